@@ -1,0 +1,1 @@
+"""Tandem: the API application (factory in app.core.factory)."""

@@ -1,0 +1,1 @@
+"""Identity: accounts, passwords, sessions (SPEC §2)."""

@@ -1,0 +1,27 @@
+"""The session cookie's attributes, in one place (SPEC §1, Authentication)."""
+
+from __future__ import annotations
+
+from sanic.response import HTTPResponse
+
+from app.core.state import AppState
+
+
+def set_session_cookie(response: HTTPResponse, state: AppState, token: str) -> None:
+    settings = state.settings
+    response.add_cookie(
+        settings.sessions.cookie_name,
+        state.cookie_signer.sign(token),
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=not settings.server.dev,
+        max_age=settings.sessions.absolute_lifetime_seconds,
+    )
+
+
+def clear_session_cookie(response: HTTPResponse, state: AppState) -> None:
+    settings = state.settings
+    response.delete_cookie(
+        settings.sessions.cookie_name, path="/", secure=not settings.server.dev
+    )

@@ -1,0 +1,55 @@
+"""/api/v1/auth: sign-up, sign-in, sign-out (SPEC §2)."""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+from sanic.response import HTTPResponse
+
+from app.auth import service
+from app.auth.cookies import clear_session_cookie, set_session_cookie
+from app.auth.schemas import SignedIn, SignIn, SignUp
+from app.core import responses
+from app.core.access import AUTHENTICATED, Access
+from app.core.endpoint import endpoint
+from app.core.request import TandemRequest
+from app.users.schemas import UserPublic
+
+bp = Blueprint("auth", url_prefix="/auth")
+# SPEC §1: sign-in and sign-up are limited by client IP and by the account named
+AUTH_LIMITED = Access(authenticated=False, rate_policy="auth", limit_by_account=True)
+
+
+@bp.post("/sign-up")
+@endpoint(AUTH_LIMITED, body=SignUp, response=UserPublic, status=201, problems=(409,),
+          summary="Create an account", tag="auth")
+async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
+    settings = request.app.ctx.state.settings
+    user = await service.sign_up(body, hide_account_existence=settings.security.hide_account_existence)
+    return responses.created(user, location="/api/v1/me")
+
+
+@bp.post("/sign-in")
+@endpoint(AUTH_LIMITED, body=SignIn, response=SignedIn, summary="Sign in", tag="auth",
+          description="Sets the `tandem_session` cookie, or with `token: true` returns bearer tokens.")
+async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
+    state = request.app.ctx.state
+    result = await service.sign_in(
+        body,
+        sessions=state.sessions,
+        ip_address=request.ctx.client_ip,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    response = responses.ok(result.body)
+    if not body.token:
+        set_session_cookie(response, state, result.token)
+    return response
+
+
+@bp.post("/sign-out")
+@endpoint(AUTHENTICATED, summary="Sign out (revoke this session)", tag="auth")
+async def sign_out(request: TandemRequest) -> HTTPResponse:
+    state = request.app.ctx.state
+    await service.sign_out(request.principal, sessions=state.sessions)
+    response = responses.success()
+    clear_session_cookie(response, state)
+    return response

@@ -1,0 +1,97 @@
+"""What a route needs, declared on the route (deny by default).
+
+`@endpoint(...)` stores an Access on the handler and documents the route in
+OpenAPI from the same declaration, so what is enforced and what is documented
+cannot drift apart. At start-up every route is given its Access
+(`attach_access`); the chain refuses a routed request whose route declares none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Literal
+
+from sanic import Sanic
+
+from app.core.roles import Role
+
+RatePolicyName = Literal["auth", "general", "admin", "tenant", "webhooks"]
+ACCESS_ATTRIBUTE = "__tandem_access__"
+# Extension routes we do not serve: Swagger's OAuth2 redirect page is fetched from a
+# CDN on each request, and we offer no OAuth2 flow. Left without an Access, the
+# chain answers them 404 like any route that declares nothing.
+REFUSED_EXTENSION_ROUTES = frozenset({"openapi.oauth2-redirect"})
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Requirements of one route. Every field is a requirement the chain enforces."""
+
+    # a signed-in user is required (401 otherwise)
+    authenticated: bool
+    # X-Client-Key is required (SPEC §1 exemptions set this False)
+    client_key: bool = True
+    # the route acts inside one organization: membership resolved, non-members get 404
+    organization: bool = False
+    # lowest role level allowed (global role or role in the organization)
+    min_role: Role | None = None
+    # rate-limit policy; None for routes that are not limited (docs, health)
+    rate_policy: RatePolicyName | None = "general"
+    # for rate policy "auth": the subject includes the account named in the body
+    limit_by_account: bool = False
+
+
+PUBLIC = Access(authenticated=False, client_key=False, rate_policy=None)
+ANONYMOUS = Access(authenticated=False)
+AUTHENTICATED = Access(authenticated=True)
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+def declare(access: Access) -> Callable[[Handler], Handler]:
+    """Attach `access` to a handler without any other behaviour."""
+
+    def decorate(handler: Handler) -> Handler:
+        setattr(handler, ACCESS_ATTRIBUTE, access)
+        return handler
+
+    return decorate
+
+
+def access_of(handler: Any) -> Access | None:
+    return getattr(handler, ACCESS_ATTRIBUTE, None)
+
+
+def attach_access(app: Sanic, *, docs_public: bool) -> list[str]:
+    """Copy each handler's Access onto its route; returns routes that declare none.
+
+    Routes made by extensions (OpenAPI UI, automatic OPTIONS) cannot carry our
+    decorator, so they are given their Access here by what they are.
+    """
+    undeclared = []
+    docs_access = PUBLIC if docs_public else Access(authenticated=False, rate_policy=None)
+    for route in app.router.routes:
+        if route.name.removeprefix(f"{app.name}.") in REFUSED_EXTENSION_ROUTES:
+            route.ctx.access = None
+            continue
+        handler = route.handler
+        access = access_of(handler)
+        if access is None and route.name.startswith(f"{app.name}.openapi."):
+            access = docs_access
+        if access is None and route.methods == frozenset({"OPTIONS"}):
+            access = PUBLIC  # CORS preflight, exempt by SPEC §1
+        if access is None:
+            undeclared.append(route.name)
+        route.ctx.access = access
+    return undeclared
+
+
+def wraps_handler(handler: Handler, wrapper: Handler) -> Handler:
+    """functools.wraps that keeps our declaration on the wrapper."""
+    wrapped = wraps(handler)(wrapper)
+    access = access_of(handler)
+    if access is not None:
+        setattr(wrapped, ACCESS_ATTRIBUTE, access)
+    return wrapped

@@ -1,0 +1,65 @@
+"""Tortoise set-up and aerich migrations for the configured database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+
+from app.core.settings import DatabaseSettings
+from models import MODEL_MODULES
+
+MIGRATIONS_ROOT = Path(__file__).resolve().parents[2] / "migrations"
+APP_LABEL = "models"
+
+
+def tortoise_config(database: DatabaseSettings) -> dict[str, Any]:
+    url = database.url
+    if database.dialect == "sqlite":
+        path = url.split("://", 1)[1].split("?", 1)[0]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        separator = "&" if "?" in url else "?"
+        url = f"{url}{separator}minsize={database.pool_min_size}&maxsize={database.pool_max_size}"
+    return {
+        "connections": {"default": url},
+        "apps": {
+            APP_LABEL: {
+                "models": [*MODEL_MODULES, "aerich.models"],
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def migrations_location(database: DatabaseSettings) -> str:
+    """Aerich writes SQL per dialect, so each database has its own folder."""
+    return str(MIGRATIONS_ROOT / database.dialect)
+
+
+async def open_database(database: DatabaseSettings) -> None:
+    # The global fallback lets request tasks, which Sanic starts outside the
+    # listener's context, reach the connections (Tortoise 1.x keeps them in a contextvar).
+    await Tortoise.init(config=tortoise_config(database), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(database: DatabaseSettings) -> list[str]:
+    """Bring the database up to the newest migration; returns what was applied."""
+    from aerich import Command
+
+    command = Command(
+        tortoise_config=tortoise_config(database),
+        app=APP_LABEL,
+        location=migrations_location(database),
+    )
+    async with command:
+        await command.init()
+        return await command.upgrade(run_in_transaction=True)

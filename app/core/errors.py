@@ -1,0 +1,100 @@
+"""The one error tree. Every error a client can see is an ApiError subclass.
+
+Each class carries its HTTP status, a stable UPPER_SNAKE `code` and a `title`;
+the instance carries a client-facing `detail` and, for validation, `errors`.
+Rendering to RFC 9457 happens in app.core.problems, in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ApiError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "INTERNAL_ERROR"
+    title: ClassVar[str] = "Internal server error"
+    # quiet errors are the client's fault: logged at INFO without a traceback
+    quiet: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        # Problem members beyond the standard ones (e.g. a conflicting id); client-facing.
+        self.extra = extra or {}
+
+
+class BadRequest(ApiError):
+    status, code, title = 400, "BAD_REQUEST", "Bad request"
+
+
+class MalformedJson(BadRequest):
+    code, title = "MALFORMED_JSON", "Malformed JSON"
+
+
+class ValidationFailed(BadRequest):
+    code, title = "VALIDATION_ERROR", "Validation failed"
+
+
+class InvalidCursor(BadRequest):
+    code, title = "INVALID_CURSOR", "Invalid cursor"
+
+
+class Unauthenticated(ApiError):
+    status, code, title = 401, "UNAUTHENTICATED", "Authentication required"
+
+
+class Forbidden(ApiError):
+    status, code, title = 403, "FORBIDDEN", "Forbidden"
+
+
+class NotFound(ApiError):
+    status, code, title = 404, "NOT_FOUND", "Not found"
+
+
+class MethodNotAllowed(ApiError):
+    status, code, title = 405, "METHOD_NOT_ALLOWED", "Method not allowed"
+
+
+class Conflict(ApiError):
+    status, code, title = 409, "CONFLICT", "Conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status, code, title = 413, "PAYLOAD_TOO_LARGE", "Payload too large"
+
+
+class UnsupportedMediaType(ApiError):
+    status, code, title = 415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"
+
+
+class BusinessRuleViolated(ApiError):
+    status, code, title = 422, "UNPROCESSABLE", "Business rule violated"
+
+
+class RateLimited(ApiError):
+    status, code, title = 429, "RATE_LIMITED", "Too many requests"
+
+
+class InternalError(ApiError):
+    status, code, title, quiet = 500, "INTERNAL_ERROR", "Internal server error", False
+
+
+class DependencyUnavailable(ApiError):
+    status, code, title, quiet = 503, "SERVICE_UNAVAILABLE", "Service unavailable", False
+
+
+ALL_ERRORS: tuple[type[ApiError], ...] = (
+    BadRequest, MalformedJson, ValidationFailed, InvalidCursor, Unauthenticated, Forbidden,
+    NotFound, MethodNotAllowed, Conflict, PayloadTooLarge, UnsupportedMediaType,
+    BusinessRuleViolated, RateLimited, InternalError, DependencyUnavailable,
+)

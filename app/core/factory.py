@@ -1,0 +1,99 @@
+"""`create_app(settings) -> Sanic`: the one place the application is wired."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import orjson
+from sanic import Blueprint, Sanic
+from sanic_ext import Extend
+from sanic_ext.extensions.http.extension import HTTPExtension
+from sanic_ext.extensions.openapi.extension import OpenAPIExtension
+
+from app.auth.routes import bp as auth_bp
+from app.core.access import attach_access
+from app.core.database import close_database, open_database
+from app.core.openapi import describe_api, openapi_config
+from app.core.problems import ProblemErrorHandler
+from app.core.request import TandemRequest
+from app.core.settings import Settings
+from app.core.state import AppState
+from app.me.routes import bp as me_bp
+from app.organizations.routes import bp as organizations_bp
+from app.system.routes import bp as system_bp
+from middleware.chain import build_chain, install_chain
+
+logger = logging.getLogger("tandem")
+
+
+class UndeclaredRoutes(Exception):
+    """A route declares no access requirements (deny by default)."""
+
+
+def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
+    app = Sanic(
+        name,
+        request_class=TandemRequest,
+        error_handler=ProblemErrorHandler(),
+        dumps=orjson.dumps,
+        configure_logging=False,
+    )
+    app.config.REQUEST_MAX_SIZE = settings.server.max_body_bytes
+    app.config.REQUEST_TIMEOUT = settings.server.request_timeout_seconds
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    # Client IPs come from our request-context link, which trusts only configured proxies.
+    app.config.PROXIES_COUNT = 0
+    app.config.REAL_IP_HEADER = None
+
+    state = AppState.build(settings)
+    app.ctx.state = state
+    install_chain(app, build_chain(settings.middleware.chain, state))
+
+    api_v1 = Blueprint.group(auth_bp, me_bp, organizations_bp, url_prefix="/api/v1")
+    app.blueprint(system_bp)
+    app.blueprint(api_v1)
+
+    Extend(
+        app,
+        extensions=[OpenAPIExtension, HTTPExtension],
+        built_in_extensions=False,
+        config=openapi_config(settings),
+    )
+    describe_api(app)
+
+    app.before_server_start(_start)
+    app.after_server_stop(_stop)
+    return app
+
+
+async def _start(app: Sanic) -> None:
+    state: AppState = app.ctx.state
+    settings = state.settings
+    undeclared = attach_access(app, docs_public=settings.docs.public)
+    if undeclared:
+        raise UndeclaredRoutes(f"routes without an access declaration: {', '.join(undeclared)}")
+    await open_database(settings.database)
+    from tasks.broker import configure_broker, start_in_process_worker
+
+    state.broker = configure_broker(settings)
+    if not settings.broker_url:
+        state.worker = start_in_process_worker(state.broker)
+    if state.redis is not None:
+        state.background_tasks.append(asyncio.create_task(state.sessions.listen_for_revocations()))
+
+
+async def _stop(app: Sanic) -> None:
+    state: AppState = app.ctx.state
+    for task in state.background_tasks:
+        task.cancel()
+    await asyncio.gather(*state.background_tasks, return_exceptions=True)
+    state.background_tasks.clear()
+    if state.worker is not None:
+        from tasks.broker import stop_worker
+
+        stop_worker(state.worker)
+        state.worker = None
+    if state.redis is not None:
+        await state.redis.close()
+    await close_database()

@@ -1,0 +1,54 @@
+"""OpenAPI document settings (sanic-ext) and the API-wide parts of the document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Sanic
+
+from app.core.settings import Settings
+from app.version import VERSION
+
+EXPOSED_HEADERS = "X-Request-ID, RateLimit, RateLimit-Policy, Retry-After, Location"
+ALLOWED_HEADERS = (
+    "Content-Type, Authorization, X-Client-Key, X-Organization-Id, X-Request-ID, Idempotency-Key"
+)
+
+
+def openapi_config(settings: Settings) -> dict[str, Any]:
+    cors = settings.cors
+    return {
+        "oas": settings.docs.enabled,
+        "oas_url_prefix": "/api/v1",
+        "oas_uri_to_json": "/openapi.json",
+        "oas_uri_to_swagger": "/docs",
+        "oas_uri_to_redoc": "/redoc",
+        "oas_ui_default": None,
+        "oas_autodoc": True,
+        "oas_ignore_options": True,
+        "oas_ignore_head": True,
+        "cors": bool(cors.origins),
+        "cors_origins": ",".join(cors.origins),
+        "cors_allow_headers": ALLOWED_HEADERS,
+        "cors_expose_headers": EXPOSED_HEADERS,
+        "cors_supports_credentials": True,
+        "cors_max_age": cors.max_age_seconds,
+        "http_auto_head": False,
+        "http_auto_trace": False,
+    }
+
+
+def describe_api(app: Sanic) -> None:
+    """Title, version and the security schemes every operation refers to."""
+    spec = app.ext.openapi
+    spec.describe(
+        "Tandem API",
+        version=VERSION,
+        description=(
+            "Backend of a multi-tenant coaching platform. Every error is an RFC 9457 "
+            "problem document (`application/problem+json`)."
+        ),
+    )
+    spec.add_security_scheme("clientKey", "apiKey", location="header", name="X-Client-Key")
+    spec.add_security_scheme("sessionCookie", "apiKey", location="cookie", name="tandem_session")
+    spec.add_security_scheme("bearer", "http", scheme="bearer")

@@ -1,0 +1,92 @@
+"""Pagination (SPEC §1): `limit`, and a signed `cursor` or an `offset`.
+
+Order is newest first by (created_at, id), which is total, so a cursor page never
+skips or repeats a row even when rows share a timestamp. A cursor is signed and
+bound to the list it came from: a tampered or borrowed cursor is a 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import BaseModel, Field, model_validator
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from app.core import errors
+from app.core.schemas import RequestModel
+from app.core.settings import PaginationSettings
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class PageQuery(RequestModel):
+    limit: int | None = Field(None, ge=1, le=200, description="Page size (default 50, max 200)")
+    cursor: str | None = Field(None, max_length=512, description="`meta.next_cursor` of the previous page")
+    offset: int | None = Field(None, ge=0, le=1_000_000, description="Rows to skip (instead of a cursor)")
+
+    @model_validator(mode="after")
+    def _cursor_or_offset(self) -> PageQuery:
+        if self.cursor is not None and self.offset is not None:
+            raise ValueError("give either cursor or offset, not both")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[Item]):
+    items: Sequence[Item]
+    total_count: int
+    limit: int
+    next_cursor: str | None
+
+
+class Paginator:
+    def __init__(self, *, secret_key: str, settings: PaginationSettings):
+        self._secret_key = secret_key
+        self._settings = settings
+
+    def _serializer(self, scope: str) -> URLSafeSerializer:
+        return URLSafeSerializer(self._secret_key, salt=f"tandem.cursor.{scope}")
+
+    async def paginate(
+        self,
+        queryset: QuerySet[Any],
+        page: PageQuery,
+        *,
+        scope: str,
+        to_item: Callable[[Any], Item],
+    ) -> Page[Item]:
+        """One page of `queryset`, newest first; `scope` names the list for its cursors."""
+        limit = page.limit if page.limit is not None else self._settings.default_limit
+        if limit > self._settings.max_limit:
+            raise errors.ValidationFailed(
+                f"limit: must be at most {self._settings.max_limit}",
+                errors=[{"field": "limit", "message": f"must be at most {self._settings.max_limit}"}],
+            )
+        total_count = await queryset.count()
+        ordered = queryset.order_by("-created_at", "-id")
+        if page.cursor is not None:
+            created_at, row_id = self._decode(page.cursor, scope)
+            ordered = ordered.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id))
+        elif page.offset:
+            ordered = ordered.offset(page.offset)
+        rows = await ordered.limit(limit + 1)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = None
+        if has_more:
+            last = rows[-1]
+            next_cursor = self._serializer(scope).dumps([last.created_at.isoformat(), str(last.id)])
+        return Page([to_item(row) for row in rows], total_count, limit, next_cursor)
+
+    def _decode(self, cursor: str, scope: str) -> tuple[datetime, UUID]:
+        try:
+            created_at, row_id = self._serializer(scope).loads(cursor)
+            return datetime.fromisoformat(created_at), UUID(row_id)
+        except (BadSignature, ValueError, TypeError):
+            raise errors.InvalidCursor("cursor: not a cursor this list issued") from None

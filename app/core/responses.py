@@ -1,0 +1,53 @@
+"""Response envelope helpers (SPEC §1): one resource, a list, an acknowledgement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from sanic.response import HTTPResponse
+
+JSON = "application/json"
+_SUCCESS = orjson.dumps({"success": True})
+
+
+def to_json(value: BaseModel | dict[str, Any] | list[Any]) -> bytes:
+    if isinstance(value, BaseModel):
+        return value.__pydantic_serializer__.to_json(value)
+    return orjson.dumps(value)
+
+
+def ok(
+    data: BaseModel | dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTTPResponse:
+    """`{"data": {...}}`"""
+    return HTTPResponse(b'{"data":' + to_json(data) + b"}", status=status, headers=headers,
+                        content_type=JSON)
+
+
+def created(data: BaseModel | dict[str, Any], *, location: str) -> HTTPResponse:
+    """`201` with the new resource and its `Location`."""
+    return ok(data, status=201, headers={"Location": location})
+
+
+def listing(
+    items: Sequence[BaseModel],
+    *,
+    total_count: int,
+    limit: int,
+    next_cursor: str | None,
+) -> HTTPResponse:
+    """`{"data": [...], "meta": {"total_count", "limit", "next_cursor"}}`"""
+    body = b"[" + b",".join(to_json(item) for item in items) + b"]"
+    meta = orjson.dumps({"total_count": total_count, "limit": limit, "next_cursor": next_cursor})
+    return HTTPResponse(b'{"data":' + body + b',"meta":' + meta + b"}", content_type=JSON)
+
+
+def success(*, headers: dict[str, str] | None = None) -> HTTPResponse:
+    """`{"success": true}`"""
+    return HTTPResponse(_SUCCESS, headers=headers, content_type=JSON)

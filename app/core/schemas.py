@@ -1,0 +1,41 @@
+"""Base classes for request and response shapes."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+
+class RequestModel(BaseModel):
+    """A request body or query: unknown fields are refused, strings are bounded by each field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class ResponseModel(BaseModel):
+    """A response shape; built from ORM objects by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Success(BaseModel):
+    success: bool = True
+
+
+@cache
+def data_envelope(model: type[BaseModel]) -> type[BaseModel]:
+    """`{"data": Model}`, named `<Model>Response` for the OpenAPI document."""
+    return create_model(f"{model.__name__}Response", data=(model, ...))
+
+
+class ListMeta(BaseModel):
+    total_count: int
+    limit: int
+    next_cursor: str | None
+
+
+@cache
+def list_envelope(model: type[BaseModel]) -> type[BaseModel]:
+    """`{"data": [Model], "meta": ListMeta}`, named `<Model>List`."""
+    return create_model(f"{model.__name__}List", data=(list[model], ...), meta=(ListMeta, ...))  # type: ignore[valid-type]

@@ -1,0 +1,271 @@
+"""One typed, validated settings object, built once at start.
+
+Sources, lowest to highest precedence: `config.toml` → `.env` file → process environment.
+No other module reads the environment (ARCHITECTURE.md, Configuration).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+MIN_SECRET_LENGTH = 32
+KEY_HINT = "generate one with `python server.py keys generate`"
+
+
+class _Section(BaseModel):
+    # A typo in config.toml is an error naming the key, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    dev: bool = False
+    public_url: str = "http://127.0.0.1:8000"
+    trusted_proxies: tuple[str, ...] = ()
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    request_timeout_seconds: int = Field(30, ge=1)
+    access_log: bool = True
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # raises ValueError naming the bad entry
+        return value
+
+
+class SecuritySettings(_Section):
+    client_api_keys: tuple[str, ...] = ()
+    secret_key: str = ""
+    setup_token: str = ""
+    hide_account_existence: bool = True
+    hsts_seconds: int = Field(31_536_000, ge=0)
+
+    @field_validator("client_api_keys")
+    @classmethod
+    def _keys_are_long(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        keys = tuple(key.strip() for key in value if key.strip())
+        if not keys:
+            raise ValueError(f"no client key is configured; {KEY_HINT}")
+        for key in keys:
+            if len(key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"a client key is shorter than {MIN_SECRET_LENGTH} characters; {KEY_HINT}"
+                )
+        return keys
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_is_long(cls, value: str) -> str:
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_LENGTH} characters; "
+                "set SECRET_KEY (`make run` writes one to .env)"
+            )
+        return value
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite://var/tandem.sqlite3"
+    pool_min_size: int = Field(1, ge=1)
+    pool_max_size: int = Field(10, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _supported_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if scheme not in {"sqlite", "postgres", "postgresql", "asyncpg"}:
+            raise ValueError("must start with sqlite:// or postgres://")
+        return value
+
+    @property
+    def dialect(self) -> Literal["sqlite", "postgres"]:
+        return "sqlite" if self.url.startswith("sqlite") else "postgres"
+
+
+class RedisSettings(_Section):
+    url: str = ""
+    timeout_seconds: float = Field(0.25, gt=0)
+    retry_after_seconds: float = Field(2.0, ge=0)
+
+
+class BrokerSettings(_Section):
+    url: str = ""
+    max_retries: int = Field(5, ge=0)
+    min_backoff_ms: int = Field(1000, ge=0)
+    max_backoff_ms: int = Field(300_000, ge=0)
+    time_limit_ms: int = Field(60_000, ge=1)
+    dead_letter_ttl_ms: int = Field(604_800_000, ge=1)
+
+
+class EmailSettings(_Section):
+    backend: Literal["folder", "smtp"] = "folder"
+    folder: str = "var/mail"
+    smtp_url: str = ""
+    from_address: str = "Tandem <no-reply@tandem.localhost>"
+    timeout_seconds: float = Field(10, gt=0)
+
+
+class SessionSettings(_Section):
+    cookie_name: str = "tandem_session"
+    idle_timeout_seconds: int = Field(604_800, ge=60)
+    absolute_lifetime_seconds: int = Field(2_592_000, ge=60)
+    touch_interval_seconds: int = Field(60, ge=1)
+    local_cache_seconds: float = Field(30, ge=0)
+    local_cache_size: int = Field(10_000, ge=0)
+
+
+class MiddlewareSettings(_Section):
+    chain: tuple[str, ...] = (
+        "request_context",
+        "security_headers",
+        "client_key",
+        "session",
+        "organization",
+        "rate_limit",
+    )
+
+
+class RatePolicy(_Section):
+    limit: int = Field(ge=1)
+    period_seconds: float = Field(gt=0)
+
+
+def _policy(limit: int, period_seconds: float = 60) -> Any:
+    return Field(default_factory=lambda: RatePolicy(limit=limit, period_seconds=period_seconds))
+
+
+class RateLimitSettings(_Section):
+    auth: RatePolicy = _policy(5)
+    general: RatePolicy = _policy(100)
+    admin: RatePolicy = _policy(50)
+    tenant: RatePolicy = _policy(2000)
+    webhooks: RatePolicy = _policy(600)
+
+
+class PaginationSettings(_Section):
+    default_limit: int = Field(50, ge=1)
+    max_limit: int = Field(200, ge=1)
+
+
+class CorsSettings(_Section):
+    origins: tuple[str, ...] = ()
+    max_age_seconds: int = Field(600, ge=0)
+
+
+class DocsSettings(_Section):
+    enabled: bool = True
+    public: bool = True
+
+
+class LoggingSettings(_Section):
+    level: Annotated[str, Field(pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")] = "INFO"
+
+
+class Settings(_Section):
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    security: SecuritySettings
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
+    middleware: MiddlewareSettings = Field(default_factory=MiddlewareSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    pagination: PaginationSettings = Field(default_factory=PaginationSettings)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
+    docs: DocsSettings = Field(default_factory=DocsSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @property
+    def broker_url(self) -> str:
+        """The broker to use: explicit, else Redis when configured, else in-process."""
+        return self.broker.url or self.redis.url
+
+
+class SettingsError(Exception):
+    """Settings are invalid; the message names every offending setting."""
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Well-known variable names (12-factor) and where they land. Anything else:
+# TANDEM__SECTION__KEY=value (lists comma-separated).
+ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "HOST": ("server", "host"),
+    "PORT": ("server", "port"),
+    "TANDEM_DEV": ("server", "dev"),
+    "DATABASE_URL": ("database", "url"),
+    "REDIS_URL": ("redis", "url"),
+    "BROKER_URL": ("broker", "url"),
+    "CLIENT_API_KEY": ("security", "client_api_keys"),
+    "CLIENT_API_KEYS": ("security", "client_api_keys"),
+    "SECRET_KEY": ("security", "secret_key"),
+    "SETUP_TOKEN": ("security", "setup_token"),
+    "SMTP_URL": ("email", "smtp_url"),
+}
+LIST_SETTINGS = {
+    ("security", "client_api_keys"),
+    ("server", "trusted_proxies"),
+    ("cors", "origins"),
+    ("middleware", "chain"),
+}
+
+
+def _apply(raw: dict[str, Any], section: str, key: str, value: str) -> None:
+    target = raw.setdefault(section, {})
+    target[key] = _split_list(value) if (section, key) in LIST_SETTINGS else value
+
+
+def load_settings(
+    config_path: str | Path = "config.toml",
+    *,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | Path | None = ".env",
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Build the settings; raise SettingsError naming each invalid setting."""
+    raw: dict[str, Any] = {}
+    path = Path(config_path)
+    if path.exists():
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+
+    variables: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).exists():
+        variables.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    variables.update(os.environ if environ is None else environ)
+
+    # CLIENT_API_KEY (singular, as the original clients' setup wrote it) first, so the
+    # plural list wins when both are present.
+    for name in sorted(ENV_OVERRIDES, key=lambda n: n != "CLIENT_API_KEY"):
+        if name in variables:
+            _apply(raw, *ENV_OVERRIDES[name], variables[name])
+    for name, value in variables.items():
+        parts = name.split("__")
+        if len(parts) == 3 and parts[0] == "TANDEM":
+            _apply(raw, parts[1].lower(), parts[2].lower(), value)
+    for section, values in (overrides or {}).items():
+        raw.setdefault(section, {}).update(values)
+
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        lines = []
+        for item in error.errors():
+            name = ".".join(str(part) for part in item["loc"])
+            message = item["msg"].removeprefix("Value error, ")
+            lines.append(f"  {name}: {message}")
+        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None

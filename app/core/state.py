@@ -1,0 +1,39 @@
+"""Everything a running app holds, built once by the factory and kept on `app.ctx.state`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.auth.sessions import SessionStore
+from app.auth.tokens import CookieSigner
+from app.core.pagination import Paginator
+from app.core.redis_gateway import RedisGateway
+from app.core.settings import Settings
+from app.ratelimit.limiter import RateLimiter
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    redis: RedisGateway | None
+    sessions: SessionStore
+    limiter: RateLimiter
+    cookie_signer: CookieSigner
+    paginator: Paginator
+    # the Dramatiq broker and, for the embedded default, the in-process worker
+    broker: Any = None
+    worker: Any = None
+    background_tasks: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppState:
+        redis = RedisGateway(settings.redis) if settings.redis.url else None
+        return cls(
+            settings=settings,
+            redis=redis,
+            sessions=SessionStore(settings.sessions, redis=redis),
+            limiter=RateLimiter(redis=redis),
+            cookie_signer=CookieSigner(settings.security.secret_key),
+            paginator=Paginator(secret_key=settings.security.secret_key, settings=settings.pagination),
+        )

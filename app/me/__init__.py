@@ -1,0 +1,1 @@
+"""/api/v1/me: the signed-in user (SPEC §3)."""

@@ -1,0 +1,1 @@
+"""Rate limiting: GCRA over Redis (shared) or process memory (fallback, embedded)."""

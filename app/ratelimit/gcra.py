@@ -1,0 +1,134 @@
+"""GCRA (generic cell rate algorithm), in Redis Lua and in process memory.
+
+A policy of `limit` requests per `period` has an emission interval T = period/limit
+and lets `limit` requests through at once (tolerance tau = T * limit). Each key
+stores one number, its theoretical arrival time (TAT). Several keys are checked
+together and updated only if all allow, so one request costs one round trip even
+when it is limited by user and by organization at once.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.core.settings import RatePolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    # seconds until the key is back to its full allowance
+    reset_seconds: float
+    # seconds to wait before a retry can succeed (0 when allowed)
+    retry_after_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    key: str
+    policy: RatePolicy
+
+    @property
+    def interval_ms(self) -> float:
+        return self.policy.period_seconds * 1000 / self.policy.limit
+
+
+# KEYS: one per check; ARGV: interval_ms, limit for each key in order.
+# Returns, for the tightest key: allowed (0/1), its index (1-based), remaining,
+# retry_after_ms, reset_ms. Times come from Redis, so all API processes share a clock.
+LUA_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local n = #KEYS
+local new_tats = {}
+local worst, worst_remaining, worst_retry, worst_reset = 1, nil, 0, 0
+local allowed = 1
+for i = 1, n do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local limit = tonumber(ARGV[2 * i])
+  local tau = interval * limit
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - tau
+  if now < allow_at then
+    local retry = allow_at - now
+    if allowed == 1 or retry > worst_retry then
+      worst, worst_remaining, worst_retry, worst_reset = i, 0, retry, tat - now
+    end
+    allowed = 0
+  else
+    new_tats[i] = new_tat
+    local remaining = math.floor((now - allow_at) / interval)
+    if allowed == 1 and (worst_remaining == nil or remaining < worst_remaining) then
+      worst, worst_remaining, worst_reset = i, remaining, new_tat - now
+    end
+  end
+end
+if allowed == 1 then
+  for i = 1, n do
+    redis.call('SET', KEYS[i], tostring(new_tats[i]), 'PX', math.ceil(new_tats[i] - now))
+  end
+end
+return {allowed, worst, worst_remaining, tostring(worst_retry), tostring(worst_reset)}
+"""
+
+
+def lua_arguments(checks: Sequence[Check]) -> list[float | int]:
+    arguments: list[float | int] = []
+    for check in checks:
+        arguments += [check.interval_ms, check.policy.limit]
+    return arguments
+
+
+def decision_from_lua(checks: Sequence[Check], reply: Sequence[object]) -> Decision:
+    allowed, index, remaining, retry_ms, reset_ms = reply
+    policy = checks[int(index) - 1].policy  # type: ignore[call-overload]
+    return Decision(
+        allowed=bool(allowed),
+        limit=policy.limit,
+        remaining=int(remaining),  # type: ignore[call-overload]
+        retry_after_seconds=float(retry_ms) / 1000,  # type: ignore[arg-type]
+        reset_seconds=float(reset_ms) / 1000,  # type: ignore[arg-type]
+    )
+
+
+class MemoryGcra:
+    """The same algorithm in one process's memory (no Redis, or Redis down)."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
+        self._clock = clock
+        self._tats: dict[str, float] = {}
+        self._max_keys = max_keys
+
+    def hit(self, checks: Sequence[Check]) -> Decision:
+        now = self._clock() * 1000
+        if len(self._tats) > self._max_keys:
+            self._forget_expired(now)
+        decisions: list[tuple[Decision, float | None]] = []
+        for check in checks:
+            interval, limit = check.interval_ms, check.policy.limit
+            tat = max(self._tats.get(check.key, now), now)
+            new_tat = tat + interval
+            allow_at = new_tat - interval * limit
+            if now < allow_at:
+                decision = Decision(False, limit, 0, (tat - now) / 1000, (allow_at - now) / 1000)
+                decisions.append((decision, None))
+            else:
+                remaining = math.floor((now - allow_at) / interval)
+                decisions.append((Decision(True, limit, remaining, (new_tat - now) / 1000, 0), new_tat))
+        denied = [d for d, _ in decisions if not d.allowed]
+        if denied:
+            return max(denied, key=lambda d: d.retry_after_seconds)
+        for check, (_, new_tat) in zip(checks, decisions, strict=True):
+            self._tats[check.key] = new_tat  # type: ignore[assignment]
+        return min((d for d, _ in decisions), key=lambda d: d.remaining)
+
+    def _forget_expired(self, now: float) -> None:
+        for key in [key for key, tat in self._tats.items() if tat <= now]:
+            del self._tats[key]

@@ -1,0 +1,1 @@
+"""Unversioned system routes: the API index and health (SPEC §4)."""

@@ -1,0 +1,1 @@
+"""Users: the public shape of an account, shared by auth and me."""

@@ -1,0 +1,54 @@
+"""Link: which organization an org-scoped route acts in, and the caller's role there.
+
+`X-Organization-Id` or else the user's current organization. A user who is not an
+active member gets 404, exactly as for an organization that does not exist (SPEC §1:
+never leak that an organization exists). Users with a global role may act in any
+live organization.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sanic.response import HTTPResponse
+
+from app.core import errors
+from app.core.request import TandemRequest
+from app.organizations.membership import resolve_membership
+from middleware.base import Link
+
+
+class OrganizationLink(Link):
+    name = "organization"
+    requires = ("session",)
+
+    async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
+        ctx = request.ctx
+        if ctx.access is None or not ctx.access.organization or ctx.principal is None:
+            return None
+        organization_id = self.selected_organization(request)
+        membership = await resolve_membership(
+            organization_id=organization_id,
+            user_id=ctx.principal.user_id,
+            global_role=ctx.principal.global_role,
+        )
+        if membership is None:
+            raise errors.NotFound("No such organization")
+        ctx.organization_id, ctx.organization_role = membership
+        return None
+
+    @staticmethod
+    def selected_organization(request: TandemRequest) -> UUID:
+        header = request.headers.get("x-organization-id")
+        if header is not None:
+            try:
+                return UUID(header)
+            except ValueError:
+                raise errors.ValidationFailed(
+                    "X-Organization-Id: must be a UUID",
+                    errors=[{"field": "X-Organization-Id", "message": "must be a UUID"}],
+                ) from None
+        principal = request.principal
+        if principal.current_organization_id is None:
+            raise errors.NotFound("No organization selected: send X-Organization-Id")
+        return principal.current_organization_id

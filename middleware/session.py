@@ -1,0 +1,38 @@
+"""Link: session cookie or bearer token → the signed-in user. Never rejects by itself:
+a missing, tampered, revoked or expired credential just leaves the request anonymous,
+and the route's declaration decides whether that is a 401."""
+
+from __future__ import annotations
+
+from sanic.response import HTTPResponse
+
+from app.core.request import TandemRequest
+from middleware.base import Link
+
+
+class SessionLink(Link):
+    name = "session"
+    requires = ("request_context",)
+
+    def __init__(self, state):  # type: ignore[no-untyped-def]
+        super().__init__(state)
+        self._cookie_name = state.settings.sessions.cookie_name
+        self._signer = state.cookie_signer
+        self._sessions = state.sessions
+
+    async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
+        token = self.presented_token(request)
+        if token is not None:
+            request.ctx.principal = await self._sessions.principal_for(token)
+        return None
+
+    def presented_token(self, request: TandemRequest) -> str | None:
+        authorization = request.headers.get("authorization")
+        if authorization:
+            scheme, _, credentials = authorization.partition(" ")
+            if scheme.lower() == "bearer" and credentials.strip():
+                return credentials.strip()
+        cookie = request.cookies.get(self._cookie_name)
+        if cookie:
+            return self._signer.unsign(cookie)
+        return None

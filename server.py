@@ -1,0 +1,138 @@
+"""Tandem API entry point.
+
+    python server.py [run]          init if needed, migrate, serve (HOST/PORT)
+    python server.py init           write .env with fresh secrets (first run)
+    python server.py migrate        apply database migrations
+    python server.py keys generate  print a new client key
+    python server.py worker         run a Dramatiq worker process (Procfile: worker)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+ENV_FILE = Path(".env")
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def load() -> "Settings":  # noqa: F821 - imported lazily so `keys generate` needs no config
+    from app.core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(ROOT / "config.toml", dotenv_path=ENV_FILE)
+    except SettingsError as error:
+        sys.stderr.write(f"tandem: {error}\n")
+        raise SystemExit(2) from None
+
+
+def command_init() -> None:
+    from app.core.keys import write_env_file
+
+    values = write_env_file(ENV_FILE)
+    if values is None:
+        return
+    settings = load()
+    base = settings.server.public_url.rstrip("/")
+    key = values["CLIENT_API_KEYS"]
+    say(f"""
+Created .env with a fresh client key, secret key and setup token.
+
+  Client key:  {key}
+  API docs:    {base}/api/v1/docs
+  Setup token: in .env (SETUP_TOKEN)
+
+Try it:
+  curl -s {base}/api/v1/auth/sign-up \\
+    -H 'X-Client-Key: {key}' -H 'Content-Type: application/json' \\
+    -d '{{"name": "Ada Lovelace", "nickname": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"}}'
+""")
+
+
+def command_migrate() -> None:
+    from app.core.database import apply_migrations
+
+    settings = load()
+    applied = asyncio.run(apply_migrations(settings.database))
+    say(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
+
+
+def command_keys_generate() -> None:
+    from app.core.keys import generate_client_key
+
+    say(generate_client_key())
+
+
+def build_app():  # type: ignore[no-untyped-def]
+    from app.core.factory import create_app
+    from app.core.logging import configure_logging
+
+    settings = load()
+    configure_logging(settings.logging.level)
+    return create_app(settings)
+
+
+def command_run() -> None:
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
+
+    command_init()
+    command_migrate()
+    settings = load()
+    loader = AppLoader(factory=partial(build_app))
+    app = loader.load()
+    app.prepare(
+        host=settings.server.host,
+        port=settings.server.port,
+        workers=settings.server.workers,
+        access_log=False,  # our request-context link writes the access log
+        motd=False,
+        single_process=settings.server.workers == 1,
+    )
+    if settings.server.workers == 1:
+        Sanic.serve_single(primary=app)
+    else:
+        Sanic.serve(primary=app, app_loader=loader)
+
+
+def command_worker(extra: list[str]) -> None:
+    from dramatiq.cli import main as dramatiq_main
+
+    sys.argv = ["dramatiq", "tasks.worker", *extra]
+    raise SystemExit(dramatiq_main())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="server.py", description="Tandem API")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="init if needed, migrate, serve")
+    sub.add_parser("init", help="write .env with fresh secrets if it does not exist")
+    sub.add_parser("migrate", help="apply database migrations")
+    keys = sub.add_parser("keys", help="client keys")
+    keys.add_argument("action", choices=["generate"])
+    worker = sub.add_parser("worker", help="run a Dramatiq worker (extra args go to dramatiq)")
+    worker.add_argument("extra", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    if args.command in (None, "run"):
+        command_run()
+    elif args.command == "init":
+        command_init()
+    elif args.command == "migrate":
+        command_migrate()
+    elif args.command == "keys":
+        command_keys_generate()
+    elif args.command == "worker":
+        command_worker(args.extra)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Shared fixtures: settings, a real database per test, a real server over HTTP."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_sync
+from tortoise import Tortoise
+
+from app.core.database import apply_migrations, close_database
+from app.core.settings import DatabaseSettings, Settings, load_settings
+from tests.live_server import LiveServer, start_server
+from tests.services import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENT_KEY = "cak_" + "T" * 44
+SECOND_CLIENT_KEY = "cak_" + "R" * 44
+SECRET_KEY = "test-secret-key-" + "x" * 32
+_app_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each app test runs on both supported databases."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/tandem.sqlite3"
+    require_postgres()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_redis()
+    client = redis_sync.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
+    return REDIS_URL
+
+
+async def _reset_postgres(url: str) -> None:
+    await Tortoise.init(db_url=url, modules={"models": []})
+    connection = Tortoise.get_connection("default")
+    await connection.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    await Tortoise.close_connections()
+
+
+@pytest.fixture
+async def migrated_database(database_url: str) -> str:
+    """A database brought to the newest migration from empty."""
+    if database_url.startswith("postgres"):
+        await _reset_postgres(database_url)
+    await apply_migrations(DatabaseSettings(url=database_url))
+    await close_database()
+    return database_url
+
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> SettingsFactory:
+    def build(**sections: dict[str, Any]) -> Settings:
+        overrides: dict[str, dict[str, Any]] = {
+            "security": {"client_api_keys": [CLIENT_KEY, SECOND_CLIENT_KEY], "secret_key": SECRET_KEY},
+            "email": {"backend": "folder", "folder": str(tmp_path / "mail")},
+            "server": {"access_log": False},
+        }
+        for section, values in sections.items():
+            overrides.setdefault(section, {}).update(values)
+        return load_settings(ROOT / "config.toml", environ={}, dotenv_path=None, overrides=overrides)
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings: SettingsFactory, migrated_database: str, redis_url: str) -> Settings:
+    return make_settings(database={"url": migrated_database}, redis={"url": redis_url})
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[LiveServer]:
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        yield live

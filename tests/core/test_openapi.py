@@ -1,0 +1,45 @@
+"""The served OpenAPI document describes every route, body, response and problem."""
+
+from __future__ import annotations
+
+from tests.conftest import _app_numbers
+from tests.live_server import start_server
+
+
+async def test_openapi_documents_every_route_with_responses_and_problems(server):
+    document = (await server.bare.get("/api/v1/openapi.json")).json()
+    assert document["openapi"].startswith("3.")
+    paths = document["paths"]
+    for path, method in [
+        ("/api/v1/auth/sign-up", "post"), ("/api/v1/auth/sign-in", "post"),
+        ("/api/v1/auth/sign-out", "post"), ("/api/v1/me", "get"), ("/api/v1/me/organizations", "get"),
+        ("/api/v1/organizations/current", "get"), ("/api", "get"), ("/api/health", "get"),
+    ]:
+        operation = paths[path][method]
+        assert operation["summary"], path
+        responses = operation["responses"]
+        success = [code for code in responses if code.startswith("2")]
+        assert success, path
+        problems = [code for code in responses if code.startswith(("4", "5"))]
+        for code in problems:
+            assert "application/problem+json" in responses[code]["content"], (path, code)
+    sign_up = paths["/api/v1/auth/sign-up"]["post"]
+    assert "application/json" in sign_up["requestBody"]["content"]
+    assert {"201", "400", "403", "409", "413", "415", "429"} <= set(sign_up["responses"])
+    assert "401" in paths["/api/v1/me"]["get"]["responses"]
+    assert "404" in paths["/api/v1/organizations/current"]["get"]["responses"]
+    schemas = document["components"]["schemas"]
+    assert {"Problem", "SignUp", "UserPublic"} <= set(schemas)
+    assert "password_hash" not in str(schemas["UserPublic"])
+
+
+async def test_docs_are_served_by_swagger_and_redoc(server):
+    assert "swagger" in (await server.bare.get("/api/v1/docs")).text.lower()
+    assert "redoc" in (await server.bare.get("/api/v1/redoc")).text.lower()
+
+
+async def test_docs_can_be_switched_off(make_settings, migrated_database):
+    settings = make_settings(database={"url": migrated_database}, docs={"enabled": False})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        assert (await live.client.get("/api/v1/openapi.json")).status_code == 404
+        assert (await live.client.get("/api/v1/docs")).status_code == 404

@@ -1,0 +1,44 @@
+"""Deny by default: every route declares what it needs, or the server will not start."""
+
+from __future__ import annotations
+
+import pytest
+from sanic.response import json
+
+from app.core.access import access_of
+from app.core.factory import UndeclaredRoutes
+from tests.conftest import _app_numbers
+from tests.live_server import start_server
+
+
+async def test_every_registered_route_declares_its_access(server):
+    routes = list(server.app.router.routes)
+    assert len(routes) >= 8
+    for route in routes:
+        if route.name.endswith("oauth2-redirect"):
+            assert route.ctx.access is None  # refused on purpose
+            continue
+        assert route.ctx.access is not None, route.name
+
+
+async def test_our_handlers_carry_their_declaration(server):
+    ours = [r for r in server.app.router.routes if ".openapi." not in r.name and r.methods != {"OPTIONS"}]
+    assert ours
+    for route in ours:
+        assert access_of(route.handler) is not None, route.name
+
+
+async def test_a_route_without_declaration_stops_the_server(make_settings, migrated_database):
+    async def forgotten(request):
+        return json({"oops": True})
+
+    settings = make_settings(database={"url": migrated_database})
+    prepare = lambda app: app.add_route(forgotten, "/api/v1/forgotten", name="forgotten")  # noqa: E731
+    with pytest.raises(UndeclaredRoutes, match="forgotten"):
+        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare):
+            pass
+
+
+async def test_swagger_oauth_redirect_is_not_served(server):
+    response = await server.client.get("/api/v1/oauth2-redirect.html")
+    assert response.status_code == 404

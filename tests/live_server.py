@@ -1,0 +1,59 @@
+"""A real Tandem server on a loopback port, in the test's event loop, with an HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from sanic import Sanic
+
+from app.core.factory import create_app
+from app.core.settings import Settings
+from app.core.state import AppState
+
+Sanic.test_mode = True
+
+
+@dataclass
+class LiveServer:
+    app: Sanic
+    url: str
+    client: httpx.AsyncClient  # sends the client key on every request
+    bare: httpx.AsyncClient  # sends nothing it is not told to
+
+    @property
+    def state(self) -> AppState:
+        return self.app.ctx.state
+
+
+@asynccontextmanager
+async def start_server(
+    settings: Settings, *, name: str, prepare: Callable[[Sanic], None] | None = None
+) -> AsyncIterator[LiveServer]:
+    """`prepare` may add test-only routes before the server starts."""
+    app = create_app(settings, name=name)
+    if prepare is not None:
+        prepare(app)
+    server = await app.create_server(
+        host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False
+    )
+    assert server is not None  # noqa: S101 - test set-up
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    port = server.server.sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    client_key = settings.security.client_api_keys[0]
+    client = httpx.AsyncClient(base_url=url, headers={"X-Client-Key": client_key}, timeout=10)
+    bare = httpx.AsyncClient(base_url=url, timeout=10)
+    try:
+        yield LiveServer(app=app, url=url, client=client, bare=bare)
+    finally:
+        await client.aclose()
+        await bare.aclose()
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
+        Sanic._app_registry.pop(name, None)

@@ -1,0 +1,60 @@
+"""Sessions end server-side: idle and absolute expiry, and revocation in every process."""
+
+from __future__ import annotations
+
+from tests.conftest import _app_numbers
+from tests.factories import signed_in_user
+from tests.live_server import start_server
+from tests.problems import assert_problem
+
+
+def shift_clock(server, seconds: float) -> None:
+    store = server.state.sessions
+    real = store.clock
+    store.clock = lambda: real() + seconds
+
+
+async def test_session_past_idle_timeout_is_401(server):
+    person = await signed_in_user(server)
+    assert (await person.client.get("/api/v1/me")).status_code == 200
+    shift_clock(server, server.state.settings.sessions.idle_timeout_seconds + 5)
+    assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+
+
+async def test_activity_keeps_a_session_alive_past_the_idle_timeout(server):
+    person = await signed_in_user(server)
+    idle = server.state.settings.sessions.idle_timeout_seconds
+    shift_clock(server, idle - 60)
+    assert (await person.client.get("/api/v1/me")).status_code == 200  # touches last_seen_at
+    server.state.sessions.forget_locally()
+    shift_clock(server, 120)  # now idle + 60 after sign-in, but only 120 s after the last request
+    assert (await person.client.get("/api/v1/me")).status_code == 200
+
+
+async def test_session_past_absolute_lifetime_is_401_even_when_active(server):
+    person = await signed_in_user(server)
+    settings = server.state.settings.sessions
+    step = settings.idle_timeout_seconds - 60
+    elapsed = 0
+    while elapsed + step < settings.absolute_lifetime_seconds:
+        shift_clock(server, step)
+        elapsed += step
+        assert (await person.client.get("/api/v1/me")).status_code == 200
+    shift_clock(server, settings.absolute_lifetime_seconds - elapsed + 1)
+    assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+
+
+async def test_sign_out_in_one_process_ends_the_session_in_another(server):
+    """Two API processes share Redis; the second has the session in its local cache."""
+    other_name = f"tandem_test_{next(_app_numbers)}"
+    async with start_server(server.state.settings, name=other_name) as other:
+        person = await signed_in_user(server)
+        cookie = person.client.cookies["tandem_session"]
+        other.client.cookies.set("tandem_session", cookie)
+        assert (await other.client.get("/api/v1/me")).status_code == 200  # now cached locally there
+        assert (await person.client.post("/api/v1/auth/sign-out")).status_code == 200
+        for _ in range(50):  # the revocation travels over Redis pub/sub
+            response = await other.client.get("/api/v1/me")
+            if response.status_code == 401:
+                break
+        assert_problem(response, 401, "UNAUTHENTICATED")

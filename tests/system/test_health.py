@@ -1,0 +1,49 @@
+"""GET /api and GET /api/health (SPEC §4)."""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import _app_numbers
+from tests.live_server import start_server
+from tests.problems import assert_problem
+
+
+async def test_api_index_names_the_api_and_its_docs(server):
+    response = await server.bare.get("/api")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "Tandem API"
+    assert body["docs"]["openapi"] == "/api/v1/openapi.json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_health_is_ok_when_every_dependency_answers(server):
+    response = await server.bare.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok", "checks": {"database": "ok", "redis": "ok", "broker": "ok"}, "rate_limits": "shared",
+    }
+
+
+async def test_health_names_redis_down_within_a_second(make_settings, migrated_database):
+    # a port nothing listens on: Redis configured but unreachable
+    settings = make_settings(database={"url": migrated_database}, redis={"url": "redis://127.0.0.1:1/0"})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        started = time.monotonic()
+        response = await live.bare.get("/api/health")
+        elapsed = time.monotonic() - started
+    body = assert_problem(response, 503, "SERVICE_UNAVAILABLE")
+    assert body["checks"]["redis"] == "down"
+    assert body["checks"]["database"] == "ok"
+    assert "redis" in body["detail"] and "127.0.0.1" not in response.text
+    assert elapsed < 1.0
+
+
+async def test_health_without_redis_configured_reports_local_limits(make_settings, migrated_database):
+    settings = make_settings(database={"url": migrated_database})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        response = await live.bare.get("/api/health")
+    assert response.status_code == 200
+    assert response.json()["checks"]["redis"] == "not_configured"
+    assert response.json()["rate_limits"] == "local"
