@@ -3,6 +3,7 @@
     python server.py [run]          init if needed, migrate, serve (HOST/PORT)
     python server.py init           write .env with fresh secrets (first run)
     python server.py migrate        apply database migrations
+    python server.py makemigrations NAME   write migrations for model changes (every database)
     python server.py keys generate  print a new client key
     python server.py worker         run a Dramatiq worker process (Procfile: worker)
 """
@@ -65,6 +66,13 @@ def command_migrate() -> None:
     say(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
 
 
+def command_makemigrations(name: str) -> None:
+    from app.core.database import make_migrations
+
+    for dialect, written in asyncio.run(make_migrations(name)).items():
+        say(f"{dialect}: {written or 'no changes'}")
+
+
 def command_keys_generate() -> None:
     from app.core.keys import generate_client_key
 
@@ -116,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("run", help="init if needed, migrate, serve")
     sub.add_parser("init", help="write .env with fresh secrets if it does not exist")
     sub.add_parser("migrate", help="apply database migrations")
+    makemigrations = sub.add_parser("makemigrations", help="write migrations for model changes")
+    makemigrations.add_argument("name")
     keys = sub.add_parser("keys", help="client keys")
     keys.add_argument("action", choices=["generate"])
     worker = sub.add_parser("worker", help="run a Dramatiq worker (extra args go to dramatiq)")
@@ -128,6 +138,8 @@ def main(argv: list[str] | None = None) -> None:
         command_init()
     elif args.command == "migrate":
         command_migrate()
+    elif args.command == "makemigrations":
+        command_makemigrations(args.name)
     elif args.command == "keys":
         command_keys_generate()
     elif args.command == "worker":

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 import redis as redis_sync
-from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from app.core.database import apply_migrations, close_database
 from app.core.settings import DatabaseSettings, Settings, load_settings
@@ -42,15 +43,19 @@ def redis_url() -> str:
 
 
 async def _reset_postgres(url: str) -> None:
-    await Tortoise.init(db_url=url, modules={"models": []})
-    connection = Tortoise.get_connection("default")
-    await connection.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    await Tortoise.close_connections()
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
 
 
 @pytest.fixture
 async def migrated_database(database_url: str) -> str:
     """A database brought to the newest migration from empty."""
+    # Tortoise caches compiled INSERTs per (connection name, table), not per dialect; a
+    # process serves one database in production, but this suite alternates two.
+    EXECUTOR_CACHE.clear()
     if database_url.startswith("postgres"):
         await _reset_postgres(database_url)
     await apply_migrations(DatabaseSettings(url=database_url))

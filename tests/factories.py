@@ -20,6 +20,24 @@ class SignedInUser:
     email: str
     client: httpx.AsyncClient  # carries the session cookie
 
+    @property
+    def cookie(self) -> str:
+        return use_cookie_value(self.client)
+
+    def use_cookie(self, value: str) -> None:
+        use_cookie(self.client, value)
+
+
+def use_cookie(client: httpx.AsyncClient, value: str) -> None:
+    """Send exactly this session cookie from now on (the cookie is Secure, so httpx
+    would not send it back over plain http by itself)."""
+    client.cookies.clear()
+    client.cookies.set("tandem_session", value)
+
+
+def use_cookie_value(client: httpx.AsyncClient) -> str:
+    return next(cookie.value for cookie in client.cookies.jar if cookie.name == "tandem_session")
+
 
 async def sign_up(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
     number = next(_numbers)
@@ -45,8 +63,7 @@ async def signed_in_user(server, **fields: Any) -> SignedInUser:  # type: ignore
         "/api/v1/auth/sign-in", json={"email": user["email"], "password": user["password"]}
     )
     assert response.status_code == 200, response.text  # noqa: S101
-    # the cookie is Secure outside dev mode; httpx keeps it only for https, so carry it by hand
-    client.cookies.set("tandem_session", response.cookies["tandem_session"])
+    use_cookie(client, response.cookies["tandem_session"])
     return SignedInUser(id=user["id"], email=user["email"], client=client)
 
 

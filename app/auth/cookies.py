@@ -21,7 +21,4 @@ def set_session_cookie(response: HTTPResponse, state: AppState, token: str) -> N
 
 
 def clear_session_cookie(response: HTTPResponse, state: AppState) -> None:
-    settings = state.settings
-    response.delete_cookie(
-        settings.sessions.cookie_name, path="/", secure=not settings.server.dev
-    )
+    response.delete_cookie(state.settings.sessions.cookie_name, path="/")

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from redis.exceptions import RedisError
+
 from app.auth.principal import Principal
 from app.auth.tokens import hash_token, new_token
 from app.core.redis_gateway import RedisGateway, RedisUnavailable
@@ -30,6 +32,7 @@ REVOCATION_CHANNEL = "tandem:session-revocations"
 # the Redis copy outlives local copies but is still short: it bounds how long a
 # revocation made while Redis was down can be undone by a stale shared copy
 REDIS_TTL_SECONDS = 300
+LISTEN_POLL_SECONDS = 0.5
 
 
 class SessionStore:
@@ -45,6 +48,7 @@ class SessionStore:
         self._redis = redis
         self._local: dict[str, tuple[Principal, float]] = {}
         self._pending_revocations: set[str] = set()
+        self._listening = False
         if redis is not None:
             redis.on_recovery(self._flush_pending_revocations)
 
@@ -193,28 +197,36 @@ class SessionStore:
         else:
             self._local.pop(token_hash, None)
 
+    def stop_listening(self) -> None:
+        self._listening = False
+
     async def listen_for_revocations(self) -> None:
-        """Runs for the life of the process: evicts sessions revoked by other processes."""
+        """Runs until stop_listening(): evicts sessions revoked by other processes.
+
+        Polls with a timeout and a flag rather than relying on task cancellation,
+        which redis-py's pub/sub reads do not reliably honour.
+        """
         if self._redis is None:
             return
-        while True:
-            pubsub = self._redis.client.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(REVOCATION_CHANNEL)
-                # anything revoked while we were not listening is unknown: start clean
-                self.forget_locally()
-                while True:
-                    message = await pubsub.get_message(timeout=1.0)
-                    if message is not None:
-                        self.forget_locally(message["data"].decode())
-            except asyncio.CancelledError:
-                await pubsub.aclose()
-                raise
-            except Exception as error:  # noqa: BLE001 - any failure: drop cache, reconnect
-                logger.warning("session revocation feed lost (%s); reconnecting", error)
-                self.forget_locally()
-                await pubsub.aclose()
-                await asyncio.sleep(1.0)
+        self._listening = True
+        client = self._redis.subscription_client()
+        try:
+            while self._listening:
+                try:
+                    async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+                        await pubsub.subscribe(REVOCATION_CHANNEL)
+                        # anything revoked while we were not listening is unknown: start clean
+                        self.forget_locally()
+                        while self._listening:
+                            message = await pubsub.get_message(timeout=LISTEN_POLL_SECONDS)
+                            if message is not None:
+                                self.forget_locally(message["data"].decode())
+                except (RedisError, OSError) as error:
+                    logger.warning("session revocation feed lost (%s); reconnecting", error)
+                    self.forget_locally()
+                    await asyncio.sleep(LISTEN_POLL_SECONDS)
+        finally:
+            await client.aclose()
 
 
 def _fields(principal: Principal) -> dict[str, object]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any, Literal
 
 from sanic import Sanic
@@ -19,10 +18,9 @@ from app.core.roles import Role
 
 RatePolicyName = Literal["auth", "general", "admin", "tenant", "webhooks"]
 ACCESS_ATTRIBUTE = "__tandem_access__"
-# Extension routes we do not serve: Swagger's OAuth2 redirect page is fetched from a
-# CDN on each request, and we offer no OAuth2 flow. Left without an Access, the
-# chain answers them 404 like any route that declares nothing.
-REFUSED_EXTENSION_ROUTES = frozenset({"openapi.oauth2-redirect"})
+# sanic-ext's own OpenAPI routes: app.docs serves the document and viewers instead.
+# Left without an Access, the chain answers them 404 like any undeclared route.
+REFUSED_EXTENSION_PREFIX = "openapi."
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +62,19 @@ def access_of(handler: Any) -> Access | None:
     return getattr(handler, ACCESS_ATTRIBUTE, None)
 
 
-def attach_access(app: Sanic, *, docs_public: bool) -> list[str]:
+def attach_access(app: Sanic) -> list[str]:
     """Copy each handler's Access onto its route; returns routes that declare none.
 
-    Routes made by extensions (OpenAPI UI, automatic OPTIONS) cannot carry our
-    decorator, so they are given their Access here by what they are.
+    Automatic OPTIONS routes (CORS preflight) cannot carry our decorator, so they
+    are given their Access here.
     """
     undeclared = []
-    docs_access = PUBLIC if docs_public else Access(authenticated=False, rate_policy=None)
     for route in app.router.routes:
-        if route.name.removeprefix(f"{app.name}.") in REFUSED_EXTENSION_ROUTES:
+        if route.name.removeprefix(f"{app.name}.").startswith(REFUSED_EXTENSION_PREFIX):
             route.ctx.access = None
             continue
         handler = route.handler
         access = access_of(handler)
-        if access is None and route.name.startswith(f"{app.name}.openapi."):
-            access = docs_access
         if access is None and route.methods == frozenset({"OPTIONS"}):
             access = PUBLIC  # CORS preflight, exempt by SPEC §1
         if access is None:
@@ -87,11 +82,3 @@ def attach_access(app: Sanic, *, docs_public: bool) -> list[str]:
         route.ctx.access = access
     return undeclared
 
-
-def wraps_handler(handler: Handler, wrapper: Handler) -> Handler:
-    """functools.wraps that keeps our declaration on the wrapper."""
-    wrapped = wraps(handler)(wrapper)
-    access = access_of(handler)
-    if access is not None:
-        setattr(wrapped, ACCESS_ATTRIBUTE, access)
-    return wrapped

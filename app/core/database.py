@@ -63,3 +63,26 @@ async def apply_migrations(database: DatabaseSettings) -> list[str]:
     async with command:
         await command.init()
         return await command.upgrade(run_in_transaction=True)
+
+
+# Each dialect's migrations are generated from the models without a live database.
+DIALECT_URLS = {"sqlite": "sqlite://:memory:", "postgres": "postgres://localhost/offline"}
+
+
+async def make_migrations(name: str) -> dict[str, str]:
+    """Write a migration per dialect for what changed in the models; {dialect: file or ""}."""
+    from aerich import Command
+
+    written = {}
+    for dialect, url in DIALECT_URLS.items():
+        database = DatabaseSettings(url=url)
+        command = Command(
+            tortoise_config=tortoise_config(database), app=APP_LABEL,
+            location=migrations_location(database),
+        )
+        await command.init(offline=True)
+        try:
+            written[dialect] = await command.migrate(name, no_input=True, offline=True)
+        finally:
+            await command.aclose()
+    return written

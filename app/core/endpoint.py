@@ -64,6 +64,7 @@ def _document(
     query: type[BaseModel] | None,
     response: type[BaseModel] | None,
     listing: bool,
+    envelope: bool,
     status: int,
     summary: str,
     description: str | None,
@@ -72,6 +73,8 @@ def _document(
 ) -> Handler:
     if response is None:
         response_model: type[BaseModel] = Success
+    elif not envelope:
+        response_model = response
     else:
         response_model = list_envelope(response) if listing else data_envelope(response)
     responses = [Response({"application/json": response_model}, status=status, description="OK")]
@@ -121,6 +124,7 @@ def endpoint(
     query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     listing: bool = False,
+    envelope: bool = True,
     status: int = 200,
     description: str | None = None,
     problems: tuple[int, ...] = (),
@@ -138,7 +142,7 @@ def endpoint(
         setattr(route, ACCESS_ATTRIBUTE, access)
         return _document(
             route, access=access, body=body, query=query, response=response, listing=listing,
-            status=status, summary=summary, description=description, problems=problems, tag=tag,
+            envelope=envelope, status=status, summary=summary, description=description, problems=problems, tag=tag,
         )
 
     return decorate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 import orjson
 from sanic import Blueprint, Sanic
@@ -13,6 +14,7 @@ from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from app.auth.routes import bp as auth_bp
 from app.core.access import attach_access
+from app.docs.routes import docs_blueprint
 from app.core.database import close_database, open_database
 from app.core.openapi import describe_api, openapi_config
 from app.core.problems import ProblemErrorHandler
@@ -36,7 +38,8 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
         name,
         request_class=TandemRequest,
         error_handler=ProblemErrorHandler(),
-        dumps=orjson.dumps,
+        # status codes are int keys in the OpenAPI document
+        dumps=partial(orjson.dumps, option=orjson.OPT_NON_STR_KEYS),
         configure_logging=False,
     )
     app.config.REQUEST_MAX_SIZE = settings.server.max_body_bytes
@@ -50,7 +53,10 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     app.ctx.state = state
     install_chain(app, build_chain(settings.middleware.chain, state))
 
-    api_v1 = Blueprint.group(auth_bp, me_bp, organizations_bp, url_prefix="/api/v1")
+    v1_blueprints = [auth_bp, me_bp, organizations_bp]
+    if settings.docs.enabled:
+        v1_blueprints.append(docs_blueprint(public=settings.docs.public))
+    api_v1 = Blueprint.group(*v1_blueprints, url_prefix="/api/v1")
     app.blueprint(system_bp)
     app.blueprint(api_v1)
 
@@ -70,7 +76,7 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
 async def _start(app: Sanic) -> None:
     state: AppState = app.ctx.state
     settings = state.settings
-    undeclared = attach_access(app, docs_public=settings.docs.public)
+    undeclared = attach_access(app)
     if undeclared:
         raise UndeclaredRoutes(f"routes without an access declaration: {', '.join(undeclared)}")
     await open_database(settings.database)
@@ -85,9 +91,12 @@ async def _start(app: Sanic) -> None:
 
 async def _stop(app: Sanic) -> None:
     state: AppState = app.ctx.state
-    for task in state.background_tasks:
-        task.cancel()
-    await asyncio.gather(*state.background_tasks, return_exceptions=True)
+    state.sessions.stop_listening()
+    if state.background_tasks:
+        # the listener notices the stop flag within a second; cancel only as a last resort
+        _, pending = await asyncio.wait(state.background_tasks, timeout=3)
+        for task in pending:
+            task.cancel()
     state.background_tasks.clear()
     if state.worker is not None:
         from tasks.broker import stop_worker

@@ -30,6 +30,7 @@ class RedisUnavailable(Exception):
 
 class RedisGateway:
     def __init__(self, settings: RedisSettings, *, clock: Callable[[], float] = time.monotonic):
+        self._url = settings.url
         self._retry_after = settings.retry_after_seconds
         self._clock = clock
         self._down_until = 0.0
@@ -69,6 +70,11 @@ class RedisGateway:
             for hook in self._recovered_hooks:
                 await hook()
         return result
+
+    def subscription_client(self) -> Redis:
+        """A separate client for pub/sub: it waits on its socket indefinitely, which the
+        command client's short timeouts would turn into constant reconnects."""
+        return Redis.from_url(self._url, socket_connect_timeout=2, socket_keepalive=True)
 
     async def ping(self) -> bool:
         try:

@@ -18,7 +18,7 @@ bp = Blueprint("system", url_prefix="/api")
 
 
 @bp.get("")
-@endpoint(PUBLIC, response=ApiIndex, summary="API name, version and docs links", tag="system")
+@endpoint(PUBLIC, response=ApiIndex, envelope=False, summary="API name, version and docs links", tag="system")
 async def index(request: TandemRequest) -> HTTPResponse:
     docs = {}
     if request.app.ctx.state.settings.docs.enabled:
@@ -28,7 +28,7 @@ async def index(request: TandemRequest) -> HTTPResponse:
 
 
 @bp.get("/health")
-@endpoint(PUBLIC, response=Health, problems=(503,), summary="Liveness and readiness", tag="system")
+@endpoint(PUBLIC, response=Health, envelope=False, problems=(503,), summary="Liveness and readiness", tag="system")
 async def health(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
     checks = await run_checks(state)

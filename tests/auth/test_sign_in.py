@@ -106,16 +106,16 @@ async def test_me_returns_the_signed_in_user(server):
 
 async def test_tampered_cookie_is_401(server):
     person = await signed_in_user(server)
-    value = person.client.cookies["tandem_session"]
-    person.client.cookies.set("tandem_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    value = person.cookie
+    person.use_cookie(value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
 
 
 async def test_sign_out_revokes_the_session_and_clears_the_cookie(server):
     person = await signed_in_user(server)
-    cookie = person.client.cookies["tandem_session"]
+    cookie = person.cookie
     response = await person.client.post("/api/v1/auth/sign-out")
     assert response.json() == {"success": True}
     assert 'tandem_session=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
-    person.client.cookies.set("tandem_session", cookie)  # replaying the old cookie
+    person.use_cookie(cookie)  # replaying the old cookie
     assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")

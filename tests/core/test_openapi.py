@@ -28,9 +28,14 @@ async def test_openapi_documents_every_route_with_responses_and_problems(server)
     assert {"201", "400", "403", "409", "413", "415", "429"} <= set(sign_up["responses"])
     assert "401" in paths["/api/v1/me"]["get"]["responses"]
     assert "404" in paths["/api/v1/organizations/current"]["get"]["responses"]
-    schemas = document["components"]["schemas"]
-    assert {"Problem", "SignUp", "UserPublic"} <= set(schemas)
-    assert "password_hash" not in str(schemas["UserPublic"])
+    body_schema = sign_up["requestBody"]["content"]["application/json"]["schema"]
+    assert {"name", "nickname", "email", "password"} <= set(body_schema["properties"])
+    user_schema = sign_up["responses"]["201"]["content"]["application/json"]["schema"]
+    assert "email_verified" in user_schema["properties"]["data"]["properties"]
+    problem_schema = sign_up["responses"]["409"]["content"]["application/problem+json"]["schema"]
+    assert {"type", "title", "status", "code", "request_id"} <= set(problem_schema["properties"])
+    assert "password_hash" not in str(document)
+    assert "clientKey" in document["components"]["securitySchemes"]
 
 
 async def test_docs_are_served_by_swagger_and_redoc(server):

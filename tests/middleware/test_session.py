@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import _app_numbers
-from tests.factories import signed_in_user
+from tests.factories import signed_in_user, use_cookie
 from tests.live_server import start_server
 from tests.problems import assert_problem
 
@@ -49,8 +49,7 @@ async def test_sign_out_in_one_process_ends_the_session_in_another(server):
     other_name = f"tandem_test_{next(_app_numbers)}"
     async with start_server(server.state.settings, name=other_name) as other:
         person = await signed_in_user(server)
-        cookie = person.client.cookies["tandem_session"]
-        other.client.cookies.set("tandem_session", cookie)
+        use_cookie(other.client, person.cookie)
         assert (await other.client.get("/api/v1/me")).status_code == 200  # now cached locally there
         assert (await person.client.post("/api/v1/auth/sign-out")).status_code == 200
         for _ in range(50):  # the revocation travels over Redis pub/sub

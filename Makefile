@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each installs
+# what it needs from pyproject.toml + uv.lock into .venv first.
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+
+.PHONY: run test test-sqlite test-postgres bench install lint clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Reproducible install: exactly the versions in uv.lock.
+install: $(UV)
+	$(UV) sync --locked --quiet
+
+# The embedded default: SQLite, in-memory limits, in-process worker, .eml files in var/mail.
+run: install
+	$(PY) server.py run
+
+# The whole suite, on SQLite and on PostgreSQL. Without PostgreSQL or Redis the tests
+# that need them are skipped and named in the summary; with CI=true they fail instead.
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Background work on Dramatiq: broker set-up (tasks.broker) and actors (tasks.email)."""
