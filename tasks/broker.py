@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import dramatiq
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
@@ -108,6 +110,7 @@ def broker_is_healthy(broker: dramatiq.Broker | None) -> bool:
         host=kwargs.get("host", "localhost"), port=kwargs.get("port", 6379), db=kwargs.get("db", 0),
         password=kwargs.get("password"), username=kwargs.get("username"),
         socket_timeout=HEALTH_TIMEOUT_SECONDS, socket_connect_timeout=HEALTH_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),  # one try: health must answer within a second
     )
     try:
         return bool(probe.ping())

@@ -15,12 +15,9 @@ from tasks.mailers import build_message
 _PLACEHOLDER = StubBroker()
 
 
-@dramatiq.actor(
-    broker=_PLACEHOLDER,
-    queue_name="email",
-    max_retries=None,  # None: the broker's Retries middleware (broker.max_retries) decides
-    time_limit=None,  # likewise broker.time_limit_ms
-)
+# No max_retries/time_limit here on purpose: the broker's Retries and TimeLimit
+# middleware take them from settings (an explicit None would mean "retry forever").
+@dramatiq.actor(broker=_PLACEHOLDER, queue_name="email")
 def send_email(payload: dict[str, Any]) -> None:
     """payload: to, subject, text, optional html, message_id (unique per email)."""
     current = runtime.current()

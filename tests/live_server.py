@@ -12,6 +12,7 @@ from sanic import Sanic
 from app.core.factory import create_app
 from app.core.settings import Settings
 from app.core.state import AppState
+from tests.redis_process import free_port
 
 Sanic.test_mode = True
 
@@ -36,8 +37,9 @@ async def start_server(
     app = create_app(settings, name=name)
     if prepare is not None:
         prepare(app)
+    # Sanic reads port 0 as "default" (8000), so pick a free port ourselves
     server = await app.create_server(
-        host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False
+        host="127.0.0.1", port=free_port(), return_asyncio_server=True, access_log=False
     )
     assert server is not None  # noqa: S101 - test set-up
     await server.startup()

@@ -68,7 +68,8 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     )
     describe_api(app)
 
-    app.before_server_start(_start)
+    # after sanic-ext (priority -1000) has added its automatic OPTIONS routes
+    app.before_server_start(_start, priority=-2_000)
     app.after_server_stop(_stop)
     return app
 
