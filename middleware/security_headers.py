@@ -25,7 +25,10 @@ class SecurityHeadersLink(Link):
     async def on_response(self, request: TandemRequest, response: HTTPResponse) -> None:
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
-        if request.ctx.principal is not None or "set-cookie" in headers:
+        access = request.ctx.access
+        # Anything but the public system and docs routes may carry account data or
+        # credentials (sign-in answers carry tokens before any session exists).
+        if access is None or access.client_key or request.ctx.principal is not None:
             headers["Cache-Control"] = "no-store"
         if self._hsts:
             headers["Strict-Transport-Security"] = self._hsts

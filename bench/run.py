@@ -1,0 +1,153 @@
+"""Hot-path benchmark: Tandem beside a bare Sanic route, loaded by wrk on loopback.
+
+    make bench            (or: .venv/bin/python bench/run.py --duration 10)
+
+Starts PostgreSQL-backed, Redis-backed Tandem with production settings (one
+process, access log on) and a bare Sanic app, signs a user in, then loads, in turn:
+the bare route, GET /api, and GET /api/v1/me through the whole chain (client key,
+session, organization, rate limit: one Redis round trip). The general rate limit is
+raised so that the limiter still runs on every request but never refuses one.
+The last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+CLIENT_KEY = "cak_" + "B" * 44
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/tandem_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"bench: {url} did not come up")
+
+
+def request(url: str, body: dict, headers: dict[str, str]) -> dict:
+    data = json.dumps(body).encode()
+    call = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **headers})
+    with urllib.request.urlopen(call, timeout=10) as response:  # noqa: S310 - loopback only
+        return json.loads(response.read())
+
+
+def reset_database() -> None:
+    admin = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", admin, "-q", "-c", statement], check=True, capture_output=True)
+
+
+def bench_config(directory: Path) -> Path:
+    text = (ROOT / "config.toml").read_text()
+    text = re.sub(r"^general = .*$", "general = { limit = 1000000000, period_seconds = 60 }", text,
+                  flags=re.MULTILINE)
+    path = directory / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def wrk(url: str, *, connections: int, duration: int, headers: dict[str, str]) -> dict[str, float]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        raise SystemExit(f"bench: {url} answered {non_2xx.group(1)} errors:\n{output}")
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is not installed (apt-get install wrk)")
+
+    reset_database()
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], check=True, capture_output=True)
+    workdir = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
+    tandem_port, bare_port = free_port(), free_port()
+    env = {
+        **os.environ, "DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL, "CLIENT_API_KEYS": CLIENT_KEY,
+        "SECRET_KEY": "bench-secret-" + "s" * 40, "PORT": str(tandem_port), "TANDEM_CONFIG": str(bench_config(workdir)),
+        "TANDEM__EMAIL__FOLDER": str(workdir / "mail"),
+    }
+    log = (workdir / "server.log").open("w")
+    servers = [
+        subprocess.Popen([PYTHON, str(ROOT / "server.py"), "run"], cwd=workdir, env=env, stdout=log, stderr=log),
+        subprocess.Popen([PYTHON, str(ROOT / "bench" / "bare_app.py"), str(bare_port)], stdout=log, stderr=log),
+    ]
+    try:
+        base, bare = f"http://127.0.0.1:{tandem_port}", f"http://127.0.0.1:{bare_port}"
+        wait_for(f"{base}/api")
+        wait_for(f"{bare}/bare")
+        key = {"X-Client-Key": CLIENT_KEY}
+        account = {"name": "Bench", "nickname": "bench", "email": "bench@example.com", "password": "bench-password-1"}
+        request(f"{base}/api/v1/auth/sign-up", account, key)
+        signed = request(f"{base}/api/v1/auth/sign-in",
+                         {"email": account["email"], "password": account["password"], "token": True}, key)
+        bearer = {"Authorization": f"Bearer {signed['data']['access_token']}", **key}
+
+        load = {"connections": args.connections, "duration": args.duration}
+        wrk(f"{bare}/bare", headers={}, connections=args.connections, duration=2)  # warm-up
+        wrk(f"{base}/api/v1/me", headers=bearer, connections=args.connections, duration=2)
+        results = {
+            "bare": wrk(f"{bare}/bare", headers={}, **load),
+            "api": wrk(f"{base}/api", headers={}, **load),
+            "me": wrk(f"{base}/api/v1/me", headers=bearer, **load),
+        }
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+    for name, result in results.items():
+        sys.stdout.write(f"{name:5} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
+                         f"p99 {result['p99_ms']:6.2f} ms\n")
+    summary = {
+        "bare_rps": round(results["bare"]["rps"]),
+        "api_rps": round(results["api"]["rps"]),
+        "me_rps": round(results["me"]["rps"]),
+        "me_ratio": round(results["me"]["rps"] / results["bare"]["rps"], 3),
+        "me_p50_ms": results["me"]["p50_ms"],
+        "me_p99_ms": results["me"]["p99_ms"],
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
+
+
+if __name__ == "__main__":
+    main()
