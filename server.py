@@ -26,7 +26,7 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
-def load() -> "Settings":  # noqa: F821 - imported lazily so `keys generate` needs no config
+def load() -> Settings:  # noqa: F821 - imported lazily so `keys generate` needs no config
     from app.core.settings import SettingsError, load_settings
 
     # TANDEM_CONFIG names another config file (the benchmark uses one with raised limits)
@@ -70,9 +70,10 @@ def command_migrate() -> None:
 
 
 def command_makemigrations(name: str) -> None:
-    from app.core.database import make_migrations
+    from app.core.database import DIALECT_URLS, make_migration
 
-    for dialect, written in asyncio.run(make_migrations(name)).items():
+    for dialect in DIALECT_URLS:
+        written = asyncio.run(make_migration(dialect, name))
         say(f"{dialect}: {written or 'no changes'}")
 
 

@@ -4,10 +4,12 @@
 
 Starts PostgreSQL-backed, Redis-backed Tandem with production settings (one
 process, access log on) and a bare Sanic app, signs a user in, then loads, in turn:
-the bare route, GET /api, and GET /api/v1/me through the whole chain (client key,
-session, organization, rate limit: one Redis round trip). The general rate limit is
-raised so that the limiter still runs on every request but never refuses one.
-The last line is one JSON object with the figures.
+the bare route, GET /api, GET /api/v1/me through the whole chain (client key,
+session, organization, rate limit: one Redis round trip), and POST
+/api/v1/auth/sign-in with the configured argon2 cost (sign-ins per second of one
+process), beside the cost of one hash measured here. The general and auth rate limits
+and the lockout are raised so that the limiter still runs on every request but never
+refuses one. The last line is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
+
+from argon2 import PasswordHasher
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -42,7 +48,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            urllib.request.urlopen(url, timeout=1)
             return
         except OSError:
             time.sleep(0.2)
@@ -52,7 +58,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 def request(url: str, body: dict, headers: dict[str, str]) -> dict:
     data = json.dumps(body).encode()
     call = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **headers})
-    with urllib.request.urlopen(call, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(call, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -65,28 +71,65 @@ def reset_database() -> None:
 
 def bench_config(directory: Path) -> Path:
     text = (ROOT / "config.toml").read_text()
-    text = re.sub(r"^general = .*$", "general = { limit = 1000000000, period_seconds = 60 }", text,
+    for policy in ("general", "auth"):
+        text = re.sub(rf"^{policy} = .*$", f"{policy} = {{ limit = 1000000000, period_seconds = 60 }}",
+                      text, flags=re.MULTILINE)
+    text = re.sub(r"^lockout_after_failures = .*$", "lockout_after_failures = 1000000000", text,
                   flags=re.MULTILINE)
     path = directory / "config.toml"
     path.write_text(text)
     return path
 
 
-def wrk(url: str, *, connections: int, duration: int, headers: dict[str, str]) -> dict[str, float]:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
+def wrk(url: str, *, connections: int, duration: int, headers: dict[str, str],
+        script: Path | None = None) -> dict[str, float]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if non_2xx:
         raise SystemExit(f"bench: {url} answered {non_2xx.group(1)} errors:\n{output}")
+    socket_errors = re.search(r"Socket errors:.*", output)
+    if socket_errors:
+        raise SystemExit(f"bench: {url}: {socket_errors.group(0)}:\n{output}")
 
     def percentile(label: str) -> float:
         value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output).groups()
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99")}
+
+
+def sign_in_script(directory: Path, credentials: dict[str, str]) -> Path:
+    """A wrk script that POSTs the sign-in body (a cookie session each time)."""
+    path = directory / "sign_in.lua"
+    path.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = {json.dumps(json.dumps(credentials))}\n"
+    )
+    return path
+
+
+def hash_ms(config: Path, rounds: int = 20) -> float:
+    """Median milliseconds of one argon2id hash with the configured cost, in this process."""
+    with config.open("rb") as handle:
+        cost = tomllib.load(handle).get("passwords", {})
+    hasher = PasswordHasher(
+        time_cost=cost.get("time_cost", 3),
+        memory_cost=cost.get("memory_cost_kib", 65_536),
+        parallelism=cost.get("parallelism", 4),
+    )
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        hasher.hash("bench-password-1")
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 def main() -> None:
@@ -101,9 +144,11 @@ def main() -> None:
     subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], check=True, capture_output=True)
     workdir = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     tandem_port, bare_port = free_port(), free_port()
+    config = bench_config(workdir)
+    one_hash_ms = hash_ms(config)  # before the servers start, so nothing competes for the CPU
     env = {
         **os.environ, "DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL, "CLIENT_API_KEYS": CLIENT_KEY,
-        "SECRET_KEY": "bench-secret-" + "s" * 40, "PORT": str(tandem_port), "TANDEM_CONFIG": str(bench_config(workdir)),
+        "SECRET_KEY": "bench-secret-" + "s" * 40, "PORT": str(tandem_port), "TANDEM_CONFIG": str(config),
         "TANDEM__EMAIL__FOLDER": str(workdir / "mail"),
     }
     log = (workdir / "server.log").open("w")
@@ -129,6 +174,10 @@ def main() -> None:
             "bare": wrk(f"{bare}/bare", headers={}, **load),
             "api": wrk(f"{base}/api", headers={}, **load),
             "me": wrk(f"{base}/api/v1/me", headers=bearer, **load),
+            # few connections: each sign-in holds a hashing thread for a whole hash
+            "sign_in": wrk(f"{base}/api/v1/auth/sign-in", headers=key, duration=args.duration,
+                           connections=4, script=sign_in_script(workdir, {
+                               "email": account["email"], "password": account["password"]})),
         }
     finally:
         for server in servers:
@@ -136,7 +185,7 @@ def main() -> None:
             server.wait(timeout=10)
 
     for name, result in results.items():
-        sys.stdout.write(f"{name:5} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
+        sys.stdout.write(f"{name:7} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
                          f"p99 {result['p99_ms']:6.2f} ms\n")
     summary = {
         "bare_rps": round(results["bare"]["rps"]),
@@ -145,7 +194,11 @@ def main() -> None:
         "me_ratio": round(results["me"]["rps"] / results["bare"]["rps"], 3),
         "me_p50_ms": results["me"]["p50_ms"],
         "me_p99_ms": results["me"]["p99_ms"],
+        "sign_in_per_s": round(results["sign_in"]["rps"], 1),
+        "sign_in_p50_ms": results["sign_in"]["p50_ms"],
+        "hash_ms": round(one_hash_ms, 1),
     }
+    sys.stdout.write(f"argon2id hash {one_hash_ms:.1f} ms (median of 20, configured cost)\n")
     sys.stdout.write(json.dumps(summary) + "\n")
 
 

@@ -32,4 +32,4 @@ class Link:
 
     async def on_response(self, request: TandemRequest, response: HTTPResponse) -> None:
         """Add to the response on its way out (runs for every response, errors too)."""
-        return None
+        return

@@ -1,8 +1,33 @@
 """Tortoise models, one module per aggregate. Imports nothing of ours beyond models/."""
 
+from models.installation import Installation
+from models.mfa import RecoveryCode
+from models.one_time_tokens import OneTimeToken
 from models.organizations import Organization, OrganizationUser
-from models.sessions import AuthSession
+from models.outbox import OutboxMessage
+from models.sessions import AuthSession, SpentRefreshToken
+from models.sign_in_throttle import SignInThrottle
 from models.users import User
 
-__all__ = ["AuthSession", "Organization", "OrganizationUser", "User"]
-MODEL_MODULES = ["models.users", "models.sessions", "models.organizations"]
+__all__ = [
+    "AuthSession",
+    "Installation",
+    "OneTimeToken",
+    "Organization",
+    "OrganizationUser",
+    "OutboxMessage",
+    "RecoveryCode",
+    "SignInThrottle",
+    "SpentRefreshToken",
+    "User",
+]
+MODEL_MODULES = [
+    "models.users",
+    "models.sessions",
+    "models.organizations",
+    "models.one_time_tokens",
+    "models.outbox",
+    "models.mfa",
+    "models.sign_in_throttle",
+    "models.installation",
+]

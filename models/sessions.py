@@ -18,7 +18,21 @@ class AuthSession(TimestampedModel):
     # absolute end of the session, fixed at sign-in
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # bearer sessions: the access token ends here and is renewed by POST /auth/refresh
+    access_expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "auth_sessions"
         indexes = (("user_id", "revoked_at"),)
+
+
+class SpentRefreshToken(TimestampedModel):
+    """A refresh token already exchanged; presenting it again revokes its session."""
+
+    session = fields.ForeignKeyField(
+        "models.AuthSession", related_name="spent_refresh_tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "spent_refresh_tokens"

@@ -15,6 +15,11 @@ class User(TimestampedModel):
     current_organization_id = fields.UUIDField(null=True)
     email_verified_at = fields.DatetimeField(null=True)
     mfa_enabled = fields.BooleanField(default=False)
+    # base32 TOTP secret: pending between enroll and activate, then active; never returned
+    mfa_secret = fields.CharField(max_length=64, null=True)
+    mfa_pending_secret = fields.CharField(max_length=64, null=True)
+    # the last TOTP time step accepted, so a code cannot be replayed within its window
+    mfa_last_step = fields.BigIntField(null=True)
     timezone = fields.CharField(max_length=64, default="UTC")
     locale = fields.CharField(max_length=35, default="en")
     preferences: dict = fields.JSONField(default=dict)  # type: ignore[assignment]

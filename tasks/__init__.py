@@ -1,1 +1,2 @@
-"""Background work on Dramatiq: broker set-up (tasks.broker) and actors (tasks.email)."""
+"""Background work on Dramatiq: the broker (tasks.broker), actors (tasks.email), mail
+backends (tasks.mailers), and the worker process entry module (tasks.worker)."""

@@ -1,95 +1,133 @@
-"""Where email goes: an SMTP server, or `.eml` files in a folder (embedded default)."""
+"""Where email goes: an SMTP server, or `.eml` files in a folder (the embedded default).
+
+Both backends take an `EmailMessage` built by `build_message` from a plain payload
+{to, subject, text, html (optional), message_id}; `message_id` is ours, unique per email.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
+import tempfile
+from collections.abc import Mapping
+from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from app.core.settings import EmailSettings
+from app.core.settings import EmailSettings, SettingsError
+
+# Our ids name files and Message-ID headers, so they are restricted to characters that
+# are safe in both; an id that needed escaping could collide with another one.
+MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
-def build_message(payload: dict[str, Any], *, sender: str) -> EmailMessage:
-    """payload: to, subject, text, optional html, message_id (ours, unique per email)."""
+class InvalidEmail(ValueError):
+    """The payload can never become an email; retrying cannot help."""
+
+
+def _text(payload: Mapping[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value:
+        raise InvalidEmail(f"payload.{key} must be a non-empty string")
+    return value
+
+
+def build_message(payload: Mapping[str, Any], *, sender: str) -> EmailMessage:
+    message_id = _text(payload, "message_id")
+    if not MESSAGE_ID_PATTERN.fullmatch(message_id):
+        raise InvalidEmail("payload.message_id must match [A-Za-z0-9._-]{1,128}")
+    html = payload.get("html")
+    if html is not None and not isinstance(html, str):
+        raise InvalidEmail("payload.html must be a string when present")
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "tandem.localhost"
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = payload["to"]
-    message["Subject"] = payload["subject"]
-    message["Date"] = formatdate(localtime=False)
-    domain = sender.rsplit("@", 1)[-1].rstrip(">") or "tandem.localhost"
-    message["Message-ID"] = make_msgid(idstring=payload["message_id"], domain=domain)
-    message["X-Tandem-Message-Id"] = payload["message_id"]
-    message.set_content(payload["text"])
-    if payload.get("html"):
-        message.add_alternative(payload["html"], subtype="html")
+    try:
+        # the default policy refuses CR/LF in header values: no header injection
+        message["From"] = sender
+        message["To"] = _text(payload, "to")
+        message["Subject"] = _text(payload, "subject")
+    except ValueError as error:
+        raise InvalidEmail(str(error)) from None
+    message["Date"] = formatdate(usegmt=True)
+    # the same id on every attempt, so a receiving server can recognise a duplicate too
+    message["Message-ID"] = f"<{message_id}@{domain}>"
+    message.set_content(_text(payload, "text"))
+    if html:
+        message.add_alternative(html, subtype="html")
     return message
 
 
 class Mailer(Protocol):
     def send(self, message: EmailMessage, *, message_id: str) -> None: ...
 
-    def already_sent(self, message_id: str) -> bool: ...
-
 
 class FolderMailer:
-    """Writes each email as `<message_id>.eml`; the file itself records that it was sent."""
+    """Writes each email to `<folder>/<message_id>.eml`; the file records that it was sent."""
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, *, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def _path(self, message_id: str) -> Path:
-        safe = "".join(c for c in message_id if c.isalnum() or c in "-_.")
-        return self.folder / f"{safe}.eml"
+    def path_for(self, message_id: str) -> Path:
+        return self.folder / f"{message_id}.eml"
 
-    def already_sent(self, message_id: str) -> bool:
-        return self._path(message_id).exists()
+    def has_sent(self, message_id: str) -> bool:
+        return self.path_for(message_id).exists()
 
     def send(self, message: EmailMessage, *, message_id: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self._path(message_id)
-        partial = target.with_suffix(".eml.tmp")
-        partial.write_bytes(bytes(message))
-        os.replace(partial, target)  # atomic: a reader never sees half an email
+        # a temporary file of our own (not `*.eml`), then a rename: a reader never sees
+        # half an email, and two concurrent deliveries of one id still leave one file
+        handle, partial = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(message.as_bytes(policy=policy.SMTP))  # CRLF line ends, RFC 5322
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(partial, self.path_for(message_id))
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
 
 
 class SmtpMailer:
-    """smtp://user:pass@host:port, smtps:// for implicit TLS, `?starttls=true` to upgrade."""
+    """smtp://user:pass@host:port; smtps:// for implicit TLS; `?starttls=true` to upgrade."""
 
-    def __init__(self, url: str, *, timeout: float):
-        parts = urlsplit(url)
+    def __init__(self, *, smtp_url: str, timeout_seconds: float) -> None:
+        parts = urlsplit(smtp_url)
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-            raise ValueError("email.smtp_url: must be smtp://host:port or smtps://host:port")
+            raise SettingsError("email.smtp_url: must be smtp://host:port or smtps://host:port")
         self.host = parts.hostname
         self.implicit_tls = parts.scheme == "smtps"
         self.port = parts.port or (465 if self.implicit_tls else 25)
         self.username = unquote(parts.username) if parts.username else None
-        self.password = unquote(parts.password) if parts.password else None
+        self.password = unquote(parts.password) if parts.password else ""
         self.starttls = parse_qs(parts.query).get("starttls", ["false"])[0].lower() == "true"
-        self.timeout = timeout
+        self.timeout_seconds = timeout_seconds  # per connect and per socket operation
 
-    def already_sent(self, message_id: str) -> bool:
-        return False  # SMTP keeps no record we can read; the ledger in tasks.runtime does
+    def _connect(self) -> smtplib.SMTP:
+        if self.implicit_tls:
+            return smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout_seconds,
+                context=ssl.create_default_context(),
+            )
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds)
 
     def send(self, message: EmailMessage, *, message_id: str) -> None:
-        context = ssl.create_default_context()
-        smtp_class = smtplib.SMTP_SSL if self.implicit_tls else smtplib.SMTP
-        kwargs: dict[str, Any] = {"timeout": self.timeout}
-        if self.implicit_tls:
-            kwargs["context"] = context
-        with smtp_class(self.host, self.port, **kwargs) as client:
+        # Any failure raises (OSError, smtplib.SMTPException): Dramatiq retries it.
+        with self._connect() as client:
             if self.starttls:
-                client.starttls(context=context)
-            if self.username:
-                client.login(self.username, self.password or "")
+                client.starttls(context=ssl.create_default_context())
+            if self.username is not None:
+                client.login(self.username, self.password)
             client.send_message(message)
 
 
-def mailer_from_settings(settings: EmailSettings) -> Mailer:
+def mailer_from_settings(settings: EmailSettings) -> FolderMailer | SmtpMailer:
     if settings.backend == "smtp":
-        return SmtpMailer(settings.smtp_url, timeout=settings.timeout_seconds)
-    return FolderMailer(settings.folder)
+        return SmtpMailer(smtp_url=settings.smtp_url, timeout_seconds=settings.timeout_seconds)
+    return FolderMailer(folder=settings.folder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import pytest
@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENT_KEY = "cak_" + "T" * 44
 SECOND_CLIENT_KEY = "cak_" + "R" * 44
 SECRET_KEY = "test-secret-key-" + "x" * 32
+TRUSTED_ORIGIN = "https://app.example.com"
+# OWASP's minimum argon2id cost (the lowest settings accept): fast enough for many sign-ups
+TEST_PASSWORD_COST = {"time_cost": 2, "memory_cost_kib": 19_456, "parallelism": 1}
+if TYPE_CHECKING:
+    from tests.mail import SmtpServer
+
 _app_numbers = itertools.count()
+pytest_plugins = ["tests.mail"]  # the smtp_server fixture
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -70,7 +77,12 @@ SettingsFactory = Callable[..., Settings]
 def make_settings(tmp_path: Path) -> SettingsFactory:
     def build(**sections: dict[str, Any]) -> Settings:
         overrides: dict[str, dict[str, Any]] = {
-            "security": {"client_api_keys": [CLIENT_KEY, SECOND_CLIENT_KEY], "secret_key": SECRET_KEY},
+            "security": {
+                "client_api_keys": [CLIENT_KEY, SECOND_CLIENT_KEY],
+                "secret_key": SECRET_KEY,
+                "trusted_origins": [TRUSTED_ORIGIN],
+            },
+            "passwords": dict(TEST_PASSWORD_COST),
             "email": {"backend": "folder", "folder": str(tmp_path / "mail")},
             "server": {"access_log": False},
         }
@@ -90,3 +102,32 @@ def settings(make_settings: SettingsFactory, migrated_database: str, redis_url: 
 async def server(settings: Settings) -> AsyncIterator[LiveServer]:
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         yield live
+
+
+@pytest.fixture
+def mail_settings(
+    make_settings: SettingsFactory, migrated_database: str, redis_url: str, smtp_server: SmtpServer
+) -> Settings:
+    """Emails go through the outbox, the Redis broker and a worker to aiosmtpd."""
+    return make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        email={"backend": "smtp", "smtp_url": smtp_server.url},
+        broker={"min_backoff_ms": 50, "max_backoff_ms": 500},
+        outbox={"relay_interval_seconds": 0.2},
+        # flows sign in and confirm many times from one IP; the limiter has tests of its own
+        rate_limits={"auth": {"limit": 1000, "period_seconds": 60}},
+    )
+
+
+@pytest.fixture
+async def mail_server(mail_settings: Settings) -> AsyncIterator[LiveServer]:
+    """A server whose emails arrive in `smtp_server.inbox` (a worker runs in this process)."""
+    from tasks.broker import start_in_process_worker, stop_worker
+
+    async with start_server(mail_settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        worker = start_in_process_worker(live.state.broker)
+        try:
+            yield live
+        finally:
+            stop_worker(worker, timeout_ms=2_000)

@@ -49,7 +49,7 @@ async def sign_up(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
         **fields,
     }
     response = await client.post("/api/v1/auth/sign-up", json=body)
-    assert response.status_code == 201, response.text  # noqa: S101
+    assert response.status_code == 201, response.text
     return {**response.json()["data"], "password": body["password"]}
 
 
@@ -62,7 +62,7 @@ async def signed_in_user(server, **fields: Any) -> SignedInUser:  # type: ignore
     response = await client.post(
         "/api/v1/auth/sign-in", json={"email": user["email"], "password": user["password"]}
     )
-    assert response.status_code == 200, response.text  # noqa: S101
+    assert response.status_code == 200, response.text
     use_cookie(client, response.cookies["tandem_session"])
     return SignedInUser(id=user["id"], email=user["email"], client=client)
 

@@ -41,7 +41,7 @@ async def start_server(
     server = await app.create_server(
         host="127.0.0.1", port=free_port(), return_asyncio_server=True, access_log=False
     )
-    assert server is not None  # noqa: S101 - test set-up
+    assert server is not None
     await server.startup()
     await server.before_start()
     await server.after_start()

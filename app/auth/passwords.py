@@ -1,32 +1,95 @@
-"""Password hashing with argon2id (argon2-cffi), off the event loop.
+"""Passwords: the policy (SPEC §2) and argon2id hashing (argon2-cffi), off the event loop.
 
-argon2-cffi's defaults are RFC 9106's low-memory profile (t=3, m=64 MiB, p=4),
-above OWASP's minimum (m=19 MiB, t=2, p=1). Hashing takes tens of milliseconds of
-CPU, so it runs in a thread to keep the event loop serving other requests.
+The cost comes from settings.passwords (default: argon2-cffi's RFC 9106 low-memory
+profile, t=3, m=64 MiB, p=4, above OWASP's minimum of m=19 MiB, t=2, p=1). A hash made
+with lower parameters is replaced at the next successful sign-in (`needs_rehash`).
+Hashing takes tens of milliseconds of CPU, so it runs in a thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+from functools import cache
+from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import AfterValidator, Field
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-_hasher = PasswordHasher()
-# Compared against when the account does not exist, so that sign-in takes the
-# same time either way (no account enumeration by timing).
-_DUMMY_HASH = _hasher.hash("tandem-dummy-password-for-timing")
+from app.core.settings import PasswordSettings
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128  # longer is refused (400) before any hashing, never truncated
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn's list of the 30,000 most common passwords (from leaked sets); only those
+    # long enough to pass the length rule matter
+    return frozenset(p for p in FREQUENCY_LISTS["passwords"] if len(p) >= MIN_LENGTH)
+
+
+def _not_common(password: str) -> str:
+    if password.lower() in _common_passwords():
+        raise ValueError("is too common; choose a password that is not on lists of leaked passwords")
+    return password
+
+
+# A new password anywhere (sign-up, reset, change): 8–128 characters, not common.
+NewPassword = Annotated[
+    str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH), AfterValidator(_not_common)
+]
+# A password being checked (sign-in, confirmations): only bounded, so nothing huge is hashed.
+GivenPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
+
+
+class PasswordHashing:
+    def __init__(self, settings: PasswordSettings) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=settings.time_cost,
+            memory_cost=settings.memory_cost_kib,
+            parallelism=settings.parallelism,
+        )
+        # Compared against when the account does not exist, so that sign-in takes the
+        # same time either way (no account enumeration by timing).
+        self._dummy_hash = self._hasher.hash("tandem-dummy-password-for-timing")
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when `password` matches; with no hash, spends the same time and says False."""
+        target = password_hash or self._dummy_hash
+        try:
+            matched = await asyncio.to_thread(self._hasher.verify, target, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return bool(matched) and password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+
+_hashing: PasswordHashing | None = None
+
+
+def configure(settings: PasswordSettings) -> None:
+    """Called once by the app factory with the configured cost."""
+    global _hashing
+    _hashing = PasswordHashing(settings)
+
+
+def hashing() -> PasswordHashing:
+    global _hashing
+    if _hashing is None:
+        _hashing = PasswordHashing(PasswordSettings())
+    return _hashing
 
 
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await hashing().hash(password)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when `password` matches; with no hash, spends the same time and says False."""
-    target = password_hash or _DUMMY_HASH
-    try:
-        matched = await asyncio.to_thread(_hasher.verify, target, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    return bool(matched) and password_hash is not None
+    return await hashing().verify(password_hash, password)

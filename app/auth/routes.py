@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse
 
 from app.auth import service
 from app.auth.cookies import clear_session_cookie, set_session_cookie
+from app.auth.email_flows import VERIFY_PAGE, callback_or_default
 from app.auth.schemas import SignedIn, SignIn, SignUp
 from app.core import responses
 from app.core.access import AUTHENTICATED, Access
@@ -24,7 +25,8 @@ AUTH_LIMITED = Access(authenticated=False, rate_policy="auth", limit_by_account=
           summary="Create an account", tag="auth")
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
     settings = request.app.ctx.state.settings
-    user = await service.sign_up(body, hide_account_existence=settings.security.hide_account_existence)
+    callback = callback_or_default(body.callback_url, settings, VERIFY_PAGE)
+    user = await service.sign_up(body, settings=settings, callback_url=callback)
     return responses.created(user, location="/api/v1/me")
 
 
@@ -35,6 +37,7 @@ async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
     state = request.app.ctx.state
     result = await service.sign_in(
         body,
+        settings=state.settings,
         sessions=state.sessions,
         ip_address=request.ctx.client_ip,
         user_agent=request.headers.get("user-agent", ""),

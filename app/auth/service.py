@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
+from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.auth.passwords import hash_password, verify_password
-from app.auth.schemas import SessionPublic, SignedIn, SignIn, SignUp
-from app.auth.sessions import SessionStore
+from app.auth import lockout
+from app.auth.email_flows import stage_verification
+from app.auth.passwords import hash_password, hashing, verify_password
 from app.auth.principal import Principal
+from app.auth.schemas import (
+    Refresh,
+    SessionInfo,
+    SessionPublic,
+    SignedIn,
+    SignIn,
+    SignUp,
+    TokenPair,
+)
+from app.auth.sessions import SessionStore, device_of
 from app.core import errors
+from app.core.pagination import Page, PageQuery, Paginator
+from app.core.settings import Settings
+from app.outbox.staging import stage_email, wake_relay
 from app.users.schemas import UserPublic
-from models import User
+from models import AuthSession, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +37,9 @@ class SignInResult:
     token: str
 
 
-async def sign_up(data: SignUp, *, hide_account_existence: bool) -> UserPublic:
-    """Create an account; 409 when the email or nickname is taken."""
+async def sign_up(data: SignUp, *, settings: Settings, callback_url: str) -> UserPublic:
+    """Create an account and email a verification link; 409 when the email or nickname is taken."""
+    hide_account_existence = settings.security.hide_account_existence
     taken = await User.filter(email=data.email).exists() or await User.filter(
         nickname=data.nickname
     ).exists()
@@ -35,9 +51,11 @@ async def sign_up(data: SignUp, *, hide_account_existence: bool) -> UserPublic:
             user = await User.create(
                 name=data.name, nickname=data.nickname, email=data.email, password_hash=password_hash
             )
+            await stage_verification(user, callback_url=callback_url, settings=settings)
     except IntegrityError:
         # lost a race with a concurrent sign-up for the same email or nickname
         raise _taken(data, hide_account_existence=hide_account_existence) from None
+    wake_relay()
     return UserPublic.of(user)
 
 
@@ -48,24 +66,114 @@ def _taken(data: SignUp, *, hide_account_existence: bool) -> errors.Conflict:
 
 
 async def sign_in(
-    data: SignIn, *, sessions: SessionStore, ip_address: str, user_agent: str
+    data: SignIn, *, settings: Settings, sessions: SessionStore, ip_address: str, user_agent: str
 ) -> SignInResult:
-    """Check the password (same time whether or not the account exists) and open a session."""
+    """Check the password (same time whether or not the account exists) and open a session.
+
+    429 while the email is locked out (known or not, alike); every failure counts towards it.
+    """
+    await lockout.check(data.email)
     user = await User.filter(email=data.email, deleted_at=None).first()
     matched = await verify_password(user.password_hash if user else None, data.password)
     if user is None or not matched or user.disabled:
+        await lockout.record_failure(data.email, settings.accounts)
         raise errors.Unauthenticated("Email or password is incorrect")
-    kind = "bearer" if data.token else "cookie"
-    session, token, refresh = await sessions.create(
-        user, kind=kind, ip_address=ip_address, user_agent=user_agent
+    await lockout.clear(data.email)
+    await _upgrade_password_hash(user, data.password)
+
+    # The password is verified. A second factor, when enabled, is asked for here.
+
+    return await open_session(
+        user, token=data.token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
     )
+
+
+async def _upgrade_password_hash(user: User, password: str) -> None:
+    """Re-hash with the configured cost when the stored hash was made with a lower one."""
+    if not hashing().needs_rehash(user.password_hash):
+        return
+    new_hash = await hash_password(password)
+    # only if the password did not change meanwhile
+    await User.filter(id=user.id, password_hash=user.password_hash).update(password_hash=new_hash)
+    user.password_hash = new_hash
+
+
+async def open_session(
+    user: User, *, token: bool, sessions: SessionStore, ip_address: str, user_agent: str
+) -> SignInResult:
+    """A session for a user who has proven who they are (password, and MFA when on).
+
+    Emails a security notice when the (IP address, User-Agent) pair is new to the account,
+    except on the first sign-in ever (nothing to compare with).
+    """
+    ip_address, user_agent = device_of(ip_address, user_agent)
+    async with in_transaction():
+        earlier = AuthSession.filter(user_id=user.id)
+        new_device = await earlier.exists() and not await earlier.filter(
+            ip_address=ip_address, user_agent=user_agent
+        ).exists()
+        session, access, refresh = await sessions.create(
+            user, kind="bearer" if token else "cookie", ip_address=ip_address, user_agent=user_agent
+        )
+        if new_device:
+            await stage_email("new_sign_in", to=user.email, context={
+                "name": user.name,
+                "when": session.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "ip_address": ip_address or "unknown",
+                "user_agent": user_agent or "unknown",
+            })
+    if new_device:
+        wake_relay()
     body = SignedIn(user=UserPublic.of(user), session=SessionPublic.model_validate(session))
-    if data.token:
-        body.access_token = token
+    if token:
+        body.access_token = access
         body.refresh_token = refresh
-        body.expires_in = sessions.settings.absolute_lifetime_seconds
-    return SignInResult(body=body, token=token)
+        body.expires_in = sessions.settings.access_token_seconds
+    return SignInResult(body=body, token=access)
 
 
 async def sign_out(principal: Principal, *, sessions: SessionStore) -> None:
     await sessions.revoke(principal.token_hash)
+
+
+async def refresh(data: Refresh, *, sessions: SessionStore) -> TokenPair:
+    """A new access + refresh pair for the same bearer session (rotation, reuse detection)."""
+    result = await sessions.refresh(data.refresh_token)
+    if result is None:
+        raise errors.Unauthenticated("This refresh token is invalid, already used or expired")
+    _, access, refresh_token = result
+    return TokenPair(
+        access_token=access, refresh_token=refresh_token,
+        expires_in=sessions.settings.access_token_seconds,
+    )
+
+
+async def list_sessions(
+    principal: Principal, *, page: PageQuery, sessions: SessionStore, paginator: Paginator
+) -> Page[SessionInfo]:
+    """My live sessions, newest first, the current one marked."""
+
+    def info(session: AuthSession) -> SessionInfo:
+        return SessionInfo(
+            id=session.id, created_at=session.created_at, last_seen_at=session.last_seen_at,
+            ip_address=session.ip_address, user_agent=session.user_agent, kind=session.kind,
+            current=session.id == principal.session_id,
+        )
+
+    return await paginator.paginate(
+        sessions.live(principal.user_id), page, scope=f"sessions:{principal.user_id}", to_item=info
+    )
+
+
+async def revoke_session(principal: Principal, session_id: UUID, *, sessions: SessionStore) -> bool:
+    """Revoke one of my live sessions (404 for anyone else's); True when it was this one."""
+    session = await sessions.live(principal.user_id).filter(id=session_id).first()
+    if session is None:
+        raise errors.NotFound("No such session")
+    await sessions.revoke(session.token_hash)
+    return session.id == principal.session_id
+
+
+async def revoke_other_sessions(principal: Principal, *, sessions: SessionStore) -> int:
+    """Every session of mine but this one stops working, in every process."""
+    return await sessions.revoke_all(principal.user_id, except_session_id=principal.session_id)

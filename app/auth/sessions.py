@@ -12,23 +12,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from redis.exceptions import RedisError
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from app.auth.principal import Principal
 from app.auth.tokens import hash_token, new_token
+from app.core import errors
 from app.core.redis_gateway import RedisGateway, RedisUnavailable
 from app.core.settings import SessionSettings
 from app.users.schemas import UserPublic
-from models import AuthSession, User
+from models import AuthSession, SpentRefreshToken, User
 
 logger = logging.getLogger("tandem.sessions")
 REDIS_PREFIX = "tandem:session:"
 REVOCATION_CHANNEL = "tandem:session-revocations"
+# longest stored IP address and User-Agent (the columns' sizes)
+IP_ADDRESS_LENGTH = 45
+USER_AGENT_LENGTH = 512
 # the Redis copy outlives local copies but is still short: it bounds how long a
 # revocation made while Redis was down can be undone by a stale shared copy
 REDIS_TTL_SECONDS = 300
@@ -56,19 +64,27 @@ class SessionStore:
     async def create(
         self, user: User, *, kind: str, ip_address: str, user_agent: str
     ) -> tuple[AuthSession, str, str | None]:
-        """A new session; returns it with its token (and refresh token for bearer)."""
+        """A new session; returns it with its token (and refresh token for bearer).
+
+        Runs on the caller's transaction when there is one. A bearer token (the access
+        token) ends after `access_token_seconds`; POST /auth/refresh renews it.
+        """
         token = new_token()
         refresh = new_token() if kind == "bearer" else None
         now = datetime.fromtimestamp(self.clock(), UTC)
+        ip_address, user_agent = device_of(ip_address, user_agent)
         session = await AuthSession.create(
             user=user,
             token_hash=hash_token(token),
             refresh_token_hash=hash_token(refresh) if refresh else None,
             kind=kind,
-            ip_address=ip_address[:45],
-            user_agent=user_agent[:512],
+            ip_address=ip_address,
+            user_agent=user_agent,
             last_seen_at=now,
             expires_at=now + timedelta(seconds=self.settings.absolute_lifetime_seconds),
+            access_expires_at=(
+                now + timedelta(seconds=self.settings.access_token_seconds) if refresh else None
+            ),
         )
         return session, token, refresh
 
@@ -89,11 +105,23 @@ class SessionStore:
         if principal is None:
             return None
         if now >= principal.expires_at or now - principal.last_seen_at > self.settings.idle_timeout_seconds:
-            await self.revoke(token_hash)
+            await self._end_expired(principal, now)
             return None
         if now - principal.last_seen_at > self.settings.touch_interval_seconds:
             principal = await self._touch(principal, now)
         return principal
+
+    async def _end_expired(self, principal: Principal, now: float) -> None:
+        """Idle or past its absolute end: revoke. Only the bearer access token ended: the
+        session lives on for POST /auth/refresh, this token is just no longer accepted."""
+        idle = now - principal.last_seen_at > self.settings.idle_timeout_seconds
+        ended = idle or await AuthSession.filter(
+            token_hash=principal.token_hash, expires_at__lte=datetime.fromtimestamp(now, UTC)
+        ).exists()
+        if ended:
+            await self.revoke(principal.token_hash)
+        else:
+            self._local.pop(principal.token_hash, None)
 
     def _from_local(self, token_hash: str, now: float) -> Principal | None:
         entry = self._local.get(token_hash)
@@ -164,10 +192,126 @@ class SessionStore:
             except RedisUnavailable:
                 self._pending_revocations.add(token_hash)
 
+    async def revoke_all(self, user_id: UUID, *, except_session_id: UUID | None = None) -> int:
+        """End every live session of the user (but one, if named); returns how many."""
+        query = AuthSession.filter(user_id=user_id, revoked_at=None)
+        if except_session_id is not None:
+            query = query.exclude(id=except_session_id)
+        token_hashes = await query.values_list("token_hash", flat=True)
+        for token_hash in token_hashes:
+            await self.revoke(str(token_hash))
+        return len(token_hashes)
+
+    async def refresh_user(self, user_id: UUID) -> None:
+        """The user changed (profile, role, MFA, current organization): drop every cached
+        snapshot of their sessions everywhere, so the next request reads the database."""
+        token_hashes = await AuthSession.filter(user_id=user_id, revoked_at=None).values_list(
+            "token_hash", flat=True
+        )
+        for token_hash in token_hashes:
+            self._local.pop(str(token_hash), None)
+            if self._redis is not None:
+                try:
+                    await self._broadcast_revocation(str(token_hash))
+                except RedisUnavailable:
+                    self._pending_revocations.add(str(token_hash))
+
     async def revoke_session(self, session_id: UUID) -> None:
-        token_hash = await AuthSession.filter(id=session_id).values_list("token_hash", flat=True).first()
+        token_hash = await AuthSession.filter(id=session_id).first().values_list("token_hash", flat=True)
         if token_hash:
             await self.revoke(str(token_hash))
+
+    # ------------------------------------------------------------------ listing
+    def live(self, user_id: UUID) -> QuerySet[AuthSession]:
+        """The user's sessions that still work (or, for bearer ones, can still be refreshed)."""
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        return AuthSession.filter(
+            user_id=user_id,
+            revoked_at=None,
+            expires_at__gt=now,
+            last_seen_at__gte=now - timedelta(seconds=self.settings.idle_timeout_seconds),
+        )
+
+    # ------------------------------------------------------------------ rotate
+    async def rotate(self, principal: Principal) -> str:
+        """A new token for the same session, after a privilege change (MFA switched on):
+        the old token stops working everywhere at once. 401 if the session has ended."""
+        token = new_token()
+        changed = await AuthSession.filter(
+            id=principal.session_id, token_hash=principal.token_hash, revoked_at=None
+        ).update(token_hash=hash_token(token))
+        await self._evict(principal.token_hash)
+        if not changed:
+            raise errors.Unauthenticated("This session has ended")
+        return token
+
+    async def refresh(self, refresh_token: str) -> tuple[AuthSession, str, str] | None:
+        """Exchange a bearer session's refresh token for a new access + refresh pair.
+
+        The session keeps its row; its token changes, so the old access token stops
+        working at once, and the old refresh token is remembered as spent. Presenting a
+        spent one means it leaked (or a client misbehaves): the whole session is revoked.
+        None when the token is unknown, spent, or its session has ended.
+        """
+        presented = hash_token(refresh_token)
+        now = self.clock()
+        seen = datetime.fromtimestamp(now, UTC)
+        session = (
+            await AuthSession.filter(refresh_token_hash=presented, revoked_at=None)
+            .select_related("user")
+            .first()
+        )
+        if session is None:
+            spent = await SpentRefreshToken.filter(token_hash=presented).first()
+            if spent is not None:
+                logger.warning("spent refresh token presented; revoking session %s", spent.session_id)
+                await self.revoke_session(spent.session_id)
+            return None
+        user = session.user
+        if (
+            session.expires_at <= seen
+            or now - session.last_seen_at.timestamp() > self.settings.idle_timeout_seconds
+            or user.disabled
+            or user.deleted_at is not None
+        ):
+            await self.revoke(session.token_hash)
+            return None
+        token, refresh = new_token(), new_token()
+        access_expires_at = seen + timedelta(seconds=self.settings.access_token_seconds)
+        try:
+            async with in_transaction():
+                changed = await AuthSession.filter(
+                    id=session.id, refresh_token_hash=presented, revoked_at=None
+                ).update(
+                    token_hash=hash_token(token),
+                    refresh_token_hash=hash_token(refresh),
+                    access_expires_at=access_expires_at,
+                    last_seen_at=seen,
+                )
+                if changed:
+                    await SpentRefreshToken.create(session_id=session.id, token_hash=presented)
+        except IntegrityError:
+            changed = 0
+        await self._evict(session.token_hash)  # the previous access token
+        if not changed:
+            # a concurrent refresh with the same token got there first: that is reuse too
+            logger.warning("refresh token used twice at once; revoking session %s", session.id)
+            await self.revoke_session(session.id)
+            return None
+        session.token_hash = hash_token(token)
+        session.refresh_token_hash = hash_token(refresh)
+        session.access_expires_at = access_expires_at
+        session.last_seen_at = seen
+        return session, token, refresh
+
+    async def _evict(self, token_hash: str) -> None:
+        """Drop every cached copy of a token (this process, Redis, other processes)."""
+        self._local.pop(token_hash, None)
+        if self._redis is not None:
+            try:
+                await self._broadcast_revocation(token_hash)
+            except RedisUnavailable:
+                self._pending_revocations.add(token_hash)
 
     async def _broadcast_revocation(self, token_hash: str) -> None:
         if self._redis is None:
@@ -229,6 +373,11 @@ class SessionStore:
             await client.aclose()
 
 
+def device_of(ip_address: str, user_agent: str) -> tuple[str, str]:
+    """The (IP address, User-Agent) pair as a session stores it."""
+    return ip_address[:IP_ADDRESS_LENGTH], user_agent[:USER_AGENT_LENGTH]
+
+
 def _fields(principal: Principal) -> dict[str, object]:
     return {name: getattr(principal, name) for name in Principal.__slots__}  # type: ignore[attr-defined]
 
@@ -240,7 +389,11 @@ def _principal_of(session: AuthSession, user: User) -> Principal:
         user_id=user.id,
         global_role=user.global_role,
         current_organization_id=user.current_organization_id,
-        expires_at=session.expires_at.timestamp(),
+        # a bearer token ends with its access lifetime, at the latest with the session
+        expires_at=min(
+            session.expires_at.timestamp(),
+            session.access_expires_at.timestamp() if session.access_expires_at else math.inf,
+        ),
         last_seen_at=session.last_seen_at.timestamp(),
         user_json=UserPublic.of(user).model_dump_json().encode(),
     )

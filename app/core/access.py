@@ -44,6 +44,10 @@ class Access:
 PUBLIC = Access(authenticated=False, client_key=False, rate_policy=None)
 ANONYMOUS = Access(authenticated=False)
 AUTHENTICATED = Access(authenticated=True)
+# SPEC §1 "auth" policy: by client IP plus the account named in the body (sign-in, sign-up,
+# forgot-password), or by IP alone where no account is named (tokens, MFA codes)
+AUTH_BY_ACCOUNT = Access(authenticated=False, rate_policy="auth", limit_by_account=True)
+AUTH_BY_IP = Access(authenticated=False, rate_policy="auth")
 
 Handler = Callable[..., Awaitable[Any]]
 

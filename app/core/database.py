@@ -69,20 +69,21 @@ async def apply_migrations(database: DatabaseSettings) -> list[str]:
 DIALECT_URLS = {"sqlite": "sqlite://:memory:", "postgres": "postgres://localhost/offline"}
 
 
-async def make_migrations(name: str) -> dict[str, str]:
-    """Write a migration per dialect for what changed in the models; {dialect: file or ""}."""
+async def make_migration(dialect: str, name: str) -> str:
+    """Write one dialect's migration for what changed in the models; its file name or "".
+
+    Run each dialect in its own event loop (asyncio.run): aerich leaves Tortoise's
+    context closed behind it, so a second Command in the same loop finds no connection.
+    """
     from aerich import Command
 
-    written = {}
-    for dialect, url in DIALECT_URLS.items():
-        database = DatabaseSettings(url=url)
-        command = Command(
-            tortoise_config=tortoise_config(database), app=APP_LABEL,
-            location=migrations_location(database),
-        )
-        await command.init(offline=True)
-        try:
-            written[dialect] = await command.migrate(name, no_input=True, offline=True)
-        finally:
-            await command.aclose()
-    return written
+    database = DatabaseSettings(url=DIALECT_URLS[dialect])
+    command = Command(
+        tortoise_config=tortoise_config(database), app=APP_LABEL,
+        location=migrations_location(database),
+    )
+    await command.init(offline=True)
+    try:
+        return await command.migrate(name, no_input=True, offline=True)
+    finally:
+        await command.aclose()

@@ -81,6 +81,13 @@ class BusinessRuleViolated(ApiError):
     status, code, title = 422, "UNPROCESSABLE", "Business rule violated"
 
 
+class InvalidToken(BusinessRuleViolated):
+    """An emailed token that is unknown, used, superseded, expired, or for something else:
+    all look alike to the client."""
+
+    code, title = "INVALID_TOKEN", "Invalid or expired token"
+
+
 class RateLimited(ApiError):
     status, code, title = 429, "RATE_LIMITED", "Too many requests"
 

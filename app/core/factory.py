@@ -12,17 +12,25 @@ from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
+from app.auth import passwords
+from app.auth.email_routes import bp as auth_email_bp
+from app.auth.mfa_routes import bp as auth_mfa_bp
 from app.auth.routes import bp as auth_bp
+from app.auth.session_routes import bp as auth_sessions_bp
 from app.core.access import attach_access
-from app.docs.routes import docs_blueprint
 from app.core.database import close_database, open_database
 from app.core.openapi import describe_api, openapi_config
 from app.core.problems import ProblemErrorHandler
 from app.core.request import TandemRequest
 from app.core.settings import Settings
 from app.core.state import AppState
+from app.docs.routes import docs_blueprint
 from app.me.routes import bp as me_bp
 from app.organizations.routes import bp as organizations_bp
+from app.outbox.relay import OutboxRelay
+from app.outbox.staging import set_wake_hook
+from app.profile.routes import bp as profile_bp
+from app.setup.routes import bp as setup_bp
 from app.system.routes import bp as system_bp
 from middleware.chain import build_chain, install_chain
 
@@ -49,11 +57,15 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     app.config.PROXIES_COUNT = 0
     app.config.REAL_IP_HEADER = None
 
+    passwords.configure(settings.passwords)
     state = AppState.build(settings)
     app.ctx.state = state
     install_chain(app, build_chain(settings.middleware.chain, state))
 
-    v1_blueprints = [auth_bp, me_bp, organizations_bp]
+    v1_blueprints = [
+        auth_bp, auth_sessions_bp, auth_mfa_bp, auth_email_bp,
+        me_bp, profile_bp, organizations_bp, setup_bp,
+    ]
     if settings.docs.enabled:
         v1_blueprints.append(docs_blueprint(public=settings.docs.public))
     api_v1 = Blueprint.group(*v1_blueprints, url_prefix="/api/v1")
@@ -82,10 +94,14 @@ async def _start(app: Sanic) -> None:
         raise UndeclaredRoutes(f"routes without an access declaration: {', '.join(undeclared)}")
     await open_database(settings.database)
     from tasks.broker import configure_broker, start_in_process_worker
+    from tasks.outbox import publisher
 
     state.broker = configure_broker(settings)
     if not settings.broker_url:
         state.worker = start_in_process_worker(state.broker)
+    state.outbox_relay = OutboxRelay(settings.outbox, publish=publisher(state.broker))
+    set_wake_hook(state.outbox_relay.wake)
+    state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
     if state.redis is not None:
         state.background_tasks.append(asyncio.create_task(state.sessions.listen_for_revocations()))
 
@@ -93,6 +109,9 @@ async def _start(app: Sanic) -> None:
 async def _stop(app: Sanic) -> None:
     state: AppState = app.ctx.state
     state.sessions.stop_listening()
+    if state.outbox_relay is not None:
+        set_wake_hook(None)
+        state.outbox_relay.stop()
     if state.background_tasks:
         # the listener notices the stop flag within a second; cancel only as a last resort
         _, pending = await asyncio.wait(state.background_tasks, timeout=3)

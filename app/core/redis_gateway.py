@@ -54,9 +54,8 @@ class RedisGateway:
 
     async def run(self, operation: Callable[[Redis], Awaitable[T]]) -> T:
         """Run one Redis operation; raise RedisUnavailable instead of any Redis failure."""
-        if self._down_until:
-            if self.is_down:
-                raise RedisUnavailable()
+        if self._down_until and self.is_down:
+            raise RedisUnavailable()
         try:
             result = await operation(self.client)
         except (RedisError, OSError, TimeoutError) as error:

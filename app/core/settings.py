@@ -50,6 +50,8 @@ class SecuritySettings(_Section):
     setup_token: str = ""
     hide_account_existence: bool = True
     hsts_seconds: int = Field(31_536_000, ge=0)
+    # every callback_url must start with one of these (no open redirects)
+    trusted_origins: tuple[str, ...] = ()
 
     @field_validator("client_api_keys")
     @classmethod
@@ -73,6 +75,35 @@ class SecuritySettings(_Section):
                 "set SECRET_KEY (`make run` writes one to .env)"
             )
         return value
+
+
+class PasswordSettings(_Section):
+    """argon2id cost; OWASP's minimum is m=19 MiB, t=2, p=1 and lower is refused."""
+
+    time_cost: int = Field(3, ge=2)
+    memory_cost_kib: int = Field(65_536, ge=19_456)
+    parallelism: int = Field(4, ge=1)
+
+
+class AccountSettings(_Section):
+    """Email tokens and sign-in lockout."""
+
+    email_token_seconds: int = Field(3600, ge=60)
+    # the web app; emails link to its pages when a request names no callback_url
+    app_url: str = "http://127.0.0.1:3000"
+    # after this many failed sign-ins in a row for one email, sign-in waits lockout_seconds
+    lockout_after_failures: int = Field(10, ge=1)
+    lockout_seconds: int = Field(900, ge=1)
+    mfa_challenge_seconds: int = Field(300, ge=30)
+    mfa_issuer: str = "Tandem"
+
+
+class OutboxSettings(_Section):
+    # how often each API process re-publishes what a crash or a broker outage left behind
+    relay_interval_seconds: float = Field(5, gt=0)
+    # a row claimed by a relay is left alone this long before another relay may retry it
+    claim_seconds: float = Field(30, gt=0)
+    batch_size: int = Field(100, ge=1)
 
 
 class DatabaseSettings(_Section):
@@ -123,6 +154,8 @@ class SessionSettings(_Section):
     touch_interval_seconds: int = Field(60, ge=1)
     local_cache_seconds: float = Field(30, ge=0)
     local_cache_size: int = Field(10_000, ge=0)
+    # bearer access tokens end after this; POST /auth/refresh gives a new pair
+    access_token_seconds: int = Field(3600, ge=60)
 
 
 class MiddlewareSettings(_Section):
@@ -179,6 +212,9 @@ class Settings(_Section):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    passwords: PasswordSettings = Field(default_factory=PasswordSettings)
+    accounts: AccountSettings = Field(default_factory=AccountSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     middleware: MiddlewareSettings = Field(default_factory=MiddlewareSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
@@ -220,6 +256,7 @@ LIST_SETTINGS = {
     ("security", "client_api_keys"),
     ("server", "trusted_proxies"),
     ("cors", "origins"),
+    ("security", "trusted_origins"),
     ("middleware", "chain"),
 }
 
@@ -230,15 +267,19 @@ def _apply(raw: dict[str, Any], section: str, key: str, value: str) -> None:
 
 
 def load_settings(
-    config_path: str | Path = "config.toml",
+    config_path: str | Path | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     dotenv_path: str | Path | None = ".env",
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Settings:
-    """Build the settings; raise SettingsError naming each invalid setting."""
+    """Build the settings; raise SettingsError naming each invalid setting.
+
+    Without config_path, TANDEM_CONFIG names the file (default `config.toml`), so the
+    API, the worker and the benchmark all read the same one.
+    """
     raw: dict[str, Any] = {}
-    path = Path(config_path)
+    path = Path(config_path or os.environ.get("TANDEM_CONFIG", "config.toml"))
     if path.exists():
         with path.open("rb") as handle:
             raw = tomllib.load(handle)

@@ -24,6 +24,7 @@ class AppState:
     # the Dramatiq broker and, for the embedded default, the in-process worker
     broker: Any = None
     worker: Any = None
+    outbox_relay: Any = None  # app.outbox.relay.OutboxRelay once the server starts
     background_tasks: list[Any] = field(default_factory=list)
 
     @classmethod

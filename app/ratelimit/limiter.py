@@ -14,7 +14,14 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
 from app.core.redis_gateway import RedisGateway, RedisUnavailable
-from app.ratelimit.gcra import LUA_SCRIPT, Check, Decision, MemoryGcra, decision_from_lua, lua_arguments
+from app.ratelimit.gcra import (
+    LUA_SCRIPT,
+    Check,
+    Decision,
+    MemoryGcra,
+    decision_from_lua,
+    lua_arguments,
+)
 
 logger = logging.getLogger("tandem.ratelimit")
 KEY_PREFIX = "tandem:rl:"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
+from app.core import errors
 from app.core.access import PUBLIC
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
-from app.core import errors
 from app.core.responses import JSON, to_json
 from app.system.health import DOWN, run_checks
 from app.system.schemas import ApiIndex, Health

@@ -75,7 +75,7 @@ async def test_bearer_token_reaches_me(server):
     )
     data = signed.json()["data"]
     assert "set-cookie" not in signed.headers
-    assert data["expires_in"] == server.state.settings.sessions.absolute_lifetime_seconds
+    assert data["expires_in"] == server.state.settings.sessions.access_token_seconds
     assert data["refresh_token"]
     me = await server.client.get("/api/v1/me", headers={"Authorization": f"Bearer {data['access_token']}"})
     assert me.status_code == 200

@@ -48,3 +48,38 @@ async def test_docs_can_be_switched_off(make_settings, migrated_database):
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         assert (await live.client.get("/api/v1/openapi.json")).status_code == 404
         assert (await live.client.get("/api/v1/docs")).status_code == 404
+
+
+SECRET_FIELDS = {"password_hash", "token_hash", "refresh_token_hash", "code_hash",
+                 "mfa_secret", "mfa_pending_secret", "mfa_last_step"}
+# the one response allowed to carry a TOTP secret: enrollment shows it once
+SECRET_SHOWN_ONCE = ("/api/v1/auth/mfa/enroll", "post")
+
+
+def property_names(schema: object) -> set[str]:
+    """Every property name anywhere in a JSON schema."""
+    names: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                names |= set(value)
+            names |= property_names(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            names |= property_names(item)
+    return names
+
+
+async def test_no_response_schema_can_carry_a_hash_or_secret(server):
+    document = (await server.bare.get("/api/v1/openapi.json")).json()
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            names = property_names(operation["responses"])
+            assert not names & SECRET_FIELDS, (path, method, names & SECRET_FIELDS)
+            if (path, method) != SECRET_SHOWN_ONCE:
+                assert "secret" not in names, (path, method)
+            checked += 1
+    assert checked >= 20  # the whole auth surface is documented

@@ -73,7 +73,7 @@ async def test_unhandled_exception_is_500_with_only_the_request_id(make_settings
         raise RuntimeError("secret database detail")
 
     settings = make_settings(database={"url": migrated_database})
-    prepare = lambda app: app.add_route(explode, "/api/v1/explode", name="explode")  # noqa: E731
+    prepare = lambda app: app.add_route(explode, "/api/v1/explode", name="explode")
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare) as live:
         response = await live.client.get("/api/v1/explode", headers={"X-Request-ID": "trace-500-abc"})
     body = assert_problem(response, 500, "INTERNAL_ERROR")

@@ -33,7 +33,7 @@ async def test_a_route_without_declaration_stops_the_server(make_settings, migra
         return json({"oops": True})
 
     settings = make_settings(database={"url": migrated_database})
-    prepare = lambda app: app.add_route(forgotten, "/api/v1/forgotten", name="forgotten")  # noqa: E731
+    prepare = lambda app: app.add_route(forgotten, "/api/v1/forgotten", name="forgotten")
     with pytest.raises(UndeclaredRoutes, match="forgotten"):
         async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare):
             pass

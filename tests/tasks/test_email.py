@@ -1,133 +1,191 @@
-"""send_email through a real broker and worker to a real SMTP server (aiosmtpd)."""
+"""send_email through a real Redis broker and worker to a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
 import email
+import email.policy
+import json
 import uuid
 from pathlib import Path
+from typing import Any
 
-import dramatiq
-import pytest
 import redis
-from aiosmtpd.controller import Controller
 
-from tasks.broker import broker_is_healthy, configure_broker, start_in_process_worker, stop_worker
+from tasks.broker import configure_broker, queue_depths, start_in_process_worker, stop_worker
 from tasks.email import send_email
+from tests.mail import SmtpServer
 from tests.redis_process import free_port
-from tests.services import REDIS_URL, require_redis
+from tests.tasks.conftest import TASKS_REDIS_URL, run_until_idle
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
+def payload(**fields: Any) -> dict[str, Any]:
+    return {"to": "ada@example.com", "subject": "Welcome", "text": "Hello Ada",
+            "message_id": uuid.uuid4().hex, **fields}
 
 
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def redis_broker_settings(make_settings, smtp_server):
-    require_redis()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    controller, _ = smtp_server
+def smtp_settings(make_settings, smtp_url: str, **broker: Any):
     return make_settings(
-        redis={"url": REDIS_URL},
-        broker={"max_retries": 0, "min_backoff_ms": 10, "max_backoff_ms": 10},
-        email={"backend": "smtp", "smtp_url": f"smtp://127.0.0.1:{controller.port}"},
+        redis={"url": TASKS_REDIS_URL},
+        broker={"max_retries": 0, "min_backoff_ms": 10, "max_backoff_ms": 50, **broker},
+        email={"backend": "smtp", "smtp_url": smtp_url, "timeout_seconds": 2},
     )
 
 
-def payload(**fields) -> dict:
-    return {"to": "ada@example.com", "subject": "Welcome", "text": "Hello Ada", "message_id": uuid.uuid4().hex,
-            **fields}
+def dead_letters(client: redis.Redis) -> list[dict[str, Any]]:
+    """What `redis-cli ZRANGE tandem:email.XQ 0 -1` / `HGET tandem:email.XQ.msgs` show."""
+    ids = client.zrange("tandem:email.XQ", 0, -1)
+    return [json.loads(client.hget("tandem:email.XQ.msgs", i)) for i in ids]
 
 
-def run_worker_until_idle(broker: dramatiq.Broker) -> None:
-    worker = dramatiq.Worker(broker, worker_timeout=100)
-    worker.start()
-    try:
-        broker.join("email", timeout=10_000)
-        worker.join()
-    finally:
-        worker.stop()
+def test_send_email_delivers_one_message_over_smtp_through_redis_worker(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    broker = configure_broker(smtp_settings(make_settings, smtp_server.url))
+    send_email.send(payload(subject="Verify your email", html="<p>Hello <b>Ada</b></p>"))
+    run_until_idle(broker)
 
-
-def test_email_travels_through_redis_broker_and_worker_to_smtp(redis_broker_settings, smtp_server):
-    _, inbox = smtp_server
-    broker = configure_broker(redis_broker_settings)
-    send_email.send(payload(subject="Verify your email", html="<p>Hello Ada</p>"))
-    run_worker_until_idle(broker)
-    assert len(inbox.messages) == 1
-    message = inbox.messages[0]
+    [message] = smtp_server.inbox.messages
     assert message["To"] == "ada@example.com"
     assert message["Subject"] == "Verify your email"
-    assert "Hello Ada" in message.get_payload(0).get_payload(decode=True).decode()
+    assert message.get_body(("plain",)).get_content().strip() == "Hello Ada"
+    assert message.get_body(("html",)).get_content().strip() == "<p>Hello <b>Ada</b></p>"
 
 
-def test_same_message_delivered_twice_sends_one_email(redis_broker_settings, smtp_server):
-    _, inbox = smtp_server
-    broker = configure_broker(redis_broker_settings)
+def test_send_email_sends_once_when_the_same_message_is_enqueued_twice(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    # retries allowed: the copy that finds the other mid-send looks again later
+    broker = configure_broker(smtp_settings(make_settings, smtp_server.url, max_retries=5))
     once = payload()
     send_email.send(once)
-    send_email.send(once)  # a redelivery: same message id
-    run_worker_until_idle(broker)
-    assert len(inbox.messages) == 1
+    send_email.send(once)
+    run_until_idle(broker)
+
+    assert len(smtp_server.inbox.messages) == 1
+    assert dead_letters(redis_db) == []
 
 
-def test_smtp_down_dead_letters_the_message_and_sends_nothing(make_settings):
-    require_redis()
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
+def test_send_email_skips_a_message_redelivered_after_it_was_sent(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    broker = configure_broker(smtp_settings(make_settings, smtp_server.url))
+    once = payload()
+    send_email.send(once)
+    run_until_idle(broker)
+    send_email.send(once)  # e.g. the outbox relay re-publishing after a crash
+    run_until_idle(broker)
+
+    assert len(smtp_server.inbox.messages) == 1
+    key = f"tandem:email-sent:{once['message_id']}"
+    assert redis_db.get(key) == b"sent"
+    assert 2 * 24 * 3600 < redis_db.ttl(key) <= 3 * 24 * 3600
+
+
+def test_send_email_sends_once_the_lease_of_a_worker_killed_mid_send_expires(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    message = payload()
+    # what a worker killed while sending leaves behind: its lease, expiring on its own
+    redis_db.set(f"tandem:email-sent:{message['message_id']}", "dead-worker", px=300)
+    broker = configure_broker(smtp_settings(make_settings, smtp_server.url, max_retries=40))
+    send_email.send(message)
+    run_until_idle(broker)
+
+    assert len(smtp_server.inbox.messages) == 1
+    assert dead_letters(redis_db) == []
+
+
+def test_send_email_retries_and_sends_once_after_a_temporary_smtp_failure(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    smtp_server.inbox.refuse = 2
+    broker = configure_broker(smtp_settings(make_settings, smtp_server.url, max_retries=3))
+    send_email.send(payload())
+    run_until_idle(broker)
+
+    assert len(smtp_server.inbox.messages) == 1
+    assert dead_letters(redis_db) == []
+
+
+def test_send_email_dead_letters_after_its_retries_when_smtp_is_down(make_settings, redis_db):
+    nobody_listens = f"smtp://127.0.0.1:{free_port()}"
+    broker = configure_broker(smtp_settings(make_settings, nobody_listens, max_retries=1))
+    message = payload()
+    send_email.send(message)
+    run_until_idle(broker)
+
+    [dead] = dead_letters(redis_db)
+    assert dead["args"] == [message]
+    assert dead["options"]["retries"] == 1  # one retry after the first attempt
+    assert queue_depths(broker) == {"email": 0, "email.DQ": 0, "email.XQ": 1}
+    assert redis_db.get(f"tandem:email-sent:{message['message_id']}") is None
+
+
+def test_send_email_dead_letters_an_invalid_payload_without_retrying(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    broker = configure_broker(smtp_settings(make_settings, smtp_server.url, max_retries=5))
+    send_email.send(payload(subject="Hi\r\nBcc: everyone@example.com"))
+    run_until_idle(broker)
+
+    [dead] = dead_letters(redis_db)
+    assert "retries" not in dead["options"]
+    assert smtp_server.inbox.messages == []
+
+
+def test_send_email_sends_once_without_redis_when_enqueued_twice(make_settings, smtp_server):
+    # no Redis at all: in-process broker and worker, sent ids kept in this process
     settings = make_settings(
-        redis={"url": REDIS_URL}, broker={"max_retries": 0},
-        email={"backend": "smtp", "smtp_url": f"smtp://127.0.0.1:{free_port()}", "timeout_seconds": 1},
+        broker={"max_retries": 5, "min_backoff_ms": 10, "max_backoff_ms": 50},
+        email={"backend": "smtp", "smtp_url": smtp_server.url, "timeout_seconds": 2},
     )
     broker = configure_broker(settings)
-    message_id = uuid.uuid4().hex
-    send_email.send(payload(message_id=message_id))
-    worker = dramatiq.Worker(broker, worker_timeout=100)
-    worker.start()
-    try:
-        broker.join("email", timeout=10_000)
-    finally:
-        worker.stop()
-    assert client.zcard("tandem:email.XQ") == 1  # kept in the dead-letter queue
-    assert client.get(f"tandem:email-sent:{message_id}") is None  # free to be sent on a retry
-
-
-def test_in_process_worker_writes_eml_files(make_settings, tmp_path: Path):
-    settings = make_settings(email={"backend": "folder", "folder": str(tmp_path / "mail")})
-    broker = configure_broker(settings)
+    once = payload()
     worker = start_in_process_worker(broker)
     try:
-        message_id = uuid.uuid4().hex
-        send_email.send(payload(message_id=message_id))
-        broker.join("email")
+        send_email.send(once)
+        send_email.send(once)
+        broker.join("email", fail_fast=True)
+        worker.join()
+        send_email.send(once)  # and a redelivery after it was sent
+        broker.join("email", fail_fast=True)
         worker.join()
     finally:
         stop_worker(worker)
-    files = list((tmp_path / "mail").glob("*.eml"))
-    assert [file.stem for file in files] == [message_id]
-    parsed = email.message_from_bytes(files[0].read_bytes())
+
+    assert len(smtp_server.inbox.messages) == 1
+
+
+def test_smtp_mailer_logs_in_with_the_credentials_in_the_url(
+    make_settings, redis_db, smtp_server: SmtpServer
+):
+    url = smtp_server.url.replace("smtp://", "smtp://mailer%40tandem:p%40ss%3Aword@")
+    broker = configure_broker(smtp_settings(make_settings, url))
+    send_email.send(payload())
+    run_until_idle(broker)
+
+    assert smtp_server.inbox.logins == [("mailer@tandem", "p@ss:word")]
+    assert len(smtp_server.inbox.messages) == 1
+
+
+def test_folder_backend_writes_one_eml_that_parses_back(make_settings, tmp_path: Path):
+    folder = tmp_path / "outbox"
+    broker = configure_broker(make_settings(email={"backend": "folder", "folder": str(folder)}))
+    message = payload(html="<p>Hello Ada</p>")
+    worker = start_in_process_worker(broker)
+    try:
+        send_email.send(message)
+        send_email.send(message)  # a redelivery: the file already records it
+        broker.join("email", fail_fast=True)
+        worker.join()
+    finally:
+        stop_worker(worker)
+
+    assert sorted(path.name for path in folder.iterdir()) == [f"{message['message_id']}.eml"]
+    raw = (folder / f"{message['message_id']}.eml").read_bytes()
+    assert b"\r\n" in raw  # RFC 5322 line ends
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["To"] == "ada@example.com"
     assert parsed["Subject"] == "Welcome"
-    assert broker_is_healthy(broker)
-
-
-def test_broker_health_is_false_quickly_when_redis_is_unreachable(make_settings):
-    import time
-
-    settings = make_settings(redis={"url": "redis://127.0.0.1:1/0"})
-    broker = configure_broker(settings)
-    started = time.monotonic()
-    assert broker_is_healthy(broker) is False
-    assert time.monotonic() - started < 1.0
+    assert parsed["Message-ID"] == f"<{message['message_id']}@tandem.localhost>"
+    assert parsed.get_body(("plain",)).get_content().strip() == "Hello Ada"

@@ -1,0 +1,59 @@
+"""/api/v1/auth: forgot/reset password and email verification (SPEC §2)."""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+from sanic.response import HTTPResponse
+
+from app.auth import email_flows
+from app.auth.email_schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
+from app.core import errors, responses
+from app.core.access import AUTH_BY_ACCOUNT, AUTH_BY_IP, Access
+from app.core.callbacks import check_callback_url
+from app.core.endpoint import endpoint
+from app.core.request import TandemRequest
+
+bp = Blueprint("auth_email", url_prefix="/auth")
+SIGNED_IN_AUTH = Access(authenticated=True, rate_policy="auth")
+
+
+@bp.post("/forgot-password")
+@endpoint(AUTH_BY_ACCOUNT, body=ForgotPassword, summary="Email a password-reset link", tag="auth",
+          description="Always answers `{\"success\": true}`, whether or not the account exists.")
+async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
+    settings = request.app.ctx.state.settings
+    callback = check_callback_url(body.callback_url, settings.security.trusted_origins)
+    await email_flows.forgot_password(body.email, callback_url=callback, settings=settings)
+    return responses.success()
+
+
+@bp.post("/reset-password")
+@endpoint(AUTH_BY_IP, body=ResetPassword, problems=(422,), tag="auth",
+          summary="Set a new password with the emailed token; ends every session")
+async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
+    await email_flows.reset_password(
+        body.token, body.new_password, sessions=request.app.ctx.state.sessions
+    )
+    return responses.success()
+
+
+@bp.post("/verify-email")
+@endpoint(AUTH_BY_IP, body=VerifyEmail, problems=(422,), tag="auth",
+          summary="Mark the email verified with the emailed token")
+async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
+    await email_flows.verify_email(body.token, sessions=request.app.ctx.state.sessions)
+    return responses.success()
+
+
+@bp.post("/send-verification-email")
+@endpoint(SIGNED_IN_AUTH, body=SendVerificationEmail, problems=(422,), tag="auth",
+          summary="Send a new verification email (the previous link stops working)")
+async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
+    settings = request.app.ctx.state.settings
+    callback = email_flows.callback_or_default(body.callback_url, settings, email_flows.VERIFY_PAGE)
+    sent = await email_flows.resend_verification(
+        request.principal.user_id, callback_url=callback, settings=settings
+    )
+    if not sent:
+        raise errors.BusinessRuleViolated("This email address is already verified")
+    return responses.success()

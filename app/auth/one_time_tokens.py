@@ -1,0 +1,84 @@
+"""Single-use tokens (SPEC §2): random, stored hashed, bound to a purpose and a user,
+expiring, spent by their first use, superseded by a newer one of the same purpose.
+
+`issue` and `spend` use the current transaction when called inside one, so a token is
+created with the change that needs it and spent with the change it confirms.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import Field
+
+from app.auth.tokens import hash_token
+from app.core import errors
+from models import OneTimeToken
+
+TOKEN_BYTES = 32
+# what a client may send as a token: token_urlsafe(32) is 43 characters of this alphabet;
+# anything else is malformed (400) rather than unknown (422)
+TokenField = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{43}$", description="The token from the email")]
+
+
+class Purpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+    CONFIRM_PROFILE = "confirm_profile"
+    CONFIRM_EMAIL_OLD = "confirm_email_old"
+    CONFIRM_EMAIL_NEW = "confirm_email_new"
+    CONFIRM_PASSWORD = "confirm_password"
+    MFA_CHALLENGE = "mfa_challenge"
+
+
+async def issue(
+    user_id: UUID, purpose: Purpose, *, ttl_seconds: int, payload: dict[str, Any] | None = None
+) -> str:
+    """A new token; any pending token of the same purpose for the user stops working."""
+    now = datetime.now(UTC)
+    await OneTimeToken.filter(
+        user_id=user_id, purpose=purpose, used_at=None, superseded_at=None
+    ).update(superseded_at=now)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    await OneTimeToken.create(
+        user_id=user_id, purpose=purpose, token_hash=hash_token(token), payload=payload or {},
+        expires_at=now + timedelta(seconds=ttl_seconds),
+    )
+    return token
+
+
+async def find(token: str, purposes: set[Purpose] | Purpose) -> OneTimeToken:
+    """The live token row, or InvalidToken; does not spend it."""
+    wanted = {purposes} if isinstance(purposes, Purpose) else purposes
+    row = await OneTimeToken.get_or_none(token_hash=hash_token(token))
+    now = datetime.now(UTC)
+    if (
+        row is None
+        or row.purpose not in wanted
+        or row.used_at is not None
+        or row.superseded_at is not None
+        or row.expires_at <= now
+    ):
+        raise errors.InvalidToken("This token is invalid, already used or expired")
+    return row
+
+
+async def spend(token: str, purposes: set[Purpose] | Purpose) -> OneTimeToken:
+    """Find and spend the token in one step; of two concurrent spends, one wins."""
+    row = await find(token, purposes)
+    spent = await OneTimeToken.filter(id=row.id, used_at=None, superseded_at=None).update(
+        used_at=datetime.now(UTC)
+    )
+    if not spent:
+        raise errors.InvalidToken("This token is invalid, already used or expired")
+    return row
+
+
+def link(callback_url: str, token: str) -> str:
+    """The URL the email points to: the client's page, with the token as a query value."""
+    separator = "&" if "?" in callback_url else "?"
+    return f"{callback_url}{separator}token={token}"

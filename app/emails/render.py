@@ -1,0 +1,43 @@
+"""Render an email from `templates/<name>.{subject,txt,html}.j2` into a send_email payload.
+
+Text and subject are rendered without escaping; HTML with autoescape, so a name like
+`<b>Ada</b>` arrives as text in both. Every template gets `product` and `to`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "templates"
+PRODUCT = "Tandem"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,  # a missing variable is a bug, not an empty string
+        keep_trailing_newline=True,
+    )
+
+
+def template_names() -> set[str]:
+    return {path.name.split(".")[0] for path in TEMPLATES.glob("*.txt.j2")}
+
+
+def render_email(name: str, *, to: str, context: dict[str, Any]) -> dict[str, str]:
+    """{to, subject, text, html}; the caller adds message_id."""
+    environment = _environment()
+    values = {"product": PRODUCT, "to": to, **context}
+    subject = environment.get_template(f"{name}.subject.j2").render(values)
+    return {
+        "to": to,
+        "subject": " ".join(subject.split()),  # one line, whatever the template did
+        "text": environment.get_template(f"{name}.txt.j2").render(values),
+        "html": environment.get_template(f"{name}.html.j2").render(values),
+    }

@@ -1,0 +1,1 @@
+"""Profile changes confirmed by email (SPEC §3)."""

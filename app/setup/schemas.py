@@ -1,0 +1,41 @@
+"""Shapes of first-run set-up."""
+
+from __future__ import annotations
+
+from pydantic import EmailStr, Field, field_validator
+
+from app.auth.passwords import NewPassword
+from app.auth.schemas import NICKNAME_PATTERN
+from app.core.schemas import RequestModel, ResponseModel
+from app.organizations.schemas import OrganizationPublic
+from app.users.schemas import UserPublic
+
+
+class SetupStatus(ResponseModel):
+    needs_setup: bool
+
+
+class FirstOrganization(RequestModel):
+    name: str = Field(min_length=1, max_length=120)
+    slug: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", description="URL-safe, unique")
+
+
+class Bootstrap(RequestModel):
+    """The first account (it becomes the Owner), and optionally a first organization."""
+
+    name: str = Field(min_length=1, max_length=120)
+    nickname: str = Field(pattern=NICKNAME_PATTERN, description="3–32 of [a-z0-9_-]")
+    email: EmailStr = Field(max_length=254)
+    password: NewPassword
+    setup_token: str = Field(min_length=1, max_length=256, description="SETUP_TOKEN, printed at first start")
+    organization: FirstOrganization | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+class Bootstrapped(ResponseModel):
+    user: UserPublic
+    organization: OrganizationPublic | None

@@ -1,0 +1,103 @@
+"""SPEC §8: nothing is lost between the database and the queue, and nothing is sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from app.outbox.staging import stage_email, wake_relay
+from models import OutboxMessage
+from tests.conftest import _app_numbers
+from tests.factories import sign_up
+from tests.live_server import start_server
+from tests.redis_process import RedisProcess
+from tests.services import require_redis
+
+NOTICE = {"name": "Ada", "when": "today"}
+
+
+async def eventually(condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def outbox_is_empty() -> bool:
+    return await OutboxMessage.all().count() == 0
+
+
+async def test_a_rolled_back_transaction_sends_nothing(mail_server, smtp_server):
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await stage_email("password_changed", to="rolled@example.com", context=NOTICE)
+            raise RuntimeError("the change failed after the email was staged")
+    async with in_transaction():
+        await stage_email("password_changed", to="committed@example.com", context=NOTICE)
+    wake_relay()
+
+    await smtp_server.inbox.wait_for("committed@example.com", "password was changed")
+    await eventually(outbox_is_empty)
+    assert smtp_server.inbox.to("rolled@example.com") == []
+
+
+async def test_a_message_relayed_twice_is_sent_once(mail_server, smtp_server):
+    # A relay that published a row and died before deleting it: the next relay publishes
+    # the same row again, and the actor recognises its message_id.
+    async with in_transaction():
+        row = await stage_email("password_changed", to="twice@example.com", context=NOTICE)
+    broker = mail_server.state.broker
+    await asyncio.to_thread(broker.get_actor("send_email").send, row.payload)
+    wake_relay()
+
+    await eventually(outbox_is_empty)
+    await asyncio.to_thread(broker.join, "email", timeout=10_000)
+    await smtp_server.inbox.wait_for("twice@example.com", "password was changed")
+    assert len(smtp_server.inbox.to("twice@example.com")) == 1
+
+
+@pytest.fixture
+def broker_redis(tmp_path):  # type: ignore[no-untyped-def]
+    require_redis()
+    process = RedisProcess(tmp_path)
+    process.start()
+    yield process
+    process.stop()
+
+
+async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
+    make_settings, migrated_database, redis_url, smtp_server, broker_redis
+):
+    from tasks.broker import start_in_process_worker, stop_worker
+
+    settings = make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url},
+        broker={"url": broker_redis.url, "min_backoff_ms": 50, "max_backoff_ms": 500},
+        email={"backend": "smtp", "smtp_url": smtp_server.url},
+        outbox={"relay_interval_seconds": 0.2},
+    )
+    async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}") as live:
+        worker = start_in_process_worker(live.state.broker)
+        try:
+            broker_redis.stop()
+
+            user = await sign_up(live.client)  # answers 201 although the broker is down
+
+            async def publish_failed() -> bool:
+                row = await OutboxMessage.first()
+                return row is not None and row.publish_attempts >= 1
+            await eventually(publish_failed)
+            assert smtp_server.inbox.to(user["email"]) == []
+
+            broker_redis.start()
+            await smtp_server.inbox.wait_for(user["email"], "confirm your email", timeout=45)
+            await eventually(outbox_is_empty)
+            await asyncio.to_thread(live.state.broker.join, "email", timeout=10_000)
+            assert len(smtp_server.inbox.to(user["email"])) == 1
+        finally:
+            stop_worker(worker, timeout_ms=2_000)
