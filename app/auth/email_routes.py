@@ -8,13 +8,12 @@ from sanic.response import HTTPResponse
 from app.auth import email_flows
 from app.auth.email_schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
 from app.core import errors, responses
-from app.core.access import AUTH_BY_ACCOUNT, AUTH_BY_IP, Access
+from app.core.access import AUTH_BY_ACCOUNT, AUTH_BY_IP, AUTHENTICATED_AUTH
 from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
 
 bp = Blueprint("auth_email", url_prefix="/auth")
-SIGNED_IN_AUTH = Access(authenticated=True, rate_policy="auth")
 
 
 @bp.post("/forgot-password")
@@ -46,7 +45,7 @@ async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPRespons
 
 
 @bp.post("/send-verification-email")
-@endpoint(SIGNED_IN_AUTH, body=SendVerificationEmail, problems=(422,), tag="auth",
+@endpoint(AUTHENTICATED_AUTH, body=SendVerificationEmail, problems=(422,), tag="auth",
           summary="Send a new verification email (the previous link stops working)")
 async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
     settings = request.app.ctx.state.settings

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field
 
 from app.auth.one_time_tokens import TokenField
 from app.auth.passwords import NewPassword
 from app.core.callbacks import CallbackUrl
-from app.core.schemas import RequestModel
+from app.core.schemas import EmailAddress, RequestModel
 
 
 class ForgotPassword(RequestModel):
-    email: EmailStr = Field(max_length=254)
+    email: EmailAddress
     callback_url: CallbackUrl
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
 
 
 class ResetPassword(RequestModel):

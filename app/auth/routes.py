@@ -10,18 +10,16 @@ from app.auth.cookies import clear_session_cookie, set_session_cookie
 from app.auth.email_flows import VERIFY_PAGE, callback_or_default
 from app.auth.schemas import SignedIn, SignIn, SignUp
 from app.core import responses
-from app.core.access import AUTHENTICATED, Access
+from app.core.access import AUTH_BY_ACCOUNT, AUTHENTICATED
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
 from app.users.schemas import UserPublic
 
 bp = Blueprint("auth", url_prefix="/auth")
-# SPEC §1: sign-in and sign-up are limited by client IP and by the account named
-AUTH_LIMITED = Access(authenticated=False, rate_policy="auth", limit_by_account=True)
 
 
 @bp.post("/sign-up")
-@endpoint(AUTH_LIMITED, body=SignUp, response=UserPublic, status=201, problems=(409,),
+@endpoint(AUTH_BY_ACCOUNT, body=SignUp, response=UserPublic, status=201, problems=(409,),
           summary="Create an account", tag="auth")
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
     settings = request.app.ctx.state.settings
@@ -31,7 +29,7 @@ async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
 
 
 @bp.post("/sign-in")
-@endpoint(AUTH_LIMITED, body=SignIn, response=SignedIn, summary="Sign in", tag="auth",
+@endpoint(AUTH_BY_ACCOUNT, body=SignIn, response=SignedIn, summary="Sign in", tag="auth",
           description="Sets the `tandem_session` cookie, or with `token: true` returns bearer tokens.")
 async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
     state = request.app.ctx.state

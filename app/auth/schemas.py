@@ -5,38 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field
 
 from app.auth.passwords import GivenPassword, NewPassword
 from app.core.callbacks import CallbackUrl
-from app.core.schemas import RequestModel, ResponseModel
+from app.core.schemas import EmailAddress, RequestModel, ResponseModel
 from app.users.schemas import UserPublic
 
 NICKNAME_PATTERN = r"^[a-z0-9_-]{3,32}$"
 
 
-def _normalize_email(value: str) -> str:
-    return value.strip().lower()
-
-
 class SignUp(RequestModel):
     name: str = Field(min_length=1, max_length=120)
     nickname: str = Field(pattern=NICKNAME_PATTERN, description="3–32 of [a-z0-9_-]")
-    email: EmailStr = Field(max_length=254)
+    email: EmailAddress
     password: NewPassword = Field(description="8–128 characters, not a commonly used password")
     callback_url: CallbackUrl | None = Field(
         None, description="Page the verification email links to; default: the web app's /verify-email"
     )
 
-    _email = field_validator("email")(_normalize_email)
-
 
 class SignIn(RequestModel):
-    email: EmailStr = Field(max_length=254)
+    email: EmailAddress
     password: GivenPassword
     token: bool = Field(False, description="Return bearer tokens instead of setting a cookie")
-
-    _email = field_validator("email")(_normalize_email)
 
 
 class SessionPublic(ResponseModel):

@@ -185,12 +185,7 @@ class SessionStore:
         await AuthSession.filter(token_hash=token_hash, revoked_at=None).update(
             revoked_at=datetime.fromtimestamp(self.clock(), UTC)
         )
-        self._local.pop(token_hash, None)
-        if self._redis is not None:
-            try:
-                await self._broadcast_revocation(token_hash)
-            except RedisUnavailable:
-                self._pending_revocations.add(token_hash)
+        await self._evict(token_hash)
 
     async def revoke_all(self, user_id: UUID, *, except_session_id: UUID | None = None) -> int:
         """End every live session of the user (but one, if named); returns how many."""
@@ -209,12 +204,7 @@ class SessionStore:
             "token_hash", flat=True
         )
         for token_hash in token_hashes:
-            self._local.pop(str(token_hash), None)
-            if self._redis is not None:
-                try:
-                    await self._broadcast_revocation(str(token_hash))
-                except RedisUnavailable:
-                    self._pending_revocations.add(str(token_hash))
+            await self._evict(str(token_hash))
 
     async def revoke_session(self, session_id: UUID) -> None:
         token_hash = await AuthSession.filter(id=session_id).first().values_list("token_hash", flat=True)

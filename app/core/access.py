@@ -48,6 +48,8 @@ AUTHENTICATED = Access(authenticated=True)
 # forgot-password), or by IP alone where no account is named (tokens, MFA codes)
 AUTH_BY_ACCOUNT = Access(authenticated=False, rate_policy="auth", limit_by_account=True)
 AUTH_BY_IP = Access(authenticated=False, rate_policy="auth")
+# signed in, but limited like the auth routes (it sends email, or checks a secret)
+AUTHENTICATED_AUTH = Access(authenticated=True, rate_policy="auth")
 
 Handler = Callable[..., Awaitable[Any]]
 

@@ -22,6 +22,7 @@ from app.core.access import ACCESS_ATTRIBUTE, Access, Handler
 from app.core.problems import PROBLEM_CONTENT_TYPE, Problem
 from app.core.schemas import Success, data_envelope, list_envelope
 from app.core.validation import parse_body, parse_query
+from app.docs.components import reference
 
 PROBLEM_DESCRIPTIONS = {
     400: "Malformed JSON, invalid field or query parameter",
@@ -77,13 +78,14 @@ def _document(
         response_model = response
     else:
         response_model = list_envelope(response) if listing else data_envelope(response)
-    responses = [Response({"application/json": response_model}, status=status, description="OK")]
+    responses = [Response({"application/json": {"schema": reference(response_model, "serialization")}},
+                          status=status, description="OK")]
     statuses = _implied_problems(
         access, has_input=body is not None or query is not None, has_body=body is not None
     ) | set(problems)
     for code in sorted(statuses):
         responses.append(
-            Response({PROBLEM_CONTENT_TYPE: Problem}, status=code,
+            Response({PROBLEM_CONTENT_TYPE: {"schema": reference(Problem, "serialization")}}, status=code,
                      description=PROBLEM_DESCRIPTIONS.get(code, "Error"))
         )
     parameters: list[dict[str, Any]] = []
@@ -109,7 +111,7 @@ def _document(
         summary=summary,
         description=description,
         tag=tag,
-        body={"application/json": body} if body is not None else None,
+        body={"application/json": {"schema": reference(body, "validation")}} if body is not None else None,
         parameter=parameters or None,
         response=responses,
         secured=secured or None,

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, create_model
+
+# Emails are stored lower-cased (uniqueness is case-blind), so every email a client sends
+# is trimmed and lower-cased before it is validated or compared.
+EmailAddress = Annotated[
+    EmailStr,
+    BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value),
+    Field(max_length=254),
+]
 
 
 class RequestModel(BaseModel):

@@ -15,6 +15,7 @@ from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 
 from app.core.access import PUBLIC, Access, declare
 from app.core.request import TandemRequest
+from app.docs.components import with_components
 
 SWAGGER_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Tandem API</title>
@@ -42,7 +43,7 @@ def docs_blueprint(*, public: bool) -> Blueprint:
     @declare(access)
     async def document(request: TandemRequest) -> HTTPResponse:
         if "document" not in cached:
-            spec = SpecificationBuilder().build(request.app).serialize()
+            spec = with_components(SpecificationBuilder().build(request.app).serialize())
             cached["document"] = orjson.dumps(spec, option=orjson.OPT_NON_STR_KEYS)
         return HTTPResponse(cached["document"], content_type="application/json")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field
 
 from app.auth.passwords import NewPassword
 from app.auth.schemas import NICKNAME_PATTERN
-from app.core.schemas import RequestModel, ResponseModel
+from app.core.schemas import EmailAddress, RequestModel, ResponseModel
 from app.organizations.schemas import OrganizationPublic
 from app.users.schemas import UserPublic
 
@@ -25,15 +25,10 @@ class Bootstrap(RequestModel):
 
     name: str = Field(min_length=1, max_length=120)
     nickname: str = Field(pattern=NICKNAME_PATTERN, description="3–32 of [a-z0-9_-]")
-    email: EmailStr = Field(max_length=254)
+    email: EmailAddress
     password: NewPassword
     setup_token: str = Field(min_length=1, max_length=256, description="SETUP_TOKEN, printed at first start")
     organization: FirstOrganization | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
 
 
 class Bootstrapped(ResponseModel):
