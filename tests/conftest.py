@@ -93,9 +93,20 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
     return build
 
 
+# for tests that sign in, confirm or enter codes many times from one IP; the limiter
+# has tests of its own
+ROOMY_AUTH_LIMIT = {"auth": {"limit": 1000, "period_seconds": 60}}
+
+
 @pytest.fixture
-def settings(make_settings: SettingsFactory, migrated_database: str, redis_url: str) -> Settings:
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url})
+def settings(
+    make_settings: SettingsFactory, migrated_database: str, redis_url: str,
+    request: pytest.FixtureRequest,
+) -> Settings:
+    """`@pytest.mark.many_sign_ins` lifts the `auth` rate limit for a module or test."""
+    limits = ROOMY_AUTH_LIMIT if request.node.get_closest_marker("many_sign_ins") else {}
+    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
+                         rate_limits=limits)
 
 
 @pytest.fixture
@@ -115,8 +126,7 @@ def mail_settings(
         email={"backend": "smtp", "smtp_url": smtp_server.url},
         broker={"min_backoff_ms": 50, "max_backoff_ms": 500},
         outbox={"relay_interval_seconds": 0.2},
-        # flows sign in and confirm many times from one IP; the limiter has tests of its own
-        rate_limits={"auth": {"limit": 1000, "period_seconds": 60}},
+        rate_limits=ROOMY_AUTH_LIMIT,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sanic.response import HTTPResponse
 
+from app.core.request import TandemRequest
 from app.core.state import AppState
 
 
@@ -22,3 +23,10 @@ def set_session_cookie(response: HTTPResponse, state: AppState, token: str) -> N
 
 def clear_session_cookie(response: HTTPResponse, state: AppState) -> None:
     response.delete_cookie(state.settings.sessions.cookie_name, path="/")
+
+
+def came_by_cookie(request: TandemRequest) -> bool:
+    """Whether this request's session came from the cookie: as the session link reads
+    credentials, a non-empty bearer header wins over the cookie."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return not (scheme.lower() == "bearer" and credentials.strip())

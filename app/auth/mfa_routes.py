@@ -3,5 +3,69 @@
 from __future__ import annotations
 
 from sanic import Blueprint
+from sanic.response import HTTPResponse
+
+from app.auth import mfa, service
+from app.auth.cookies import came_by_cookie, set_session_cookie
+from app.auth.mfa_schemas import MfaCode, MfaDisable, MfaEnrollment, MfaStatus, MfaVerify
+from app.auth.routes import signed_in_response
+from app.auth.schemas import NoBody, SignedIn
+from app.core import responses
+from app.core.access import AUTH_BY_IP, AUTHENTICATED_AUTH
+from app.core.endpoint import endpoint
+from app.core.request import TandemRequest
 
 bp = Blueprint("auth_mfa", url_prefix="/auth/mfa")
+
+
+@bp.post("/enroll")
+@endpoint(AUTHENTICATED_AUTH, body=NoBody, response=MfaEnrollment, problems=(409,), tag="auth",
+          summary="Start two-factor authentication: a secret and ten recovery codes",
+          description="Shown once. Nothing changes for sign-in until POST /auth/mfa/activate; "
+                      "enrolling again before that replaces the secret and the codes.")
+async def enroll(request: TandemRequest, body: NoBody) -> HTTPResponse:
+    enrollment = await mfa.enroll(request.principal.user_id, settings=request.app.ctx.state.settings)
+    return responses.ok(MfaEnrollment(
+        secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri,
+        recovery_codes=enrollment.recovery_codes,
+    ))
+
+
+@bp.post("/activate")
+@endpoint(AUTHENTICATED_AUTH, body=MfaCode, response=MfaStatus, problems=(409, 422), tag="auth",
+          summary="Switch two-factor authentication on with a code from the app",
+          description="A cookie session gets a new session token (and cookie): the level of "
+                      "the session changed, so a token known before cannot ride along.")
+async def activate(request: TandemRequest, body: MfaCode) -> HTTPResponse:
+    state = request.app.ctx.state
+    principal = request.principal
+    await mfa.activate(principal.user_id, body.code)
+    await state.sessions.refresh_user(principal.user_id)
+    response = responses.ok(MfaStatus(mfa_enabled=True))
+    if came_by_cookie(request):
+        set_session_cookie(response, state, await state.sessions.rotate(principal))
+    return response
+
+
+@bp.post("/disable")
+@endpoint(AUTHENTICATED_AUTH, body=MfaDisable, response=MfaStatus, problems=(422,), tag="auth",
+          summary="Switch two-factor authentication off (password and a code)")
+async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
+    user_id = request.principal.user_id
+    await mfa.disable(user_id, password=body.password, code=body.code)
+    await request.app.ctx.state.sessions.refresh_user(user_id)
+    return responses.ok(MfaStatus(mfa_enabled=False))
+
+
+@bp.post("/verify")
+@endpoint(AUTH_BY_IP, body=MfaVerify, response=SignedIn, problems=(422,), tag="auth",
+          summary="Finish a sign-in with a TOTP or recovery code",
+          description="Answers as sign-in does: a cookie, or bearer tokens when the sign-in "
+                      "asked for `token: true`. Five wrong codes end the challenge.")
+async def verify(request: TandemRequest, body: MfaVerify) -> HTTPResponse:
+    state = request.app.ctx.state
+    result = await service.verify_second_factor(
+        body.mfa_token, body.code, settings=state.settings, sessions=state.sessions,
+        ip_address=request.ctx.client_ip, user_agent=request.headers.get("user-agent", ""),
+    )
+    return signed_in_response(result, state)

@@ -8,11 +8,12 @@ from sanic.response import HTTPResponse
 from app.auth import service
 from app.auth.cookies import clear_session_cookie, set_session_cookie
 from app.auth.email_flows import VERIFY_PAGE, callback_or_default
-from app.auth.schemas import SignedIn, SignIn, SignUp
+from app.auth.schemas import SignIn, SignInOutcome, SignUp
 from app.core import responses
 from app.core.access import AUTH_BY_ACCOUNT, AUTHENTICATED
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
+from app.core.state import AppState
 from app.users.schemas import UserPublic
 
 bp = Blueprint("auth", url_prefix="/auth")
@@ -29,8 +30,10 @@ async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
 
 
 @bp.post("/sign-in")
-@endpoint(AUTH_BY_ACCOUNT, body=SignIn, response=SignedIn, summary="Sign in", tag="auth",
-          description="Sets the `tandem_session` cookie, or with `token: true` returns bearer tokens.")
+@endpoint(AUTH_BY_ACCOUNT, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth",
+          description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
+                      "tokens. With two-factor authentication on, answers `mfa_required` and an "
+                      "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.")
 async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
     state = request.app.ctx.state
     result = await service.sign_in(
@@ -40,9 +43,14 @@ async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
         ip_address=request.ctx.client_ip,
         user_agent=request.headers.get("user-agent", ""),
     )
+    return signed_in_response(result, state)
+
+
+def signed_in_response(result: service.SignInResult, state: AppState) -> HTTPResponse:
+    """The sign-in answer; a cookie session also gets its cookie."""
     response = responses.ok(result.body)
-    if not body.token:
-        set_session_cookie(response, state, result.token)
+    if result.cookie_token is not None:
+        set_session_cookie(response, state, result.cookie_token)
     return response
 
 

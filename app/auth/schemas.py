@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from app.auth.passwords import GivenPassword, NewPassword
 from app.core.callbacks import CallbackUrl
@@ -45,6 +45,17 @@ class SignedIn(ResponseModel):
     expires_in: int | None = Field(
         None, description="Only with `token: true`: seconds until the access token ends"
     )
+
+
+class MfaRequired(ResponseModel):
+    """The password was right; POST /auth/mfa/verify with this token and a code."""
+
+    mfa_required: bool = True
+    mfa_token: str = Field(description="Single use, expires after accounts.mfa_challenge_seconds")
+
+
+class SignInOutcome(RootModel[SignedIn | MfaRequired]):
+    """A session, or (two-factor authentication on) a challenge to answer first."""
 
 
 # refresh tokens are 32 random bytes, URL-safe base64 (app/auth/tokens.py)

@@ -9,11 +9,12 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.auth import lockout
+from app.auth import lockout, mfa
 from app.auth.email_flows import stage_verification
 from app.auth.passwords import hash_password, hashing, verify_password
 from app.auth.principal import Principal
 from app.auth.schemas import (
+    MfaRequired,
     Refresh,
     SessionInfo,
     SessionPublic,
@@ -33,8 +34,10 @@ from models import AuthSession, User
 
 @dataclass(frozen=True, slots=True)
 class SignInResult:
-    body: SignedIn
-    token: str
+    body: SignedIn | MfaRequired
+    # the token to set as the session cookie; None for bearer sessions, and while a
+    # second factor is still due
+    cookie_token: str | None
 
 
 async def sign_up(data: SignUp, *, settings: Settings, callback_url: str) -> UserPublic:
@@ -81,10 +84,22 @@ async def sign_in(
     await lockout.clear(data.email)
     await _upgrade_password_hash(user, data.password)
 
-    # The password is verified. A second factor, when enabled, is asked for here.
-
+    if user.mfa_enabled:
+        mfa_token = await mfa.challenge(user, token=data.token, settings=settings)
+        return SignInResult(body=MfaRequired(mfa_token=mfa_token), cookie_token=None)
     return await open_session(
         user, token=data.token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
+    )
+
+
+async def verify_second_factor(
+    mfa_token: str, code: str, *, settings: Settings, sessions: SessionStore,
+    ip_address: str, user_agent: str,
+) -> SignInResult:
+    """The session a sign-in was waiting for, once the TOTP or recovery code is right."""
+    user, token = await mfa.pass_challenge(mfa_token, code, settings=settings)
+    return await open_session(
+        user, token=token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
     )
 
 
@@ -129,7 +144,7 @@ async def open_session(
         body.access_token = access
         body.refresh_token = refresh
         body.expires_in = sessions.settings.access_token_seconds
-    return SignInResult(body=body, token=access)
+    return SignInResult(body=body, cookie_token=None if token else access)
 
 
 async def sign_out(principal: Principal, *, sessions: SessionStore) -> None:

@@ -88,6 +88,19 @@ class InvalidToken(BusinessRuleViolated):
     code, title = "INVALID_TOKEN", "Invalid or expired token"
 
 
+class IncorrectCode(BusinessRuleViolated):
+    """A TOTP or recovery code that does not match, or was already used."""
+
+    code, title = "INCORRECT_CODE", "Incorrect code"
+
+
+class IncorrectPassword(BusinessRuleViolated):
+    """The current password, asked again of a signed-in user before a sensitive change.
+    Not 401: the session is fine, and a client that signs out on 401 should not."""
+
+    code, title = "INCORRECT_PASSWORD", "Incorrect password"
+
+
 class RateLimited(ApiError):
     status, code, title = 429, "RATE_LIMITED", "Too many requests"
 

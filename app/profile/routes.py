@@ -3,5 +3,73 @@
 from __future__ import annotations
 
 from sanic import Blueprint
+from sanic.response import HTTPResponse
+
+from app.core import responses
+from app.core.access import AUTH_BY_IP, AUTHENTICATED_AUTH
+from app.core.callbacks import check_callback_url
+from app.core.endpoint import endpoint
+from app.core.request import TandemRequest
+from app.profile import service
+from app.profile.schemas import (
+    ChangeConfirmed,
+    ChangeRequested,
+    ConfirmChange,
+    EmailChange,
+    PasswordChange,
+    ProfileChange,
+)
 
 bp = Blueprint("profile", url_prefix="/profile")
+REQUESTED = responses.to_json(ChangeRequested())
+
+
+def _requested() -> HTTPResponse:
+    return HTTPResponse(REQUESTED, content_type=responses.JSON)
+
+
+@bp.post("/request-profile-change")
+@endpoint(AUTHENTICATED_AUTH, body=ProfileChange, response=ChangeRequested, envelope=False,
+          problems=(409,), tag="profile",
+          summary="Change name and nickname, once confirmed from an email")
+async def request_profile_change(request: TandemRequest, body: ProfileChange) -> HTTPResponse:
+    settings = request.app.ctx.state.settings
+    check_callback_url(body.callback_url, settings.security.trusted_origins)
+    await service.request_profile_change(request.principal.user_id, body, settings=settings)
+    return _requested()
+
+
+@bp.post("/request-email-change")
+@endpoint(AUTHENTICATED_AUTH, body=EmailChange, response=ChangeRequested, envelope=False,
+          problems=(409, 422), tag="profile",
+          summary="Change the email address: confirmed from the old address, then the new one")
+async def request_email_change(request: TandemRequest, body: EmailChange) -> HTTPResponse:
+    settings = request.app.ctx.state.settings
+    check_callback_url(body.callback_url, settings.security.trusted_origins)
+    await service.request_email_change(request.principal.user_id, body, settings=settings)
+    return _requested()
+
+
+@bp.post("/request-password-change")
+@endpoint(AUTHENTICATED_AUTH, body=PasswordChange, response=ChangeRequested, envelope=False,
+          problems=(422,), tag="profile",
+          summary="Change the password, once confirmed from an email; signs out everywhere")
+async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:
+    settings = request.app.ctx.state.settings
+    check_callback_url(body.callback_url, settings.security.trusted_origins)
+    await service.request_password_change(request.principal.user_id, body, settings=settings)
+    return _requested()
+
+
+@bp.post("/confirm-change")
+@endpoint(AUTH_BY_IP, body=ConfirmChange, response=ChangeConfirmed, envelope=False,
+          problems=(409, 422), tag="profile",
+          summary="Apply a change with the emailed token",
+          description="An email change has two steps: the old address's token sends a link to "
+                      "the new address (`new-email-verification-sent`), whose token completes "
+                      "it. A password change ends every session (`requires_login`).")
+async def confirm_change(request: TandemRequest, body: ConfirmChange) -> HTTPResponse:
+    state = request.app.ctx.state
+    confirmed = await service.confirm_change(body.token, settings=state.settings,
+                                             sessions=state.sessions)
+    return HTTPResponse(responses.to_json(confirmed), content_type=responses.JSON)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from models import SignInThrottle
+from tests.conftest import ROOMY_AUTH_LIMIT
 from tests.factories import PASSWORD, sign_up
 from tests.problems import assert_problem
 
@@ -21,7 +22,7 @@ def settings(make_settings, migrated_database, redis_url):
     # the IP and account rate limits are raised so that the lockout is what refuses
     return make_settings(
         database={"url": migrated_database}, redis={"url": redis_url},
-        rate_limits={"auth": {"limit": 1000, "period_seconds": 60}},
+        rate_limits=ROOMY_AUTH_LIMIT,
         accounts={"lockout_after_failures": FAILURES, "lockout_seconds": LOCKOUT_SECONDS},
     )
 

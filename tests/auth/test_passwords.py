@@ -9,7 +9,7 @@ import pytest
 from argon2 import extract_parameters
 
 from models import User
-from tests.conftest import TEST_PASSWORD_COST, _app_numbers
+from tests.conftest import ROOMY_AUTH_LIMIT, TEST_PASSWORD_COST, _app_numbers
 from tests.factories import PASSWORD, sign_up
 from tests.live_server import start_server
 from tests.problems import assert_problem
@@ -20,17 +20,14 @@ SIGN_IN = "/api/v1/auth/sign-in"
 PRODUCTION_COST = {"time_cost": 3, "memory_cost_kib": 65_536, "parallelism": 4}
 
 
-@pytest.fixture
-def settings(make_settings, migrated_database, redis_url):
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         rate_limits={"auth": {"limit": 1000, "period_seconds": 60}})
+pytestmark = pytest.mark.many_sign_ins
 
 
 @pytest.fixture
 async def production_cost_server(make_settings, migrated_database, redis_url):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
                              passwords=PRODUCTION_COST,
-                             rate_limits={"auth": {"limit": 1000, "period_seconds": 60}})
+                             rate_limits=ROOMY_AUTH_LIMIT)
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         yield live
 

@@ -15,11 +15,8 @@ from tests.problems import assert_problem
 REFRESH = "/api/v1/auth/refresh"
 
 
-@pytest.fixture
-def settings(make_settings, migrated_database, redis_url):
-    # refresh is under the `auth` policy; these tests refresh many times from one IP
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         rate_limits={"auth": {"limit": 1000, "period_seconds": 60}})
+# refresh is under the `auth` policy; these tests refresh many times from one IP
+pytestmark = pytest.mark.many_sign_ins
 
 
 def shift_clock(server, seconds: float) -> None:

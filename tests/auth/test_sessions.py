@@ -18,11 +18,8 @@ from tests.problems import assert_problem
 SESSIONS = "/api/v1/auth/sessions"
 
 
-@pytest.fixture
-def settings(make_settings, migrated_database, redis_url):
-    # these tests sign the same account in many times from one IP
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         rate_limits={"auth": {"limit": 1000, "period_seconds": 60}})
+# these tests sign the same account in many times from one IP
+pytestmark = pytest.mark.many_sign_ins
 
 
 async def bearer_sign_in(server, email: str, user_agent: str = "phone-app/1.0") -> dict:

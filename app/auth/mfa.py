@@ -1,0 +1,179 @@
+"""TOTP second factor (SPEC §2): enroll, activate, verify at sign-in, disable.
+
+- Enrolling writes a pending secret and ten recovery codes; nothing changes for sign-in
+  until a code from the authenticator app activates the secret. Enrolling again before
+  that replaces both.
+- A TOTP code is accepted one step either side of now (clock drift) and never twice:
+  the accepted time step is recorded with a conditional update, so a code seen by
+  someone else is already spent.
+- A recovery code works once (conditional update on `used_at`); only SHA-256 of the
+  normalised code is stored.
+- At sign-in the password yields a short-lived challenge token (`mfa_challenge`);
+  five wrong codes spend it, and every wrong code counts towards the account lockout.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pyotp
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from app.auth import lockout, one_time_tokens
+from app.auth.one_time_tokens import Purpose
+from app.auth.passwords import verify_password
+from app.auth.tokens import hash_token
+from app.core import errors
+from app.core.settings import Settings
+from models import OneTimeToken, RecoveryCode, User
+
+RECOVERY_CODE_COUNT = 10
+# 10 characters of a 32-letter alphabet: 50 bits, shown as two groups of five
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+MAX_WRONG_CODES = 5
+# steps either side of now that still count (30 s each): phone clocks drift
+DRIFT_STEPS = 1
+TOTP_PATTERN = re.compile(r"^\d{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    secret: str
+    otpauth_uri: str
+    recovery_codes: list[str]
+
+
+async def enroll(user_id: UUID, *, settings: Settings) -> Enrollment:
+    """A new pending secret and recovery codes; 409 while MFA is on."""
+    secret = pyotp.random_base32()
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    async with in_transaction():
+        user = await User.get(id=user_id)
+        if user.mfa_enabled:
+            raise errors.Conflict("Two-factor authentication is already on; disable it first")
+        user.mfa_pending_secret = secret
+        await user.save(update_fields=["mfa_pending_secret", "updated_at"])
+        await RecoveryCode.filter(user_id=user_id).delete()
+        await RecoveryCode.bulk_create(
+            [RecoveryCode(user_id=user_id, code_hash=_code_hash(code)) for code in codes]
+        )
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=settings.accounts.mfa_issuer)
+    return Enrollment(secret=secret, otpauth_uri=uri, recovery_codes=codes)
+
+
+async def activate(user_id: UUID, code: str) -> None:
+    """Switch MFA on with a code from the app for the pending secret."""
+    user = await User.get(id=user_id)
+    if user.mfa_enabled:
+        raise errors.Conflict("Two-factor authentication is already on")
+    if user.mfa_pending_secret is None:
+        raise errors.BusinessRuleViolated("Enroll first: there is no pending secret to activate")
+    step = _matching_step(user.mfa_pending_secret, code)
+    if step is None:
+        raise errors.IncorrectCode("The code does not match; check the app's clock and try again")
+    activated = await User.filter(
+        id=user_id, mfa_enabled=False, mfa_pending_secret=user.mfa_pending_secret
+    ).update(
+        mfa_secret=user.mfa_pending_secret, mfa_pending_secret=None, mfa_enabled=True,
+        mfa_last_step=step, updated_at=datetime.now(UTC),
+    )
+    if not activated:
+        raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
+
+
+async def disable(user_id: UUID, *, password: str, code: str) -> None:
+    """Switch MFA off; needs the password and a TOTP or recovery code."""
+    user = await User.get(id=user_id)
+    if not user.mfa_enabled:
+        raise errors.BusinessRuleViolated("Two-factor authentication is not on")
+    if not await verify_password(user.password_hash, password):
+        raise errors.IncorrectPassword("The password is incorrect")
+    if not await _accept_code(user, code):
+        raise errors.IncorrectCode("The code is incorrect or was already used")
+    async with in_transaction():
+        await User.filter(id=user_id).update(
+            mfa_enabled=False, mfa_secret=None, mfa_pending_secret=None, mfa_last_step=None,
+            updated_at=datetime.now(UTC),
+        )
+        await RecoveryCode.filter(user_id=user_id).delete()
+
+
+async def challenge(user: User, *, token: bool, settings: Settings) -> str:
+    """The token that stands for a correct password until the second factor is given."""
+    return await one_time_tokens.issue(
+        user.id, Purpose.MFA_CHALLENGE, ttl_seconds=settings.accounts.mfa_challenge_seconds,
+        payload={"token": token},
+    )
+
+
+async def pass_challenge(mfa_token: str, code: str, *, settings: Settings) -> tuple[User, bool]:
+    """The user and their sign-in's `token` flag, once the code is right; spends the challenge."""
+    row = await one_time_tokens.find(mfa_token, Purpose.MFA_CHALLENGE)
+    user = await User.get(id=row.user_id)
+    if not user.mfa_enabled or user.disabled or user.deleted_at is not None:
+        raise errors.InvalidToken("This token is invalid, already used or expired")
+    await lockout.check(user.email)
+    if not await _accept_code(user, code):
+        await _count_wrong_code(row)
+        await lockout.record_failure(user.email, settings.accounts)
+        raise errors.IncorrectCode("The code is incorrect or was already used")
+    await one_time_tokens.spend(mfa_token, Purpose.MFA_CHALLENGE)
+    await lockout.clear(user.email)
+    payload: dict[str, Any] = row.payload
+    return user, bool(payload.get("token"))
+
+
+async def _count_wrong_code(row: OneTimeToken) -> None:
+    await OneTimeToken.filter(id=row.id).update(failed_attempts=F("failed_attempts") + 1)
+    await OneTimeToken.filter(
+        id=row.id, used_at=None, failed_attempts__gte=MAX_WRONG_CODES
+    ).update(used_at=datetime.now(UTC))
+
+
+async def _accept_code(user: User, code: str) -> bool:
+    """True once for a right TOTP code of the active secret, or an unused recovery code."""
+    if user.mfa_secret is None:
+        return False
+    if TOTP_PATTERN.match(code):
+        step = _matching_step(user.mfa_secret, code)
+        if step is None:
+            return False
+        # never the same step twice, nor an older one: a code is spent by its first use
+        accepted = await User.filter(
+            Q(mfa_last_step=None) | Q(mfa_last_step__lt=step), id=user.id
+        ).update(mfa_last_step=step)
+        return bool(accepted)
+    spent = await RecoveryCode.filter(
+        user_id=user.id, code_hash=_code_hash(code), used_at=None
+    ).update(used_at=datetime.now(UTC))
+    return bool(spent)
+
+
+def _matching_step(secret: str, code: str) -> int | None:
+    """The time step whose code `code` is, within the allowed drift; None if none."""
+    if not TOTP_PATTERN.match(code):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = int(time.time()) // totp.interval
+    for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _new_recovery_code() -> str:
+    letters = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+    return f"{letters[:5]}-{letters[5:]}"
+
+
+def _code_hash(code: str) -> str:
+    """Codes are compared without case, spaces or dashes, as people type them."""
+    return hash_token(re.sub(r"[\s-]", "", code).lower())
