@@ -5,11 +5,14 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
+from app.auth.cookies import clear_session_cookie
 from app.core import responses
-from app.core.access import AUTHENTICATED
+from app.core.access import AUTHENTICATED, AUTHENTICATED_AUTH
 from app.core.endpoint import endpoint
 from app.core.pagination import PageQuery
 from app.core.request import TandemRequest
+from app.me import service as account
+from app.me.schemas import AccountDeletion, AccountExport, CurrentOrganizationChoice, MeUpdate
 from app.organizations import service as organizations
 from app.organizations.schemas import MembershipPublic
 from app.users.schemas import UserPublic
@@ -36,3 +39,48 @@ async def my_organizations(request: TandemRequest, query: PageQuery) -> HTTPResp
     )
     return responses.listing(page.items, total_count=page.total_count, limit=page.limit,
                              next_cursor=page.next_cursor)
+
+
+@bp.patch("")
+@endpoint(AUTHENTICATED, body=MeUpdate, response=UserPublic, summary="Change my settings",
+          tag="me", description="Only `timezone`, `locale` and `preferences`. Any other field "
+          "is refused (400): name, nickname, email and password change through /profile.")
+async def update_me(request: TandemRequest, body: MeUpdate) -> HTTPResponse:
+    user = await account.update(request.principal.user_id, body, sessions=request.app.ctx.state.sessions)
+    return responses.ok(user)
+
+
+@bp.put("/current-organization")
+@endpoint(AUTHENTICATED, body=CurrentOrganizationChoice, response=UserPublic, problems=(404,),
+          summary="Choose the organization requests act in by default", tag="me")
+async def choose_current_organization(
+    request: TandemRequest, body: CurrentOrganizationChoice
+) -> HTTPResponse:
+    principal = request.principal
+    user = await account.choose_organization(
+        principal.user_id, body.organization_id, global_role=principal.global_role,
+        sessions=request.app.ctx.state.sessions,
+    )
+    return responses.ok(user)
+
+
+@bp.get("/export")
+@endpoint(AUTHENTICATED, response=AccountExport, summary="Everything held about me, as JSON",
+          tag="me", description="For data portability; sent as a file download.")
+async def export_me(request: TandemRequest) -> HTTPResponse:
+    exported = await account.export(request.principal.user_id)
+    filename = f"tandem-export-{exported.exported_at:%Y-%m-%d}.json"
+    return responses.ok(exported, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.delete("")
+@endpoint(AUTHENTICATED_AUTH, body=AccountDeletion, problems=(409, 422), tag="me",
+          summary="Delete my account (password required)",
+          description="Personal data is anonymized and every session ends; what others need "
+                      "(authorship, history) stays, shown as \"Deleted user\".")
+async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPResponse:
+    state = request.app.ctx.state
+    await account.erase(request.principal.user_id, body.password, sessions=state.sessions)
+    response = responses.success()
+    clear_session_cookie(response, state)
+    return response

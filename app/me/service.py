@@ -1,0 +1,107 @@
+"""What a signed-in user does with their own account (SPEC §3): settings, current
+organization, export, erasure. Every function acts on the caller's own user only."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from app.auth import lockout
+from app.auth.passwords import verify_password
+from app.auth.sessions import SessionStore
+from app.core import errors
+from app.core.roles import Role
+from app.me.schemas import (
+    AccountExport,
+    ExportedMembership,
+    ExportedSession,
+    MeUpdate,
+)
+from app.organizations.membership import resolve_membership
+from app.users.schemas import UserPublic
+from models import AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, User
+
+DELETED_NAME = "Deleted user"
+
+
+async def update(user_id: UUID, data: MeUpdate, *, sessions: SessionStore) -> UserPublic:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    user = await User.get(id=user_id)
+    if changes:
+        for field, value in changes.items():
+            setattr(user, field, value)
+        await user.save(update_fields=[*changes, "updated_at"])
+        await sessions.refresh_user(user_id)
+    return UserPublic.of(user)
+
+
+async def choose_organization(
+    user_id: UUID, organization_id: UUID, *, global_role: str | None, sessions: SessionStore
+) -> UserPublic:
+    """Make an organization I may act in my current one; any other is 404 (SPEC §1)."""
+    if await resolve_membership(
+        organization_id=organization_id, user_id=user_id, global_role=global_role
+    ) is None:
+        raise errors.NotFound("No such organization")
+    user = await User.get(id=user_id)
+    user.current_organization_id = organization_id
+    await user.save(update_fields=["current_organization_id", "updated_at"])
+    await sessions.refresh_user(user_id)
+    return UserPublic.of(user)
+
+
+async def export(user_id: UUID) -> AccountExport:
+    user = await User.get(id=user_id)
+    memberships = await OrganizationUser.filter(user_id=user_id).select_related("organization")
+    sessions = await AuthSession.filter(user_id=user_id).order_by("-created_at")
+    return AccountExport(
+        exported_at=datetime.now(UTC),
+        user=UserPublic.of(user),
+        memberships=[
+            ExportedMembership(
+                organization_id=m.organization.id, organization_name=m.organization.name,
+                role_in_organization=m.role_in_organization, status=m.status, created_at=m.created_at,
+            )
+            for m in memberships
+        ],
+        sessions=[ExportedSession.model_validate(session) for session in sessions],
+        recovery_codes_left=await RecoveryCode.filter(user_id=user_id, used_at=None).count(),
+    )
+
+
+async def erase(user_id: UUID, password: str, *, sessions: SessionStore) -> None:
+    """Anonymize the account and end every session; the row stays so that what others
+    need (authorship, history) points at "Deleted user". 409 for the last Owner."""
+    user = await User.get(id=user_id)
+    if not await verify_password(user.password_hash, password):
+        raise errors.IncorrectPassword("The password is incorrect")
+    # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
+    unusable_hash = "!deleted:" + secrets.token_hex(16)
+    old_email = user.email
+    async with in_transaction():
+        if user.global_role == Role.OWNER and not await User.filter(
+            global_role=Role.OWNER, deleted_at=None
+        ).exclude(id=user_id).exists():
+            raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
+        await User.filter(id=user_id).update(
+            name=DELETED_NAME,
+            nickname=f"deleted-{user_id.hex[:24]}",
+            email=f"deleted-{user_id.hex}@deleted.invalid",
+            password_hash=unusable_hash,
+            global_role=None,
+            current_organization_id=None,
+            email_verified_at=None,
+            mfa_enabled=False, mfa_secret=None, mfa_pending_secret=None, mfa_last_step=None,
+            timezone="UTC", locale="en", preferences={},
+            disabled=True,
+            deleted_at=datetime.now(UTC),
+            updated_at=datetime.now(UTC),
+        )
+        await OrganizationUser.filter(user_id=user_id).delete()
+        await OneTimeToken.filter(user_id=user_id).delete()
+        await RecoveryCode.filter(user_id=user_id).delete()
+    await lockout.clear(old_email)
+    await sessions.revoke_all(user_id)
