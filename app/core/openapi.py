@@ -9,10 +9,13 @@ from sanic import Sanic
 from app.core.settings import Settings
 from app.version import VERSION
 
-EXPOSED_HEADERS = "X-Request-ID, RateLimit, RateLimit-Policy, Retry-After, Location"
-ALLOWED_HEADERS = (
-    "Content-Type, Authorization, X-Client-Key, X-Organization-Id, X-Request-ID, Idempotency-Key"
-)
+# Lists, not comma-separated strings: sanic-ext splits a string on "," without trimming,
+# so " X-Client-Key" would never match the header a browser asks for.
+EXPOSED_HEADERS = ["X-Request-ID", "RateLimit", "RateLimit-Policy", "Retry-After", "Location"]
+ALLOWED_HEADERS = [
+    "Content-Type", "Authorization", "X-Client-Key", "X-Organization-Id", "X-Request-ID",
+    "Idempotency-Key",
+]
 
 
 def openapi_config(settings: Settings) -> dict[str, Any]:
@@ -28,7 +31,7 @@ def openapi_config(settings: Settings) -> dict[str, Any]:
         "oas_ignore_options": True,
         "oas_ignore_head": True,
         "cors": bool(cors.origins),
-        "cors_origins": ",".join(cors.origins),
+        "cors_origins": list(cors.origins),
         "cors_allow_headers": ALLOWED_HEADERS,
         "cors_expose_headers": EXPOSED_HEADERS,
         "cors_supports_credentials": True,

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -19,6 +20,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 MIN_SECRET_LENGTH = 32
 KEY_HINT = "generate one with `python server.py keys generate`"
 
+
+
+def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Origins exactly as browsers send them (`scheme://host[:port]`, no path, no
+    trailing slash): anything else would silently never match."""
+    for value in values:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or value != (
+            f"{parts.scheme}://{parts.netloc}"
+        ):
+            raise ValueError(f"{value!r} is not an origin like https://app.example.com")
+    return values
 
 class _Section(BaseModel):
     # A typo in config.toml is an error naming the key, not a silently ignored setting.
@@ -52,6 +65,11 @@ class SecuritySettings(_Section):
     hsts_seconds: int = Field(31_536_000, ge=0)
     # every callback_url must start with one of these (no open redirects)
     trusted_origins: tuple[str, ...] = ()
+
+    @field_validator("trusted_origins")
+    @classmethod
+    def _trusted_are_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _origins(value)
 
     @field_validator("client_api_keys")
     @classmethod
@@ -194,6 +212,11 @@ class PaginationSettings(_Section):
 class CorsSettings(_Section):
     origins: tuple[str, ...] = ()
     max_age_seconds: int = Field(600, ge=0)
+
+    @field_validator("origins")
+    @classmethod
+    def _are_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _origins(value)
 
 
 class DocsSettings(_Section):

@@ -63,6 +63,15 @@ def test_settings_name_each_invalid_setting():
     assert "server.trusted_proxies" in message
 
 
+@pytest.mark.parametrize("origin", ["https://app.example.com/", "app.example.com",
+                                    "https://app.example.com/path", "ftp://files.example.com"])
+def test_settings_refuse_an_origin_a_browser_would_never_send(origin: str):
+    for name in ("TANDEM__CORS__ORIGINS", "TANDEM__SECURITY__TRUSTED_ORIGINS"):
+        with pytest.raises(SettingsError, match="is not an origin like https://app.example.com"):
+            load({**GOOD, name: f"https://ok.example.com,{origin}"})
+    assert load({**GOOD, "TANDEM__CORS__ORIGINS": "https://ok.example.com:8443"}).cors.origins
+
+
 def test_settings_refuse_unknown_keys(tmp_path: Path):
     config = tmp_path / "config.toml"
     config.write_text("[server]\nprot = 8000\n")
