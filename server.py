@@ -132,9 +132,12 @@ def main(argv: list[str] | None = None) -> None:
     makemigrations.add_argument("name")
     keys = sub.add_parser("keys", help="client keys")
     keys.add_argument("action", choices=["generate"])
-    worker = sub.add_parser("worker", help="run a Dramatiq worker (extra args go to dramatiq)")
-    worker.add_argument("extra", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    # the worker's own options (--processes, --threads, …) are dramatiq's: passed through
+    # as they are, which argparse.REMAINDER would not do for an option that comes first
+    sub.add_parser("worker", help="run a Dramatiq worker (other options go to dramatiq)")
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "worker":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.command in (None, "run"):
         command_run()
@@ -147,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "keys":
         command_keys_generate()
     elif args.command == "worker":
-        command_worker(args.extra)
+        command_worker(extra)
 
 
 if __name__ == "__main__":

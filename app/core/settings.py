@@ -317,6 +317,10 @@ def load_settings(
     for name in sorted(ENV_OVERRIDES, key=lambda n: n != "CLIENT_API_KEY"):
         if name in variables:
             _apply(raw, *ENV_OVERRIDES[name], variables[name])
+    if variables.get("SMTP_URL"):
+        # whoever names an SMTP server means to send through it (TANDEM__EMAIL__BACKEND,
+        # applied next, can still say otherwise)
+        _apply(raw, "email", "backend", "smtp")
     for name, value in variables.items():
         parts = name.split("__")
         if len(parts) == 3 and parts[0] == "TANDEM":

@@ -31,6 +31,8 @@ def test_settings_environment_overrides_well_known_names():
     assert settings.broker_url == "redis://h:1/0"
     assert settings.server.port == 9001
     assert settings.email.smtp_url == "smtp://mail:25"
+    assert settings.email.backend == "smtp"  # naming a server means sending through it
+    assert load(GOOD).email.backend == "folder"
 
 
 def test_settings_accept_several_client_keys_and_the_singular_name():
