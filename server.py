@@ -45,7 +45,7 @@ def command_init() -> None:
     if values is None:
         return
     settings = load()
-    base = settings.server.public_url.rstrip("/")
+    base = settings.server.base_url
     key = values["CLIENT_API_KEYS"]
     say(f"""
 Created .env with a fresh client key, secret key and setup token.

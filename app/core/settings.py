@@ -43,11 +43,16 @@ class ServerSettings(_Section):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     dev: bool = False
-    public_url: str = "http://127.0.0.1:8000"
+    # how clients reach us; empty means http://HOST:PORT
+    public_url: str = ""
     trusted_proxies: tuple[str, ...] = ()
     max_body_bytes: int = Field(1_048_576, ge=1024)
     request_timeout_seconds: int = Field(30, ge=1)
     access_log: bool = True
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
@@ -24,7 +26,14 @@ bp = Blueprint("profile", url_prefix="/profile")
 REQUESTED = responses.to_json(ChangeRequested())
 
 
-def _requested() -> HTTPResponse:
+async def _request_change(
+    request: TandemRequest, body: ProfileChange | EmailChange | PasswordChange,
+    change: Callable[..., Awaitable[None]],
+) -> HTTPResponse:
+    """Check the callback_url (400), then let the service verify and email (SPEC §3)."""
+    settings = request.app.ctx.state.settings
+    check_callback_url(body.callback_url, settings.security.trusted_origins)
+    await change(request.principal.user_id, body, settings=settings)
     return HTTPResponse(REQUESTED, content_type=responses.JSON)
 
 
@@ -33,10 +42,7 @@ def _requested() -> HTTPResponse:
           problems=(409,), tag="profile",
           summary="Change name and nickname, once confirmed from an email")
 async def request_profile_change(request: TandemRequest, body: ProfileChange) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    check_callback_url(body.callback_url, settings.security.trusted_origins)
-    await service.request_profile_change(request.principal.user_id, body, settings=settings)
-    return _requested()
+    return await _request_change(request, body, service.request_profile_change)
 
 
 @bp.post("/request-email-change")
@@ -44,10 +50,7 @@ async def request_profile_change(request: TandemRequest, body: ProfileChange) ->
           problems=(409, 422), tag="profile",
           summary="Change the email address: confirmed from the old address, then the new one")
 async def request_email_change(request: TandemRequest, body: EmailChange) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    check_callback_url(body.callback_url, settings.security.trusted_origins)
-    await service.request_email_change(request.principal.user_id, body, settings=settings)
-    return _requested()
+    return await _request_change(request, body, service.request_email_change)
 
 
 @bp.post("/request-password-change")
@@ -55,10 +58,7 @@ async def request_email_change(request: TandemRequest, body: EmailChange) -> HTT
           problems=(422,), tag="profile",
           summary="Change the password, once confirmed from an email; signs out everywhere")
 async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    check_callback_url(body.callback_url, settings.security.trusted_origins)
-    await service.request_password_change(request.principal.user_id, body, settings=settings)
-    return _requested()
+    return await _request_change(request, body, service.request_password_change)
 
 
 @bp.post("/confirm-change")
