@@ -32,6 +32,18 @@ async def test_sixth_sign_in_in_a_minute_from_one_ip_is_429_with_retry_after(ser
     assert 1 <= int(limited.headers["retry-after"]) <= 12
 
 
+async def test_concurrent_requests_draw_exactly_the_budget(server):
+    # requests that arrive together share one Redis round trip; each must still count
+    answers = await asyncio.gather(*(
+        sign_in(server.client, email=f"together{attempt}@example.com") for attempt in range(12)
+    ))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * 5 + [429] * 7
+    remaining = sorted(int(a.headers["ratelimit"].split("r=")[1].split(";")[0]) for a in answers
+                       if a.status_code == 401)
+    assert remaining == [0, 1, 2, 3, 4]
+
+
 async def test_spoofed_forwarded_for_from_untrusted_peer_does_not_change_the_ip(server):
     for attempt in range(5):
         await sign_in(server.client, **{"X-Forwarded-For": f"203.0.113.{attempt}"})
