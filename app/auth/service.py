@@ -81,12 +81,13 @@ async def sign_in(
     if user is None or not matched or user.disabled:
         await lockout.record_failure(data.email, settings.accounts)
         raise errors.Unauthenticated("Email or password is incorrect")
-    await lockout.clear(data.email)
     await _upgrade_password_hash(user, data.password)
-
     if user.mfa_enabled:
+        # the failure count is cleared only once the code is right too: otherwise each
+        # sign-in with the password would wipe the wrong codes guessed so far
         mfa_token = await mfa.challenge(user, token=data.token, settings=settings)
         return SignInResult(body=MfaRequired(mfa_token=mfa_token), cookie_token=None)
+    await lockout.clear(data.email)
     return await open_session(
         user, token=data.token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
     )

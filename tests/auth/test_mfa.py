@@ -162,6 +162,23 @@ async def test_five_wrong_codes_end_the_challenge(server):
     assert_problem(response, 422, "INVALID_TOKEN")
 
 
+async def test_wrong_codes_add_up_across_sign_ins_until_the_account_locks(server):
+    user = await mfa_user(server)
+    limit = server.state.settings.accounts.lockout_after_failures
+    wrong = 0
+    while wrong < limit:
+        # a fresh challenge every five codes: the right password must not wipe the count
+        mfa_token = await challenge(server.client, user.person.email)
+        for _ in range(min(5, limit - wrong)):
+            assert_problem(await verify(server.client, mfa_token, "000000"), 422, "INCORRECT_CODE")
+            wrong += 1
+
+    locked = await sign_in(server.client, user.person.email)
+
+    assert_problem(locked, 429, "RATE_LIMITED")
+    assert int(locked.headers["retry-after"]) > 0
+
+
 async def test_an_expired_challenge_is_refused(server):
     user = await mfa_user(server)
     mfa_token = await challenge(server.client, user.person.email)
