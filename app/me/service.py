@@ -82,9 +82,7 @@ async def erase(user_id: UUID, password: str, *, sessions: SessionStore) -> None
     unusable_hash = "!deleted:" + secrets.token_hex(16)
     old_email = user.email
     async with in_transaction():
-        if user.global_role == Role.OWNER and not await User.filter(
-            global_role=Role.OWNER, deleted_at=None
-        ).exclude(id=user_id).exists():
+        if user.global_role == Role.OWNER and await _is_last_owner(user_id):
             raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
         await User.filter(id=user_id).update(
             name=DELETED_NAME,
@@ -105,3 +103,11 @@ async def erase(user_id: UUID, password: str, *, sessions: SessionStore) -> None
         await RecoveryCode.filter(user_id=user_id).delete()
     await lockout.clear(old_email)
     await sessions.revoke_all(user_id)
+
+
+async def _is_last_owner(user_id: UUID) -> bool:
+    """Locks the live Owners' rows (PostgreSQL; SQLite serializes write transactions) in id
+    order, so two Owners deleting themselves at once cannot each count the other and
+    leave the installation with none."""
+    owners = await User.filter(global_role=Role.OWNER, deleted_at=None).order_by("id").select_for_update()
+    return [owner.id for owner in owners] == [user_id]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pyotp
 import pytest
 
-from models import AuthSession, OrganizationUser, User
+from models import AuthSession, OrganizationUser, RecoveryCode, User
 from tests.factories import PASSWORD, organization_with, sign_up, signed_in_user
 from tests.problems import assert_problem
 
@@ -34,11 +35,13 @@ async def test_patch_me_changes_settings_and_me_shows_them_at_once(server):
 async def test_patch_me_refuses_sensitive_fields_and_changes_nothing(server, field):
     person = await signed_in_user(server)
     before = await User.get(id=person.id)
+    me_before = (await person.client.get("/api/v1/me")).json()["data"]
 
     response = await person.client.patch("/api/v1/me", json={"timezone": "Asia/Tokyo", field: "Owner"})
 
     body = assert_problem(response, 400, "VALIDATION_ERROR")
     assert body["errors"][0]["field"] == field
+    assert (await person.client.get("/api/v1/me")).json()["data"] == me_before
     after = await User.get(id=person.id)
     assert (after.global_role, after.email, after.password_hash, after.timezone) == (
         before.global_role, before.email, before.password_hash, before.timezone)
@@ -106,8 +109,10 @@ async def test_export_holds_my_data_and_no_secret(server):
     assert len(data["sessions"]) == 1 and data["sessions"][0]["revoked_at"] is None
     user = await User.get(id=person.id)
     session = await AuthSession.get(user_id=person.id)
-    for secret in (user.password_hash, session.token_hash, enrollment["secret"],
-                   *enrollment["recovery_codes"]):
+    code_hashes = await RecoveryCode.filter(user_id=person.id).values_list("code_hash", flat=True)
+    assert user.mfa_pending_secret and len(code_hashes) == data["recovery_codes_left"] == 10
+    for secret in (user.password_hash, session.token_hash, user.mfa_pending_secret,
+                   *enrollment["recovery_codes"], *code_hashes):
         assert secret not in response.text
 
 
@@ -162,6 +167,19 @@ async def test_the_last_owner_cannot_delete_their_account(server):
     await User.filter(id=second_owner["id"]).update(global_role="Owner")
     allowed = await owner.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
     assert allowed.status_code == 200, allowed.text
+
+
+async def test_two_owners_deleting_themselves_at_once_leave_one_owner(server):
+    owners = [await signed_in_user(server), await signed_in_user(server)]
+    await User.filter(id__in=[owner.id for owner in owners]).update(global_role="Owner")
+    for owner in owners:
+        await server.state.sessions.refresh_user(uuid.UUID(owner.id))
+
+    responses = await asyncio.gather(*(
+        owner.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}) for owner in owners))
+
+    assert sorted(response.status_code for response in responses) == [200, 409]
+    assert await User.filter(global_role="Owner", deleted_at=None).count() == 1
 
 
 async def test_a_deleted_user_with_mfa_cannot_finish_a_sign_in_started_before(server):
