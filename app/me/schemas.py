@@ -36,6 +36,14 @@ class MeUpdate(RequestModel):
                           f"{PREFERENCES_MAX_KEYS} keys and {PREFERENCES_MAX_BYTES} bytes as JSON"
     )
 
+    @field_validator("timezone", "locale", "preferences", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # runs only for fields the client sent: leaving a field out keeps it, null is refused
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep it")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_time_zone(cls, value: str | None) -> str | None:

@@ -53,6 +53,8 @@ async def test_patch_me_refuses_sensitive_fields_and_changes_nothing(server, fie
     {"preferences": {f"k{n}": n for n in range(51)}},
     {"preferences": {"blob": "x" * 17_000}},
     {"preferences": ["not", "an", "object"]},
+    {"timezone": None},
+    {"preferences": None},
 ])
 async def test_patch_me_refuses_bad_values(server, body):
     person = await signed_in_user(server)
