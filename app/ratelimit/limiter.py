@@ -74,14 +74,20 @@ class RateLimiter:
             replies = await self._redis.run(
                 lambda client: self._evaluate(client, [checks for checks, _ in batch])
             )
-        except RedisUnavailable as unavailable:
+            decisions = [
+                decision_from_lua(checks, reply)
+                for (checks, _), reply in zip(batch, replies, strict=True)
+            ]
+        except Exception as error:  # noqa: BLE001 - handed on to every waiting request
+            # every waiting request gets an answer, whatever went wrong: RedisUnavailable
+            # becomes the fallback in hit(), anything else a 500 with its traceback logged
             for _, decision in batch:
                 if not decision.done():
-                    decision.set_exception(unavailable)
+                    decision.set_exception(error)
             return
-        for (checks, decision), reply in zip(batch, replies, strict=True):
+        for (_, decision), result in zip(batch, decisions, strict=True):
             if not decision.done():
-                decision.set_result(decision_from_lua(checks, reply))
+                decision.set_result(result)
 
     async def _evaluate(self, client: Redis, batch: list[Sequence[Check]]) -> list[Any]:
         if self._sha is None:
