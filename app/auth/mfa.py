@@ -9,7 +9,7 @@
 - A recovery code works once (conditional update on `used_at`); only SHA-256 of the
   normalised code is stored.
 - At sign-in the password yields a short-lived challenge token (`mfa_challenge`);
-  five wrong codes spend it, and every wrong code counts towards the account lockout.
+  it allows five codes, and every wrong code counts towards the account lockout.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
-from app.auth.passwords import verify_password
+from app.auth.reauthentication import confirm_password
 from app.auth.tokens import hash_token
 from app.core import errors
 from app.core.settings import Settings
@@ -38,7 +38,8 @@ from models import OneTimeToken, RecoveryCode, User
 RECOVERY_CODE_COUNT = 10
 # 10 characters of a 32-letter alphabet: 50 bits, shown as two groups of five
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-MAX_WRONG_CODES = 5
+# codes tried against one challenge; then a new sign-in is needed
+MAX_CODE_ATTEMPTS = 5
 # steps either side of now that still count (30 s each): phone clocks drift
 DRIFT_STEPS = 1
 TOTP_PATTERN = re.compile(r"^\d{6}$")
@@ -89,13 +90,12 @@ async def activate(user_id: UUID, code: str) -> None:
         raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
 
 
-async def disable(user_id: UUID, *, password: str, code: str) -> None:
+async def disable(user_id: UUID, *, password: str, code: str, settings: Settings) -> None:
     """Switch MFA off; needs the password and a TOTP or recovery code."""
     user = await User.get(id=user_id)
     if not user.mfa_enabled:
         raise errors.BusinessRuleViolated("Two-factor authentication is not on")
-    if not await verify_password(user.password_hash, password):
-        raise errors.IncorrectPassword("The password is incorrect")
+    await confirm_password(user, password, settings.accounts)
     if not await _accept_code(user, code):
         raise errors.IncorrectCode("The code is incorrect or was already used")
     async with in_transaction():
@@ -121,21 +121,20 @@ async def pass_challenge(mfa_token: str, code: str, *, settings: Settings) -> tu
     if not user.mfa_enabled or user.disabled or user.deleted_at is not None:
         raise errors.InvalidToken("This token is invalid, already used or expired")
     await lockout.check(user.email)
+    # claim one of the challenge's attempts before looking at the code, so that parallel
+    # guesses cannot all be judged before any of them is counted
+    claimed = await OneTimeToken.filter(
+        id=row.id, used_at=None, superseded_at=None, failed_attempts__lt=MAX_CODE_ATTEMPTS
+    ).update(failed_attempts=F("failed_attempts") + 1)
+    if not claimed:
+        raise errors.InvalidToken("This token is invalid, already used or expired")
     if not await _accept_code(user, code):
-        await _count_wrong_code(row)
         await lockout.record_failure(user.email, settings.accounts)
         raise errors.IncorrectCode("The code is incorrect or was already used")
     await one_time_tokens.spend(mfa_token, Purpose.MFA_CHALLENGE)
     await lockout.clear(user.email)
     payload: dict[str, Any] = row.payload
     return user, bool(payload.get("token"))
-
-
-async def _count_wrong_code(row: OneTimeToken) -> None:
-    await OneTimeToken.filter(id=row.id).update(failed_attempts=F("failed_attempts") + 1)
-    await OneTimeToken.filter(
-        id=row.id, used_at=None, failed_attempts__gte=MAX_WRONG_CODES
-    ).update(used_at=datetime.now(UTC))
 
 
 async def _accept_code(user: User, code: str) -> bool:

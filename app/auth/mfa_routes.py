@@ -52,7 +52,8 @@ async def activate(request: TandemRequest, body: MfaCode) -> HTTPResponse:
           summary="Switch two-factor authentication off (password and a code)")
 async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
     user_id = request.principal.user_id
-    await mfa.disable(user_id, password=body.password, code=body.code)
+    await mfa.disable(user_id, password=body.password, code=body.code,
+                      settings=request.app.ctx.state.settings)
     await request.app.ctx.state.sessions.refresh_user(user_id)
     return responses.ok(MfaStatus(mfa_enabled=False))
 

@@ -149,7 +149,7 @@ async def open_session(
 
 
 async def sign_out(principal: Principal, *, sessions: SessionStore) -> None:
-    await sessions.revoke(principal.token_hash)
+    await sessions.revoke_session(principal.session_id)
 
 
 async def refresh(data: Refresh, *, sessions: SessionStore) -> TokenPair:
@@ -186,7 +186,7 @@ async def revoke_session(principal: Principal, session_id: UUID, *, sessions: Se
     session = await sessions.live(principal.user_id).filter(id=session_id).first()
     if session is None:
         raise errors.NotFound("No such session")
-    await sessions.revoke(session.token_hash)
+    await sessions.revoke_session(session.id)
     return session.id == principal.session_id
 
 

@@ -188,14 +188,24 @@ class SessionStore:
         await self._evict(token_hash)
 
     async def revoke_all(self, user_id: UUID, *, except_session_id: UUID | None = None) -> int:
-        """End every live session of the user (but one, if named); returns how many."""
+        """End every live session of the user (but one, if named); returns how many.
+
+        One UPDATE by user, not one per token read beforehand: a refresh between that read
+        and the update would give a session a token the update no longer matches, and the
+        session would survive a password reset.
+        """
+        now = datetime.fromtimestamp(self.clock(), UTC)
         query = AuthSession.filter(user_id=user_id, revoked_at=None)
         if except_session_id is not None:
             query = query.exclude(id=except_session_id)
-        token_hashes = await query.values_list("token_hash", flat=True)
+        revoked = await query.update(revoked_at=now)
+        # read after the update: a revoked session's token can no longer change
+        token_hashes = await AuthSession.filter(user_id=user_id, revoked_at=now).values_list(
+            "token_hash", flat=True
+        )
         for token_hash in token_hashes:
-            await self.revoke(str(token_hash))
-        return len(token_hashes)
+            await self._evict(str(token_hash))
+        return revoked
 
     async def refresh_user(self, user_id: UUID) -> None:
         """The user changed (profile, role, MFA, current organization): drop every cached
@@ -207,9 +217,13 @@ class SessionStore:
             await self._evict(str(token_hash))
 
     async def revoke_session(self, session_id: UUID) -> None:
+        """End one session by id (its token may be changing under a concurrent refresh)."""
+        await AuthSession.filter(id=session_id, revoked_at=None).update(
+            revoked_at=datetime.fromtimestamp(self.clock(), UTC)
+        )
         token_hash = await AuthSession.filter(id=session_id).first().values_list("token_hash", flat=True)
         if token_hash:
-            await self.revoke(str(token_hash))
+            await self._evict(str(token_hash))
 
     # ------------------------------------------------------------------ listing
     def live(self, user_id: UUID) -> QuerySet[AuthSession]:

@@ -80,7 +80,8 @@ async def export_me(request: TandemRequest) -> HTTPResponse:
                       "(authorship, history) stays, shown as \"Deleted user\".")
 async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPResponse:
     state = request.app.ctx.state
-    await account.erase(request.principal.user_id, body.password, sessions=state.sessions)
+    await account.erase(request.principal.user_id, body.password, settings=state.settings,
+                        sessions=state.sessions)
     response = responses.success()
     clear_session_cookie(response, state)
     return response

@@ -58,7 +58,12 @@ class MeUpdate(RequestModel):
             return value
         if len(value) > PREFERENCES_MAX_KEYS:
             raise ValueError(f"at most {PREFERENCES_MAX_KEYS} keys")
-        if len(orjson.dumps(value)) > PREFERENCES_MAX_BYTES:
+        try:
+            size = len(orjson.dumps(value))
+        except orjson.JSONEncodeError:
+            # nested deeper than orjson writes (it reads deeper than it writes)
+            raise ValueError("nested too deeply") from None
+        if size > PREFERENCES_MAX_BYTES:
             raise ValueError(f"at most {PREFERENCES_MAX_BYTES} bytes as JSON")
         return value
 

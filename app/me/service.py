@@ -10,10 +10,11 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from app.auth import lockout
-from app.auth.passwords import verify_password
+from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.roles import Role
+from app.core.settings import Settings
 from app.me.schemas import (
     AccountExport,
     ExportedMembership,
@@ -72,12 +73,13 @@ async def export(user_id: UUID) -> AccountExport:
     )
 
 
-async def erase(user_id: UUID, password: str, *, sessions: SessionStore) -> None:
+async def erase(
+    user_id: UUID, password: str, *, settings: Settings, sessions: SessionStore
+) -> None:
     """Anonymize the account and end every session; the row stays so that what others
     need (authorship, history) points at "Deleted user". 409 for the last Owner."""
     user = await User.get(id=user_id)
-    if not await verify_password(user.password_hash, password):
-        raise errors.IncorrectPassword("The password is incorrect")
+    await confirm_password(user, password, settings.accounts)
     # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
     unusable_hash = "!deleted:" + secrets.token_hex(16)
     old_email = user.email

@@ -18,7 +18,8 @@ from tortoise.transactions import in_transaction
 
 from app.auth import one_time_tokens
 from app.auth.one_time_tokens import Purpose
-from app.auth.passwords import hash_password, verify_password
+from app.auth.passwords import hash_password
+from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.settings import Settings
@@ -66,8 +67,7 @@ async def request_email_change(user_id: UUID, data: EmailChange, *, settings: Se
 async def request_password_change(user_id: UUID, data: PasswordChange, *, settings: Settings) -> None:
     """The current password is checked now; the new one waits, hashed, in the token."""
     user = await User.get(id=user_id)
-    if not await verify_password(user.password_hash, data.current_password):
-        raise errors.IncorrectPassword("The current password is incorrect")
+    await confirm_password(user, data.current_password, settings.accounts)
     pending_hash = await hash_password(data.new_password)
     async with in_transaction():
         await _send_confirmation(

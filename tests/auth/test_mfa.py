@@ -3,6 +3,7 @@ as an authenticator app computes them, and the clock is moved, not slept."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -160,6 +161,18 @@ async def test_five_wrong_codes_end_the_challenge(server):
         response = await verify(server.client, mfa_token, pyotp.TOTP(user.secret).now())
 
     assert_problem(response, 422, "INVALID_TOKEN")
+
+
+async def test_parallel_guesses_get_five_attempts_in_all(server):
+    user = await mfa_user(server)
+    mfa_token = await challenge(server.client, user.person.email)
+
+    answers = await asyncio.gather(*(
+        verify(server.client, mfa_token, f"{guess:06d}") for guess in range(10)
+    ))
+
+    codes = sorted(answer.json()["code"] for answer in answers)
+    assert codes == ["INCORRECT_CODE"] * 5 + ["INVALID_TOKEN"] * 5
 
 
 async def test_wrong_codes_add_up_across_sign_ins_until_the_account_locks(server):

@@ -6,6 +6,7 @@ from sanic.response import HTTPResponse
 
 from app.core.access import ANONYMOUS, declare
 from models import User
+from tests.factories import signed_in_user
 from tests.problems import assert_problem
 
 
@@ -42,6 +43,31 @@ async def test_unknown_field_is_refused(server):
     )
     body = assert_problem(response, 400, "VALIDATION_ERROR")
     assert body["errors"][0]["field"] == "admin"
+
+
+async def test_a_nul_character_is_400_and_creates_nothing(server):
+    # PostgreSQL text cannot hold NUL: without this check, a 500 on that database
+    response = await server.client.post("/api/v1/auth/sign-up", json={
+        "name": "Nul\u0000Byte", "nickname": "nul", "email": "nul@example.com",
+        "password": "correct-horse-battery"})
+    body = assert_problem(response, 400, "VALIDATION_ERROR")
+    assert body["errors"][0]["field"] == "body"
+    assert await User.all().count() == 0
+
+
+async def test_the_text_backslash_u0000_is_not_a_nul(server):
+    response = await server.client.post("/api/v1/auth/sign-up", json={
+        "name": "Literal \\u0000", "nickname": "lit", "email": "lit@example.com",
+        "password": "correct-horse-battery"})
+    assert response.status_code == 201
+    assert (await User.get(email="lit@example.com")).name == "Literal \\u0000"
+
+
+async def test_a_nul_in_the_query_is_400(server):
+    person = await signed_in_user(server)
+    response = await person.client.get("/api/v1/auth/sessions", params={"cursor": "a\x00b"})
+    body = assert_problem(response, 400, "VALIDATION_ERROR")
+    assert body["errors"][0]["field"] == "cursor"
 
 
 async def test_body_that_is_not_an_object_is_400(server):

@@ -15,6 +15,14 @@ from tests.problems import assert_problem
 pytestmark = pytest.mark.many_sign_ins
 
 
+def nested(depth: int) -> dict:
+    """{"a": {"a": … {}}}: JSON readers accept more depth than orjson writes."""
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 async def test_patch_me_changes_settings_and_me_shows_them_at_once(server):
     person = await signed_in_user(server)
     assert (await person.client.get("/api/v1/me")).status_code == 200  # snapshot cached
@@ -54,6 +62,7 @@ async def test_patch_me_refuses_sensitive_fields_and_changes_nothing(server, fie
     {"preferences": {"blob": "x" * 17_000}},
     {"preferences": ["not", "an", "object"]},
     {"timezone": None},
+    {"preferences": nested(300)},
     {"preferences": None},
 ])
 async def test_patch_me_refuses_bad_values(server, body):
