@@ -9,13 +9,12 @@ allowance. Headers follow the IETF httpapi RateLimit draft.
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 import orjson
 from sanic.response import HTTPResponse
 
-from app.core import errors
+from app.core import email_address, errors
 from app.core.request import TandemRequest
 from app.ratelimit.gcra import Check, Decision
 from middleware.base import Link
@@ -76,7 +75,8 @@ class RateLimitLink(Link):
         email = body.get("email") if isinstance(body, dict) else None
         if not isinstance(email, str) or not email:
             return None
-        return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        # the same spelling as the lockout and the users table, so variants share a bucket
+        return email_address.digest(email)[:32]
 
     @staticmethod
     def headers(policy_name: str, policy, decision: Decision) -> dict[str, str]:  # type: ignore[no-untyped-def]

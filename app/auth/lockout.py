@@ -3,7 +3,7 @@
 After `lockout_after_failures` failed sign-ins in a row for one email, sign-in answers
 429 with `Retry-After` for `lockout_seconds`, whatever the password; then the count
 starts again. A successful sign-in clears the count. Rows are keyed by a digest of the
-lower-cased email, never the address, and unknown emails are counted exactly like known
+canonical email, never the address, and unknown emails are counted exactly like known
 ones, so the lockout does not tell whether an account exists.
 
 This complements the `auth` rate limit (which counts requests per IP and per account
@@ -12,26 +12,21 @@ in a short window): the lockout counts *failures* and holds for much longer.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from app.core import errors
+from app.core import email_address, errors
 from app.core.settings import AccountSettings
 from models import SignInThrottle
-
-
-def account_digest(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 async def check(email: str) -> None:
     """429 while the account is locked."""
     locked_until = (
-        await SignInThrottle.filter(account_digest=account_digest(email))
+        await SignInThrottle.filter(account_digest=email_address.digest(email))
         .first()
         .values_list("locked_until", flat=True)
     )
@@ -47,7 +42,7 @@ async def check(email: str) -> None:
 
 async def record_failure(email: str, settings: AccountSettings) -> None:
     """Count a failed sign-in; lock the account when the count reaches the limit."""
-    digest = account_digest(email)
+    digest = email_address.digest(email)
     try:
         await SignInThrottle.get_or_create(account_digest=digest)
     except IntegrityError:
@@ -61,4 +56,4 @@ async def record_failure(email: str, settings: AccountSettings) -> None:
 
 async def clear(email: str) -> None:
     """A successful sign-in: the next failure counts from one again."""
-    await SignInThrottle.filter(account_digest=account_digest(email)).delete()
+    await SignInThrottle.filter(account_digest=email_address.digest(email)).delete()

@@ -7,11 +7,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, create_model
 
-# Emails are stored lower-cased (uniqueness is case-blind), so every email a client sends
-# is trimmed and lower-cased before it is validated or compared.
+from app.core import email_address
+
+# Emails are stored in one spelling (uniqueness is case-blind), so every email a client
+# sends is made canonical before it is validated or compared.
 EmailAddress = Annotated[
     EmailStr,
-    BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value),
+    BeforeValidator(lambda value: email_address.canonical(value) if isinstance(value, str) else value),
     Field(max_length=254),
 ]
 

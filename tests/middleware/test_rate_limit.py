@@ -70,9 +70,12 @@ async def test_one_account_is_limited_across_many_ips(make_settings, migrated_da
         server={"trusted_proxies": ["127.0.0.1/32"]},
     )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
-        for attempt in range(5):
-            await sign_in(live.client, email="target@example.com", **{"X-Forwarded-For": f"203.0.113.{attempt}"})
-        limited = await sign_in(live.client, email="Target@Example.com", **{"X-Forwarded-For": "203.0.113.99"})
+        # one address in several spellings: case, spaces, composed or decomposed é
+        spellings = ["ren\u00e9@example.com", " Ren\u00e9@Example.com", "rene\u0301@example.com",
+                     "RENE\u0301@EXAMPLE.COM", "ren\u00e9@example.com "]
+        for attempt, email in enumerate(spellings):
+            await sign_in(live.client, email=email, **{"X-Forwarded-For": f"203.0.113.{attempt}"})
+        limited = await sign_in(live.client, email="Rene\u0301@example.com", **{"X-Forwarded-For": "203.0.113.99"})
         assert_problem(limited, 429, "RATE_LIMITED")
 
 
