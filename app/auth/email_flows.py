@@ -18,6 +18,7 @@ from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.callbacks import check_callback_url
 from app.core.settings import Settings
+from app.emails.render import moment
 from app.outbox.staging import stage_email, wake_relay
 from models import User
 
@@ -87,12 +88,14 @@ async def reset_password(token: str, new_password: str, *, sessions: SessionStor
     async with in_transaction():
         row = await one_time_tokens.spend(token, Purpose.RESET_PASSWORD)
         user = await User.get(id=row.user_id)
+        # a password change still waiting for its link would undo this reset
+        await one_time_tokens.supersede_pending(user.id, {Purpose.CONFIRM_PASSWORD})
         user.password_hash = password_hash
         # the link reached this address, which proves it as verification would
         user.email_verified_at = user.email_verified_at or datetime.now(UTC)
         await user.save(update_fields=["password_hash", "email_verified_at", "updated_at"])
         await stage_email("password_changed", to=user.email, context={
-            "name": user.name, "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "name": user.name, "when": moment(datetime.now(UTC)),
         })
     wake_relay()
     await sessions.revoke_all(user.id)

@@ -51,6 +51,15 @@ async def issue(
     return token
 
 
+async def supersede_pending(user_id: UUID, purposes: set[Purpose] | None = None) -> None:
+    """Stop the user's pending tokens (of these purposes, or all): after the account's
+    address or password changes, links already sent must not act on the new state."""
+    query = OneTimeToken.filter(user_id=user_id, used_at=None, superseded_at=None)
+    if purposes is not None:
+        query = query.filter(purpose__in=list(purposes))
+    await query.update(superseded_at=datetime.now(UTC))
+
+
 async def find(token: str, purposes: set[Purpose] | Purpose) -> OneTimeToken:
     """The live token row, or InvalidToken; does not spend it."""
     wanted = {purposes} if isinstance(purposes, Purpose) else purposes

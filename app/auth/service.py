@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -27,6 +26,7 @@ from app.auth.sessions import SessionStore, device_of
 from app.core import errors
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.settings import Settings
+from app.emails.render import moment
 from app.outbox.staging import stage_email, wake_relay
 from app.users.schemas import UserPublic
 from models import AuthSession, User
@@ -134,7 +134,7 @@ async def open_session(
         if new_device:
             await stage_email("new_sign_in", to=user.email, context={
                 "name": user.name,
-                "when": session.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "when": moment(session.created_at),
                 "ip_address": ip_address or "unknown",
                 "user_agent": user_agent or "unknown",
             })

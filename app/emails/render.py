@@ -6,6 +6,7 @@ Text and subject are rendered without escaping; HTML with autoescape, so a name 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ def _environment() -> Environment:
         undefined=StrictUndefined,  # a missing variable is a bug, not an empty string
         keep_trailing_newline=True,
     )
+
+
+def moment(value: datetime) -> str:
+    """A point in time as every email shows it: UTC, to the minute (the recipient's
+    timezone is not known for every email, and one form keeps notices comparable)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def template_names() -> set[str]:

@@ -23,6 +23,7 @@ from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.settings import Settings
+from app.emails.render import moment
 from app.outbox.staging import stage_email, wake_relay
 from app.profile.schemas import ChangeConfirmed, EmailChange, PasswordChange, ProfileChange
 from app.users.schemas import UserPublic
@@ -118,16 +119,22 @@ async def _apply(
                                requires_login=False, user=UserPublic.of(user))
     if purpose is Purpose.CONFIRM_EMAIL_NEW:
         await _email_free(payload["new_email"], settings)
-        user.email = payload["new_email"]
+        old_email, user.email = user.email, payload["new_email"]
         # the link reached the new address: that is what verification proves
         user.email_verified_at = datetime.now(UTC)
         await user.save(update_fields=["email", "email_verified_at", "updated_at"])
+        # links already in the old mailbox (a password reset above all) must stop working
+        await one_time_tokens.supersede_pending(user.id)
+        await stage_email("email_changed", to=old_email, context={
+            "name": user.name, "new_email": user.email, "when": moment(datetime.now(UTC)),
+        })
         return ChangeConfirmed(type="email", step="completed", requires_login=False,
                                user=UserPublic.of(user))
     user.password_hash = payload["password_hash"]
     await user.save(update_fields=["password_hash", "updated_at"])
+    await one_time_tokens.supersede_pending(user.id, {Purpose.RESET_PASSWORD})
     await stage_email("password_changed", to=user.email, context={
-        "name": user.name, "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "name": user.name, "when": moment(datetime.now(UTC)),
     })
     return ChangeConfirmed(type="password", step="completed", requires_login=True, user=None)
 

@@ -89,6 +89,58 @@ async def test_email_change_confirms_at_the_old_address_then_the_new_one(mail_se
     assert_problem(await sign_in(mail_server.client, person.email, PASSWORD), 401, "UNAUTHENTICATED")
 
 
+async def forgot_password(person: SignedInUser, email: str) -> httpx.Response:
+    return await person.client.post(
+        "/api/v1/auth/forgot-password", json={"email": email, "callback_url": CALLBACK})
+
+
+async def reset_password(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.post("/api/v1/auth/reset-password",
+                             json={"token": token, "new_password": "taken-over-passphrase"})
+
+
+async def test_after_an_email_change_links_in_the_old_mailbox_stop_working(mail_server, smtp_server):
+    person = await signed_in_user(mail_server)
+    new_email = f"moved-{person.email}"
+    await forgot_password(person, person.email)
+    old_reset = token_in(await smtp_server.inbox.wait_for(person.email, "reset your"))
+    await request(person, "email", new_email=new_email)
+    first = token_in(await smtp_server.inbox.wait_for(person.email, EMAIL_OLD_SUBJECT))
+    await confirm(mail_server.client, first)
+    second = token_in(await smtp_server.inbox.wait_for(new_email, EMAIL_NEW_SUBJECT))
+
+    assert (await confirm(mail_server.client, second)).status_code == 200
+
+    notice = await smtp_server.inbox.wait_for(person.email, "email address was changed")
+    assert new_email in text_of(notice)
+    assert_problem(await reset_password(mail_server.client, old_reset), 422, "INVALID_TOKEN")
+    assert (await sign_in(mail_server.client, new_email, PASSWORD)).status_code == 200
+
+
+async def test_a_password_change_and_a_reset_do_not_outlive_each_other(mail_server, smtp_server):
+    person = await signed_in_user(mail_server)
+    await forgot_password(person, person.email)
+    reset = token_in(await smtp_server.inbox.wait_for(person.email, "reset your"))
+    await request(person, "password", current_password=PASSWORD, new_password=NEW_PASSWORD)
+    change = token_in(await smtp_server.inbox.wait_for(person.email, PASSWORD_SUBJECT))
+
+    assert (await confirm(mail_server.client, change)).status_code == 200
+
+    assert_problem(await reset_password(mail_server.client, reset), 422, "INVALID_TOKEN")
+    assert (await sign_in(mail_server.client, person.email, NEW_PASSWORD)).status_code == 200
+
+    # the other way round: a reset stops a password change that is still waiting
+    again = await signed_in_user(mail_server)
+    await request(again, "password", current_password=PASSWORD, new_password=NEW_PASSWORD)
+    waiting = token_in(await smtp_server.inbox.wait_for(again.email, PASSWORD_SUBJECT))
+    await forgot_password(again, again.email)
+    reset = token_in(await smtp_server.inbox.wait_for(again.email, "reset your"))
+    assert (await reset_password(mail_server.client, reset)).status_code == 200
+
+    assert_problem(await confirm(mail_server.client, waiting), 422, "INVALID_TOKEN")
+    assert (await sign_in(mail_server.client, again.email, "taken-over-passphrase")).status_code == 200
+
+
 async def test_email_change_to_a_taken_address_is_409_and_sends_nothing(mail_server, smtp_server):
     person = await signed_in_user(mail_server)
     other = await sign_up(mail_server.client)
