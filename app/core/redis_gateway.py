@@ -8,6 +8,7 @@ by itself when Redis returns (SPEC §1, Rate limits).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -43,13 +44,15 @@ class RedisGateway:
             decode_responses=False,
         )
         self._recovered_hooks: list[Callable[[], Awaitable[None]]] = []
+        # the event loop keeps only weak references to tasks: hold them until they end
+        self._recovery_tasks: set[asyncio.Task[None]] = set()
 
     @property
     def is_down(self) -> bool:
         return self._clock() < self._down_until
 
     def on_recovery(self, hook: Callable[[], Awaitable[None]]) -> None:
-        """Run `hook` once Redis answers again after an outage."""
+        """Run `hook` in the background once Redis answers again after an outage."""
         self._recovered_hooks.append(hook)
 
     async def run(self, operation: Callable[[Redis], Awaitable[T]]) -> T:
@@ -66,9 +69,20 @@ class RedisGateway:
         if self._down_until:
             self._down_until = 0.0
             logger.warning("redis reachable again, shared state resumed")
+            # in the background: the request that happened to notice the recovery should
+            # not wait for (or fail with) catching up on what the outage left behind
             for hook in self._recovered_hooks:
-                await hook()
+                task = asyncio.get_running_loop().create_task(self._run_hook(hook))
+                self._recovery_tasks.add(task)
+                task.add_done_callback(self._recovery_tasks.discard)
         return result
+
+    @staticmethod
+    async def _run_hook(hook: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await hook()
+        except Exception:
+            logger.exception("redis recovery hook %s failed", getattr(hook, "__qualname__", hook))
 
     def subscription_client(self) -> Redis:
         """A separate client for pub/sub: it waits on its socket indefinitely, which the
@@ -83,4 +97,7 @@ class RedisGateway:
         return True
 
     async def close(self) -> None:
+        # let catching-up finish before the connection goes
+        if self._recovery_tasks:
+            await asyncio.gather(*self._recovery_tasks, return_exceptions=True)
         await self.client.aclose()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from tests.conftest import _app_numbers
 from tests.factories import signed_in_user, use_cookie
 from tests.live_server import start_server
 from tests.problems import assert_problem
+from tests.redis_process import RedisProcess
 
 
 def shift_clock(server, seconds: float) -> None:
@@ -57,3 +62,40 @@ async def test_sign_out_in_one_process_ends_the_session_in_another(server):
             if response.status_code == 401:
                 break
         assert_problem(response, 401, "UNAUTHENTICATED")
+
+
+@pytest.mark.timeout(60)
+async def test_a_sign_out_during_a_redis_outage_reaches_other_processes_when_it_ends(
+    make_settings, migrated_database, tmp_path
+):
+    """Process A signs the session out while Redis does not answer; process B still has
+    the session cached. When Redis answers again, A sends the revocation it owes."""
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis.url, "timeout_seconds": 0.1, "retry_after_seconds": 0.2},
+        sessions={"local_cache_seconds": 300},  # only a revocation message can clear B's copy
+    )
+    try:
+        async with (start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as a,
+                    start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as b):
+            person = await signed_in_user(a)
+            use_cookie(b.client, person.cookie)
+            assert (await b.client.get("/api/v1/me")).status_code == 200  # cached in B
+
+            redis.freeze()
+            assert (await person.client.post("/api/v1/auth/sign-out")).status_code == 200
+            assert (await b.client.get("/api/v1/me")).status_code == 200  # B cannot know yet
+            redis.thaw()
+            await asyncio.sleep(0.3)  # past A's back-off window
+            await a.bare.get("/api/health")  # A's first Redis call since the outage
+
+            for _ in range(50):
+                response = await b.client.get("/api/v1/me")
+                if response.status_code == 401:
+                    break
+                await asyncio.sleep(0.1)
+            assert_problem(response, 401, "UNAUTHENTICATED")
+    finally:
+        redis.stop()
