@@ -33,6 +33,8 @@ from app.auth.reauthentication import confirm_password
 from app.auth.tokens import hash_token
 from app.core import errors
 from app.core.settings import Settings
+from app.emails.render import moment
+from app.outbox.staging import stage_email, wake_relay
 from models import OneTimeToken, RecoveryCode, User
 
 RECOVERY_CODE_COUNT = 10
@@ -80,14 +82,17 @@ async def activate(user_id: UUID, code: str) -> None:
     step = _matching_step(user.mfa_pending_secret, code)
     if step is None:
         raise errors.IncorrectCode("The code does not match; check the app's clock and try again")
-    activated = await User.filter(
-        id=user_id, mfa_enabled=False, mfa_pending_secret=user.mfa_pending_secret
-    ).update(
-        mfa_secret=user.mfa_pending_secret, mfa_pending_secret=None, mfa_enabled=True,
-        mfa_last_step=step, updated_at=datetime.now(UTC),
-    )
-    if not activated:
-        raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
+    async with in_transaction():
+        activated = await User.filter(
+            id=user_id, mfa_enabled=False, mfa_pending_secret=user.mfa_pending_secret
+        ).update(
+            mfa_secret=user.mfa_pending_secret, mfa_pending_secret=None, mfa_enabled=True,
+            mfa_last_step=step, updated_at=datetime.now(UTC),
+        )
+        if not activated:
+            raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
+        await _stage_notice(user, turned="on")
+    wake_relay()
 
 
 async def disable(user_id: UUID, *, password: str, code: str, settings: Settings) -> None:
@@ -104,6 +109,15 @@ async def disable(user_id: UUID, *, password: str, code: str, settings: Settings
             updated_at=datetime.now(UTC),
         )
         await RecoveryCode.filter(user_id=user_id).delete()
+        # whoever turned it off held the password and a code; the owner should hear of it
+        await _stage_notice(user, turned="off")
+    wake_relay()
+
+
+async def _stage_notice(user: User, *, turned: str) -> None:
+    await stage_email("two_factor_changed", to=user.email, context={
+        "name": user.name, "turned": turned, "when": moment(datetime.now(UTC)),
+    })
 
 
 async def challenge(user: User, *, token: bool, settings: Settings) -> str:

@@ -18,6 +18,7 @@ from app.auth import one_time_tokens
 from app.auth.one_time_tokens import Purpose
 from models import RecoveryCode, User
 from tests.factories import PASSWORD, SignedInUser, signed_in_user, use_cookie
+from tests.mail import text_of
 from tests.problems import assert_problem
 
 TOTP_STEP = 30
@@ -249,6 +250,21 @@ async def test_enrolling_again_while_on_is_409(server):
     user = await mfa_user(server)
     response = await user.person.client.post("/api/v1/auth/mfa/enroll", json={})
     assert_problem(response, 409, "CONFLICT")
+
+
+async def test_turning_two_factor_on_and_off_emails_the_owner(mail_server, smtp_server):
+    user = await mfa_user(mail_server)
+    turned_on = await smtp_server.inbox.wait_for(user.person.email, "turned on")
+    assert "turned on" in text_of(turned_on)
+
+    with steps_later(1):
+        code = pyotp.TOTP(user.secret).now()
+        response = await user.person.client.post("/api/v1/auth/mfa/disable",
+                                                 json={"password": PASSWORD, "code": code})
+    assert response.status_code == 200, response.text
+
+    turned_off = await smtp_server.inbox.wait_for(user.person.email, "turned off")
+    assert "needs only your password" in text_of(turned_off)
 
 
 async def test_disable_needs_the_password_and_a_code(server):
