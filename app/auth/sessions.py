@@ -6,6 +6,12 @@ so every revoke deletes the Redis copy and is broadcast over Redis pub/sub;
 each process evicts on receipt. The local entries also expire after
 `local_cache_seconds`, which bounds staleness if a broadcast is missed, and the
 whole local cache is dropped whenever the subscription reconnects.
+
+A lookup that read the database just before a revocation committed must not put
+what it read back into a cache after the revocation cleared it. So every eviction
+leaves a short-lived tombstone in Redis that the (Lua) store respects, and each
+process remembers when it last heard of an eviction, to drop a lookup's result
+that began before it.
 """
 
 from __future__ import annotations
@@ -40,6 +46,16 @@ USER_AGENT_LENGTH = 512
 # the Redis copy outlives local copies but is still short: it bounds how long a
 # revocation made while Redis was down can be undone by a stale shared copy
 REDIS_TTL_SECONDS = 300
+EVICTED_PREFIX = "tandem:session-evicted:"
+# how long an eviction bars storing copies: longer than any lookup takes from its
+# database read to its store (a lookup slower than that could still re-cache)
+EVICTION_MEMORY_SECONDS = 10
+# SET unless an eviction happened within EVICTION_MEMORY_SECONDS, in one step
+STORE_UNLESS_EVICTED = """
+if redis.call('exists', KEYS[2]) == 1 then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
 LISTEN_POLL_SECONDS = 0.5
 
 
@@ -56,9 +72,14 @@ class SessionStore:
         self._redis = redis
         self._local: dict[str, tuple[Principal, float]] = {}
         self._pending_revocations: set[str] = set()
+        # token hash → time.monotonic() of the last eviction heard of, oldest first
+        self._evicted_at: dict[str, float] = {}
+        self._all_evicted_at = 0.0  # the whole local cache was dropped
         self._listening = False
+        self._store_script = None
         if redis is not None:
             redis.on_recovery(self._flush_pending_revocations)
+            self._store_script = redis.client.register_script(STORE_UNLESS_EVICTED)
 
     # ------------------------------------------------------------------ create
     async def create(
@@ -95,13 +116,7 @@ class SessionStore:
         now = self.clock()
         principal = self._from_local(token_hash, now)
         if principal is None:
-            principal = await self._from_redis(token_hash)
-            if principal is None:
-                principal = await self._from_database(token_hash)
-                if principal is not None:
-                    await self._store_shared(principal, now)
-            if principal is not None:
-                self._store_local(principal, now)
+            principal = await self._look_up(token_hash, now)
         if principal is None:
             return None
         if now >= principal.expires_at or now - principal.last_seen_at > self.settings.idle_timeout_seconds:
@@ -110,6 +125,35 @@ class SessionStore:
         if now - principal.last_seen_at > self.settings.touch_interval_seconds:
             principal = await self._touch(principal, now)
         return principal
+
+    async def _look_up(self, token_hash: str, now: float) -> Principal | None:
+        """Redis, then the database; caches what it found unless an eviction of this
+        token was heard of meanwhile (then what was read may predate it)."""
+        started = time.monotonic()
+        principal = await self._from_redis(token_hash)
+        from_database = principal is None
+        if from_database:
+            principal = await self._from_database(token_hash)
+        if self._evicted_since(token_hash, started):
+            return await self._from_database(token_hash)  # read again, cache nothing
+        if principal is not None:
+            self._store_local(principal, now)  # no await since the check: nothing slips in
+            if from_database:
+                await self._store_shared(principal, now)
+        return principal
+
+    def _evicted_since(self, token_hash: str, started: float) -> bool:
+        return max(self._evicted_at.get(token_hash, 0.0), self._all_evicted_at) >= started
+
+    def _note_eviction(self, token_hash: str) -> None:
+        now = time.monotonic()
+        self._evicted_at.pop(token_hash, None)
+        self._evicted_at[token_hash] = now  # at the end: the dict stays oldest first
+        while self._evicted_at:
+            oldest = next(iter(self._evicted_at))
+            if now - self._evicted_at[oldest] <= EVICTION_MEMORY_SECONDS:
+                break
+            del self._evicted_at[oldest]
 
     async def _end_expired(self, principal: Principal, now: float) -> None:
         """Idle or past its absolute end: revoke. Only the bearer access token ended: the
@@ -150,13 +194,14 @@ class SessionStore:
         return Principal.from_bytes(raw) if raw else None
 
     async def _store_shared(self, principal: Principal, now: float) -> None:
-        if self._redis is None:
+        if self._redis is None or self._store_script is None:
             return
         ttl = max(1, min(REDIS_TTL_SECONDS, int(principal.expires_at - now)))
+        keys = [REDIS_PREFIX + principal.token_hash, EVICTED_PREFIX + principal.token_hash]
+        script = self._store_script
         try:
-            await self._redis.run(
-                lambda client: client.set(REDIS_PREFIX + principal.token_hash, principal.to_bytes(), ex=ttl)
-            )
+            # the script object loads itself again if Redis restarted and lost it
+            await self._redis.run(lambda client: script(keys=keys, args=[principal.to_bytes(), ttl]))
         except RedisUnavailable:
             pass
 
@@ -172,11 +217,13 @@ class SessionStore:
 
     async def _touch(self, principal: Principal, now: float) -> Principal:
         """Record activity, at most once per touch interval (idle timeout needs it)."""
+        started = time.monotonic()
         seen = datetime.fromtimestamp(now, UTC)
         await AuthSession.filter(id=principal.session_id).update(last_seen_at=seen)
         fresh = Principal(**{**_fields(principal), "last_seen_at": now})
-        self._store_local(fresh, now)
-        await self._store_shared(fresh, now)
+        if not self._evicted_since(principal.token_hash, started):
+            self._store_local(fresh, now)
+            await self._store_shared(fresh, now)
         return fresh
 
     # ------------------------------------------------------------------ revoke
@@ -310,7 +357,7 @@ class SessionStore:
 
     async def _evict(self, token_hash: str) -> None:
         """Drop every cached copy of a token (this process, Redis, other processes)."""
-        self._local.pop(token_hash, None)
+        self.forget_locally(token_hash)
         if self._redis is not None:
             try:
                 await self._broadcast_revocation(token_hash)
@@ -324,6 +371,7 @@ class SessionStore:
         async def delete_and_publish(client):  # type: ignore[no-untyped-def]
             async with client.pipeline(transaction=False) as pipe:
                 pipe.delete(REDIS_PREFIX + token_hash)
+                pipe.set(EVICTED_PREFIX + token_hash, b"1", ex=EVICTION_MEMORY_SECONDS)
                 pipe.publish(REVOCATION_CHANNEL, token_hash)
                 await pipe.execute()
 
@@ -339,11 +387,14 @@ class SessionStore:
                 return
 
     def forget_locally(self, token_hash: str | None = None) -> None:
-        """Evict one session (or all) from this process's cache."""
+        """Evict one session (or all) from this process's cache, and remember it, so
+        that a lookup already under way does not cache what it read before."""
         if token_hash is None:
             self._local.clear()
+            self._all_evicted_at = time.monotonic()
         else:
             self._local.pop(token_hash, None)
+            self._note_eviction(token_hash)
 
     def stop_listening(self) -> None:
         self._listening = False

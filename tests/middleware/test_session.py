@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from models import AuthSession
 from tests.conftest import _app_numbers
 from tests.factories import signed_in_user, use_cookie
 from tests.live_server import start_server
@@ -99,3 +100,44 @@ async def test_a_sign_out_during_a_redis_outage_reaches_other_processes_when_it_
             assert_problem(response, 401, "UNAUTHENTICATED")
     finally:
         redis.stop()
+
+
+@pytest.mark.parametrize("a_hears_of_it", [True, False], ids=["broadcast-heard", "broadcast-missed"])
+async def test_a_lookup_that_read_before_a_sign_out_does_not_cache_the_session_again(server, a_hears_of_it):
+    """Process A reads the session from the database; before it stores what it read,
+    process B signs the session out. Redis must not keep the session alive, whether or
+    not A heard of the sign-out; A's own cache neither, when it did."""
+    other_name = f"tandem_test_{next(_app_numbers)}"
+    async with start_server(server.state.settings, name=other_name) as a:
+        store = a.app.ctx.state.sessions
+        if not a_hears_of_it:
+            store.stop_listening()
+            await asyncio.sleep(1)  # the listener notices within its poll interval
+        person = await signed_in_user(server)
+        use_cookie(a.client, person.cookie)
+        session = await AuthSession.get(user_id=person.id)
+        shared_key = f"tandem:session:{session.token_hash}"
+        read_done, release = asyncio.Event(), asyncio.Event()
+        real_read = store._from_database
+
+        async def read_then_wait(token_hash):  # type: ignore[no-untyped-def]
+            principal = await real_read(token_hash)
+            if not release.is_set():
+                read_done.set()
+                await release.wait()
+            return principal
+
+        store._from_database = read_then_wait
+        await server.state.redis.run(lambda client: client.delete(shared_key))
+        in_flight = asyncio.create_task(a.client.get("/api/v1/me"))
+        await read_done.wait()
+
+        assert (await person.client.post("/api/v1/auth/sign-out")).status_code == 200
+        await asyncio.sleep(0.2)  # time for the revocation message to arrive
+        release.set()
+        await in_flight  # it began before the sign-out: either answer is fair
+
+        assert not await server.state.redis.run(lambda client: client.exists(shared_key))
+        assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+        if a_hears_of_it:
+            assert_problem(await a.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
