@@ -88,8 +88,10 @@ async def reset_password(token: str, new_password: str, *, sessions: SessionStor
     async with in_transaction():
         row = await one_time_tokens.spend(token, Purpose.RESET_PASSWORD)
         user = await User.get(id=row.user_id)
-        # a password change still waiting for its link would undo this reset
-        await one_time_tokens.supersede_pending(user.id, {Purpose.CONFIRM_PASSWORD})
+        # whoever prompted the reset may have lost the mailbox or the session for a while:
+        # changes requested meanwhile (password, profile, an email change half done)
+        # must not complete after it
+        await one_time_tokens.supersede_pending(user.id)
         user.password_hash = password_hash
         # the link reached this address, which proves it as verification would
         user.email_verified_at = user.email_verified_at or datetime.now(UTC)

@@ -114,22 +114,23 @@ class SessionStore:
         """The live session behind `token`, or None (unknown, revoked, idle or expired)."""
         token_hash = hash_token(token)
         now = self.clock()
+        # before any await: an eviction heard of after this voids what this lookup read
+        started = time.monotonic()
         principal = self._from_local(token_hash, now)
         if principal is None:
-            principal = await self._look_up(token_hash, now)
+            principal = await self._look_up(token_hash, now, started)
         if principal is None:
             return None
         if now >= principal.expires_at or now - principal.last_seen_at > self.settings.idle_timeout_seconds:
             await self._end_expired(principal, now)
             return None
         if now - principal.last_seen_at > self.settings.touch_interval_seconds:
-            principal = await self._touch(principal, now)
+            return await self._touch(principal, now, started)
         return principal
 
-    async def _look_up(self, token_hash: str, now: float) -> Principal | None:
+    async def _look_up(self, token_hash: str, now: float, started: float) -> Principal | None:
         """Redis, then the database; caches what it found unless an eviction of this
-        token was heard of meanwhile (then what was read may predate it)."""
-        started = time.monotonic()
+        token was heard of since `started` (then what was read may predate it)."""
         principal = await self._from_redis(token_hash)
         from_database = principal is None
         if from_database:
@@ -215,11 +216,16 @@ class SessionStore:
             return None
         return _principal_of(session, session.user)
 
-    async def _touch(self, principal: Principal, now: float) -> Principal:
-        """Record activity, at most once per touch interval (idle timeout needs it)."""
-        started = time.monotonic()
+    async def _touch(self, principal: Principal, now: float, started: float) -> Principal | None:
+        """Record activity, at most once per touch interval (idle timeout needs it);
+        None when the session was revoked meanwhile."""
         seen = datetime.fromtimestamp(now, UTC)
-        await AuthSession.filter(id=principal.session_id).update(last_seen_at=seen)
+        touched = await AuthSession.filter(
+            id=principal.session_id, token_hash=principal.token_hash, revoked_at=None
+        ).update(last_seen_at=seen)
+        if not touched:
+            self._local.pop(principal.token_hash, None)
+            return None
         fresh = Principal(**{**_fields(principal), "last_seen_at": now})
         if not self._evicted_since(principal.token_hash, started):
             self._store_local(fresh, now)
@@ -369,9 +375,10 @@ class SessionStore:
             return
 
         async def delete_and_publish(client):  # type: ignore[no-untyped-def]
-            async with client.pipeline(transaction=False) as pipe:
-                pipe.delete(REDIS_PREFIX + token_hash)
+            # MULTI/EXEC: no store script may run between the tombstone and the delete
+            async with client.pipeline(transaction=True) as pipe:
                 pipe.set(EVICTED_PREFIX + token_hash, b"1", ex=EVICTION_MEMORY_SECONDS)
+                pipe.delete(REDIS_PREFIX + token_hash)
                 pipe.publish(REVOCATION_CHANNEL, token_hash)
                 await pipe.execute()
 
@@ -429,8 +436,20 @@ class SessionStore:
 
 
 def device_of(ip_address: str, user_agent: str) -> tuple[str, str]:
-    """The (IP address, User-Agent) pair as a session stores it."""
-    return ip_address[:IP_ADDRESS_LENGTH], user_agent[:USER_AGENT_LENGTH]
+    """The (IP address, User-Agent) pair as a session stores it and emails show it."""
+    return ip_address[:IP_ADDRESS_LENGTH], _printable(user_agent)[:USER_AGENT_LENGTH]
+
+
+def _printable(header: str) -> str:
+    """A header as storable text: bytes that are not UTF-8 arrive as lone surrogates,
+    which the database driver cannot encode, and PostgreSQL text refuses NUL; either
+    would turn a client's odd User-Agent into a 500 at sign-in."""
+    try:
+        raw = header.encode("utf-8", "surrogateescape")  # the bytes the client sent
+    except UnicodeEncodeError:  # a surrogate that no byte decodes to
+        raw = header.encode("utf-8", "replace")
+    text = raw.decode("utf-8", "replace")  # each invalid byte becomes U+FFFD
+    return "".join(character for character in text if character.isprintable())
 
 
 def _fields(principal: Principal) -> dict[str, object]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from http.cookies import SimpleCookie
+
+import orjson
 
 from models import AuthSession, User
 from tests.factories import PASSWORD, sign_up, signed_in_user
@@ -119,3 +122,24 @@ async def test_sign_out_revokes_the_session_and_clears_the_cookie(server):
     assert 'tandem_session=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
     person.use_cookie(cookie)  # replaying the old cookie
     assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+
+
+async def test_a_user_agent_with_nul_and_bytes_that_are_not_utf8_still_signs_in(server):
+    """Headers are bytes; PostgreSQL text takes neither NUL nor invalid UTF-8."""
+    user = await sign_up(server.client)
+    body = orjson.dumps({"email": user["email"], "password": PASSWORD})
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /api/v1/auth/sign-in HTTP/1.1\r\n"
+        + f"Host: {host}\r\nX-Client-Key: {server.client.headers['x-client-key']}\r\n".encode()
+        + b"User-Agent: Odd\x00Agent \xff\xfe/1.0\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+    )
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+    stored = await AuthSession.get(user_id=user["id"])
+    assert stored.user_agent == "OddAgent \ufffd\ufffd/1.0"

@@ -141,3 +141,36 @@ async def test_a_lookup_that_read_before_a_sign_out_does_not_cache_the_session_a
         assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
         if a_hears_of_it:
             assert_problem(await a.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+
+
+async def test_a_sign_out_while_a_lookup_waits_on_redis_is_not_undone_by_its_touch(server):
+    """A lookup in process A has read the database and is storing the copy in Redis; a
+    sign-out lands; the same lookup then records activity (a touch is due). That touch
+    must not put the ended session back into A's cache."""
+    other_name = f"tandem_test_{next(_app_numbers)}"
+    async with start_server(server.state.settings, name=other_name) as a:
+        store = a.app.ctx.state.sessions
+        person = await signed_in_user(server)
+        use_cookie(a.client, person.cookie)
+        session = await AuthSession.get(user_id=person.id)
+        await server.state.redis.run(lambda client: client.delete(f"tandem:session:{session.token_hash}"))
+        shift_clock(a, store.settings.touch_interval_seconds + 1)  # a touch is due
+        storing, release = asyncio.Event(), asyncio.Event()
+        real_store = store._store_shared
+
+        async def store_slowly(principal, now):  # type: ignore[no-untyped-def]
+            if not release.is_set():
+                storing.set()
+                await release.wait()
+            await real_store(principal, now)
+
+        store._store_shared = store_slowly
+        in_flight = asyncio.create_task(a.client.get("/api/v1/me"))
+        await storing.wait()
+
+        assert (await person.client.post("/api/v1/auth/sign-out")).status_code == 200
+        await asyncio.sleep(0.2)  # the revocation message reaches A
+        release.set()
+        await in_flight
+
+        assert_problem(await a.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")

@@ -141,6 +141,24 @@ async def test_a_password_change_and_a_reset_do_not_outlive_each_other(mail_serv
     assert (await sign_in(mail_server.client, again.email, "taken-over-passphrase")).status_code == 200
 
 
+async def test_a_reset_stops_an_email_change_half_done(mail_server, smtp_server):
+    """Someone with the mailbox for a while started moving the account to their own
+    address; the owner's reset must void the link that would complete it."""
+    person = await signed_in_user(mail_server)
+    theirs = f"intruder-{person.email}"
+    await request(person, "email", new_email=theirs)
+    first = token_in(await smtp_server.inbox.wait_for(person.email, EMAIL_OLD_SUBJECT))
+    assert (await confirm(mail_server.client, first)).status_code == 200
+    second = token_in(await smtp_server.inbox.wait_for(theirs, EMAIL_NEW_SUBJECT))
+
+    await forgot_password(person, person.email)
+    reset = token_in(await smtp_server.inbox.wait_for(person.email, "reset your"))
+    assert (await reset_password(mail_server.client, reset)).status_code == 200
+
+    assert_problem(await confirm(mail_server.client, second), 422, "INVALID_TOKEN")
+    assert (await User.get(id=person.id)).email == person.email
+
+
 async def test_email_change_to_a_taken_address_is_409_and_sends_nothing(mail_server, smtp_server):
     person = await signed_in_user(mail_server)
     other = await sign_up(mail_server.client)
