@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,7 +16,7 @@ import redis
 from tests.services import require_redis
 
 # A database of its own, flushed by each test that uses it; other suites use db 15.
-TASKS_REDIS_URL = "redis://127.0.0.1:6379/9"
+TASKS_REDIS_URL = os.environ.get("TEST_TASKS_REDIS_URL", "redis://127.0.0.1:6379/9")
 JOIN_TIMEOUT_MS = 10_000
 
 
