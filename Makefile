@@ -17,9 +17,11 @@ $(UV):
 install: $(UV)
 	$(UV) sync --locked --quiet
 
-# The embedded default: SQLite, in-memory limits, in-process worker, .eml files in var/mail.
+# Development on the embedded default: SQLite, in-memory limits, in-process worker, .eml
+# files in var/mail. `server.py dev` writes .env on first run and turns dev mode on; the
+# Procfile's `server.py run` does neither.
 run: install
-	$(PY) server.py run
+	$(PY) server.py dev
 
 # The whole suite, on SQLite and on PostgreSQL. Without PostgreSQL or Redis the tests
 # that need them are skipped and named in the summary; with CI=true they fail instead.

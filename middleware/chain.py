@@ -15,6 +15,7 @@ from sanic import Sanic
 from sanic.response import HTTPResponse
 
 from app.core import errors
+from app.core.logging import bind_identity
 from app.core.request import TandemRequest
 from app.core.roles import Role, effective_level
 from app.core.state import AppState
@@ -86,6 +87,13 @@ def enforce(request: TandemRequest) -> None:
             raise errors.Forbidden("Your role does not allow this")
 
 
+def _bind_identity(request: TandemRequest) -> None:
+    ctx = request.ctx
+    if ctx.principal is not None or ctx.organization_id is not None:
+        user_id = ctx.principal.user_id if ctx.principal is not None else None
+        bind_identity(user_id, ctx.organization_id)
+
+
 def install_chain(app: Sanic, links: list[Link]) -> None:
     request_hooks = [link.on_request for link in links if type(link).on_request is not Link.on_request]
     response_hooks = [
@@ -95,10 +103,14 @@ def install_chain(app: Sanic, links: list[Link]) -> None:
     async def run_request_chain(request: TandemRequest) -> HTTPResponse | None:
         route = request.route
         request.ctx.access = getattr(route.ctx, "access", None) if route is not None else None
-        for hook in request_hooks:
-            response = await hook(request)
-            if response is not None:
-                return response
+        try:
+            for hook in request_hooks:
+                response = await hook(request)
+                if response is not None:
+                    return response
+        finally:
+            # who is asking, for every later line of this request (a denial's too)
+            _bind_identity(request)
         enforce(request)
         return None
 

@@ -15,6 +15,10 @@ from app.core import errors
 from app.core.request import TandemRequest
 from middleware.base import Link
 
+# what Sanic's http1 `create_empty_request` names the request it makes up to answer one
+# it could not parse (a real request always has its head bytes)
+STAND_IN_METHOD = "NONE"
+
 
 class ClientKeyLink(Link):
     name = "client_key"
@@ -27,6 +31,10 @@ class ClientKeyLink(Link):
     async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
         access = request.ctx.access
         if request.method == "OPTIONS" or (access is not None and not access.client_key):
+            return None
+        if request.method == STAND_IN_METHOD and not request.head:
+            # Sanic's stand-in for a request it could not parse (bad request line or
+            # header syntax, head too large): its own 400/413 is the answer, not a 403
             return None
         if not self.is_valid(request.headers.get("x-client-key")):
             raise errors.Forbidden()

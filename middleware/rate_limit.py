@@ -1,23 +1,40 @@
 """Link: rate limits by policy (SPEC §1), GCRA in one Redis round trip.
 
-The route names its policy; the subject is the user (IP when anonymous), and for
-`auth` both the client IP and the account named in the body, each with its own
-allowance, so neither many accounts from one IP nor one account from many IPs
-gets past it. Org-scoped routes also count against the organization's `tenant`
-allowance. Headers follow the IETF httpapi RateLimit draft.
+The route names its policy (app.core.access); this link turns it into subjects, and
+a request is counted against every one of them, refused when any is spent:
+
+- `auth`: the account (the email in the body in its canonical spelling, or the
+  signed-in user's) under `auth`, and the client IP under `auth_ip`, a larger
+  allowance: one account cannot be tried from many addresses, and an office behind
+  one address can still sign in its people;
+- `token`: the client IP, and a digest of the token or challenge presented;
+- `refresh`: the client IP;
+- the others: the user (the client IP when anonymous); org-scoped routes also count
+  against the organization's `tenant` allowance.
+
+IPv6 clients count per /64 (middleware.client_ip.rate_subject). Headers follow the
+IETF httpapi RateLimit draft and name the policy that refused, or else the tightest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from typing import Any
 
 import orjson
 from sanic.response import HTTPResponse
 
-from app.core import email_address, errors
+from app.core import email_address, errors, metrics
+from app.core.client_address import rate_subject
 from app.core.request import TandemRequest
+from app.core.settings import RatePolicy
 from app.ratelimit.gcra import Check, Decision
 from middleware.base import Link
+
+# the account subject of an auth request whose body names no address at all: such
+# requests share one key rather than escaping the per-account limit
+UNNAMED_ACCOUNT = "account:unnamed"
 
 
 class RateLimitLink(Link):
@@ -35,51 +52,72 @@ class RateLimitLink(Link):
         policy_name = "general" if access is None else access.rate_policy
         if policy_name is None or request.method == "OPTIONS":
             return None
-        policy = getattr(self._policies, policy_name)
-        checks = self.checks(request, policy_name, policy)
-        decision = await self._limiter.hit(policy_name, checks)
+        decision = await self._limiter.hit(self.checks(request, policy_name))
         if decision is None:
             return None
-        headers = self.headers(policy_name, policy, decision)
+        decided = decision.check
+        headers = self.headers(decided.policy_name, decided.policy, decision)
         if not decision.allowed:
             headers["Retry-After"] = str(max(1, math.ceil(decision.retry_after_seconds)))
+            metrics.rate_limited(decided.policy_name)
             raise errors.RateLimited("Too many requests; retry later", headers=headers)
         ctx.rate_limit_headers = headers
         return None
 
-    def checks(self, request: TandemRequest, policy_name: str, policy) -> list[Check]:  # type: ignore[no-untyped-def]
+    def checks(self, request: TandemRequest, policy_name: str) -> list[Check]:
         ctx = request.ctx
-        checks = []
+        policies = self._policies
+        ip = f"ip:{rate_subject(ctx.client_ip)}"
+        checks: list[Check]
         if policy_name == "auth":
-            checks.append(Check(f"auth:ip:{ctx.client_ip}", policy))
-            account = self.account_in_body(request)
-            if account:
-                checks.append(Check(f"auth:account:{account}", policy))
-        elif ctx.principal is not None:
-            checks.append(Check(f"{policy_name}:user:{ctx.principal.user_id}", policy))
+            checks = [
+                Check("auth", self.account(request), policies.auth),
+                Check("auth_ip", ip, policies.auth_ip),
+            ]
+        elif policy_name == "token":
+            checks = [Check("token", ip, policies.token)]
+            token = self.presented_token(request)
+            if token is not None:
+                checks.append(Check("token", token, policies.token))
+        elif policy_name == "refresh":
+            checks = [Check("refresh", ip, policies.refresh)]
         else:
-            checks.append(Check(f"{policy_name}:ip:{ctx.client_ip}", policy))
+            policy: RatePolicy = getattr(policies, policy_name)
+            subject = f"user:{ctx.principal.user_id}" if ctx.principal is not None else ip
+            checks = [Check(policy_name, subject, policy)]
         if ctx.organization_id is not None:
-            checks.append(Check(f"tenant:org:{ctx.organization_id}", self._policies.tenant))
+            checks.append(Check("tenant", f"org:{ctx.organization_id}", policies.tenant))
         return checks
 
     @staticmethod
-    def account_in_body(request: TandemRequest) -> str | None:
-        """A digest of the email in the body (never the address itself in Redis)."""
-        if request.ctx.access is None or not request.ctx.access.limit_by_account:
-            return None
-        try:
-            body = orjson.loads(request.body or b"{}")
-        except orjson.JSONDecodeError:
-            return None
-        email = body.get("email") if isinstance(body, dict) else None
+    def account(request: TandemRequest) -> str:
+        """A digest of the account's canonical email (never the address itself in Redis):
+        the signed-in user's on a signed-in route, else the one in the body, valid or
+        not (issue 9 item 1.7). A session does not change whose account sign-in tries."""
+        access, principal = request.ctx.access, request.ctx.principal
+        if access is not None and access.authenticated and principal is not None:
+            email = orjson.loads(principal.user_json).get("email")
+        else:
+            body = _json_body(request)
+            email = body.get("email") if body is not None else None
         if not isinstance(email, str) or not email:
-            return None
-        # the same spelling as the lockout and the users table, so variants share a bucket
-        return email_address.digest(email)[:32]
+            return UNNAMED_ACCOUNT
+        return f"account:{email_address.digest(email)[:32]}"
 
     @staticmethod
-    def headers(policy_name: str, policy, decision: Decision) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def presented_token(request: TandemRequest) -> str | None:
+        """A digest of the token or challenge in the body; never the token itself."""
+        access = request.ctx.access
+        field = access.token_field if access is not None else None
+        body = _json_body(request) if field else None
+        token = body.get(field) if body is not None and field else None
+        if not isinstance(token, str) or not token:
+            return None  # the body is refused (400) by the route; the IP check still counted
+        digest = hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
+        return f"token:{digest[:32]}"
+
+    @staticmethod
+    def headers(policy_name: str, policy: RatePolicy, decision: Decision) -> dict[str, str]:
         window = int(policy.period_seconds)
         reset = max(0, math.ceil(decision.reset_seconds))
         return {
@@ -90,3 +128,11 @@ class RateLimitLink(Link):
     async def on_response(self, request: TandemRequest, response: HTTPResponse) -> None:
         if request.ctx.rate_limit_headers:
             response.headers.update(request.ctx.rate_limit_headers)
+
+
+def _json_body(request: TandemRequest) -> dict[str, Any] | None:
+    try:
+        body = orjson.loads(request.body or b"{}")
+    except orjson.JSONDecodeError:
+        return None
+    return body if isinstance(body, dict) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import time
@@ -10,9 +9,12 @@ import uuid
 
 from sanic.response import HTTPResponse
 
-from app.core.logging import request_id_var
+from app.core import metrics
+from app.core.logging import bind_request, scrub
 from app.core.request import TandemRequest
 from middleware.base import Link
+from middleware.client_ip import ClientIpResolver
+from middleware.header_bytes import require_utf8_headers
 
 access_logger = logging.getLogger("tandem.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -23,47 +25,41 @@ class RequestContextLink(Link):
 
     def __init__(self, state):  # type: ignore[no-untyped-def]
         super().__init__(state)
-        self._trusted = [
-            ipaddress.ip_network(item, strict=False) for item in state.settings.server.trusted_proxies
-        ]
+        self._client_ip = ClientIpResolver(state.settings.server.trusted_proxies)
         self._access_log = state.settings.server.access_log
+        self._metrics = state.settings.metrics.enabled
 
     async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
         ctx = request.ctx
         ctx.started_at = time.perf_counter()
         given = request.headers.get("x-request-id")
         ctx.request_id = given if given and REQUEST_ID.match(given) else uuid.uuid4().hex
-        request_id_var.set(ctx.request_id)
-        ctx.client_ip = self.client_ip(request.ip, request.headers.get("x-forwarded-for"))
+        bind_request(ctx.request_id)
+        forwarded_for = request.headers.getall("x-forwarded-for", [])
+        ctx.client_ip = self._client_ip.resolve(request.ip, forwarded_for)
+        # the two reads above are safe with undecodable bytes; every later link's are not
+        require_utf8_headers(request)
         return None
-
-    def client_ip(self, peer: str, forwarded_for: str | None) -> str:
-        """The peer, unless it is a trusted proxy: then the nearest untrusted X-Forwarded-For hop."""
-        if not forwarded_for or not self._is_trusted(peer):
-            return peer
-        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-        for hop in reversed(hops):
-            if not self._is_trusted(hop):
-                return hop
-        return hops[0] if hops else peer
-
-    def _is_trusted(self, address: str) -> bool:
-        if not self._trusted:
-            return False
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False  # a malformed hop is never a proxy of ours
-        return any(ip in network for network in self._trusted)
 
     async def on_response(self, request: TandemRequest, response: HTTPResponse) -> None:
         ctx = request.ctx
         if not ctx.request_id:  # the chain did not run (e.g. a malformed request line)
             ctx.request_id = uuid.uuid4().hex
         response.headers["X-Request-ID"] = ctx.request_id
+        if not (self._access_log or self._metrics):
+            return
+        seconds = time.perf_counter() - ctx.started_at if ctx.started_at else 0.0
+        # the template, never the raw path: a label per distinct URL would grow without end
+        route = "/" + request.route.path if request.route is not None else metrics.UNMATCHED_ROUTE
+        if self._metrics:
+            metrics.observe_request(request.method, route, response.status, seconds)
         if self._access_log:
-            elapsed_ms = (time.perf_counter() - ctx.started_at) * 1000 if ctx.started_at else 0.0
+            duration_ms = round(seconds * 1000, 2)
+            path = scrub(request.path)  # a client may put anything in a URL
             access_logger.info(
-                "%s %s %s %.1fms ip=%s", request.method, request.path, response.status,
-                elapsed_ms, ctx.client_ip,
+                "%s %s %s %.2fms", request.method, path, response.status, duration_ms,
+                extra={
+                    "method": request.method, "path": path, "route": route,
+                    "status": response.status, "duration_ms": duration_ms, "client_ip": ctx.client_ip,
+                },
             )

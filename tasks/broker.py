@@ -21,6 +21,7 @@ from redis.retry import Retry as RedisRetry
 
 from app.core.settings import BrokerSettings, Settings, SettingsError
 from tasks import email
+from tasks.observability import Observability
 
 NAMESPACE = "tandem"  # prefix of every Redis key the broker writes
 # An enqueue from a request handler must fail, not hang, when Redis stops answering.
@@ -34,6 +35,7 @@ _health_clients: weakref.WeakKeyDictionary[dramatiq.Broker, redis.Redis] = (
 
 def _middleware(settings: BrokerSettings) -> list[dramatiq.Middleware]:
     return [
+        Observability(),  # first: see tasks/observability.py
         TimeLimit(time_limit=settings.time_limit_ms),
         ShutdownNotifications(),
         Callbacks(),

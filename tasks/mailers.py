@@ -6,6 +6,7 @@ Both backends take an `EmailMessage` built by `build_message` from a plain paylo
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import smtplib
@@ -24,6 +25,8 @@ from app.core.settings import EmailSettings, SettingsError
 # Our ids name files and Message-ID headers, so they are restricted to characters that
 # are safe in both; an id that needed escaping could collide with another one.
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# RFC 5322 §2.1.1: no line of a message may be longer than this (without its CRLF)
+MAX_LINE_OCTETS = 998
 
 
 class InvalidEmail(ValueError):
@@ -56,10 +59,32 @@ def build_message(payload: Mapping[str, Any], *, sender: str) -> EmailMessage:
     message["Date"] = formatdate(usegmt=True)
     # the same id on every attempt, so a receiving server can recognise a duplicate too
     message["Message-ID"] = f"<{message_id}@{domain}>"
-    message.set_content(_text(payload, "text"))
+    text = _text(payload, "text")
+    message.set_content(text, cte=transfer_encoding(text))
     if html:
-        message.add_alternative(html, subtype="html")
+        message.add_alternative(html, subtype="html", cte=transfer_encoding(html))
     return message
+
+
+def transfer_encoding(text: str) -> str:
+    """UTF-8 as it is (8bit), so that an `.eml` file reads with `cat`; quoted-printable
+    only for a line too long for an 8-bit body (RFC 5322 §2.1.1)."""
+    if text.isascii() and all(len(line) <= MAX_LINE_OCTETS for line in text.splitlines()):
+        return "7bit"
+    longest = max((len(line.encode()) for line in text.splitlines()), default=0)
+    return "8bit" if longest <= MAX_LINE_OCTETS else "quoted-printable"
+
+
+def seven_bit(message: EmailMessage) -> EmailMessage:
+    """A copy whose 8-bit parts are quoted-printable, for an SMTP server that does not
+    take 8-bit data (no 8BITMIME, RFC 6152)."""
+    converted = copy.deepcopy(message)
+    for part in converted.walk():
+        if part.get("Content-Transfer-Encoding") == "8bit":
+            part.set_content(
+                part.get_content(), subtype=part.get_content_subtype(), cte="quoted-printable"
+            )
+    return converted
 
 
 class Mailer(Protocol):
@@ -124,7 +149,11 @@ class SmtpMailer:
                 client.starttls(context=ssl.create_default_context())
             if self.username is not None:
                 client.login(self.username, self.password)
-            client.send_message(message)
+            client.ehlo_or_helo_if_needed()
+            if client.has_extn("8bitmime"):
+                client.send_message(message, mail_options=["BODY=8BITMIME"])
+            else:
+                client.send_message(seven_bit(message))
 
 
 def mailer_from_settings(settings: EmailSettings) -> FolderMailer | SmtpMailer:

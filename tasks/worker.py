@@ -4,16 +4,34 @@ Importing it loads the settings, builds the broker and binds the actors; the dra
 CLI then consumes from Dramatiq's global broker, which is ours.
 """
 
+import sys
+
 from app.core.logging import configure_logging
-from app.core.settings import SettingsError, load_settings
+from app.core.metrics import configure as configure_metrics
+from app.core.settings import Settings, SettingsError, load_settings
 from tasks.broker import configure_broker
 
-settings = load_settings()
-if not settings.broker_url:
-    # An in-process broker lives in one process: a separate worker would wait forever.
-    raise SettingsError(
-        "broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
-        "the API process runs the actors itself"
-    )
-configure_logging(settings.logging.level)
+NO_BROKER = (
+    "broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
+    "the API process runs the actors itself"
+)
+
+
+def _settings() -> Settings:
+    """The settings, or one line naming what is wrong and exit code 2: a configuration
+    problem, not a crash, so no traceback (dramatiq would print one per process)."""
+    try:
+        settings = load_settings()
+        if not settings.broker_url:
+            # an in-process broker lives in one process: a separate worker would wait forever
+            raise SettingsError(NO_BROKER)
+    except SettingsError as error:
+        sys.stderr.write(f"tandem worker: {error}\n")
+        raise SystemExit(2) from None
+    return settings
+
+
+settings = _settings()
+configure_logging(settings.logging.level, json=settings.json_logs)
+configure_metrics(settings.metrics)  # before the broker: its middleware counts emails
 broker = configure_broker(settings)

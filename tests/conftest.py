@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tests.mail import SmtpServer
 
 _app_numbers = itertools.count()
-pytest_plugins = ["tests.mail"]  # the smtp_server fixture
+pytest_plugins = ["tests.mail", "tests.logs"]  # smtp_server, captured_log
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -93,9 +93,11 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
     return build
 
 
-# for tests that sign in, confirm or enter codes many times from one IP; the limiter
-# has tests of its own
-ROOMY_AUTH_LIMIT = {"auth": {"limit": 1000, "period_seconds": 60}}
+# for tests that sign in, confirm, refresh or enter codes many times from one IP or for
+# one account; the limiter has tests of its own
+ROOMY_AUTH_LIMIT = {
+    policy: {"limit": 1000, "period_seconds": 60} for policy in ("auth", "auth_ip", "token", "refresh")
+}
 
 
 @pytest.fixture
@@ -103,7 +105,8 @@ def settings(
     make_settings: SettingsFactory, migrated_database: str, redis_url: str,
     request: pytest.FixtureRequest,
 ) -> Settings:
-    """`@pytest.mark.many_sign_ins` lifts the `auth` rate limit for a module or test."""
+    """`@pytest.mark.many_sign_ins` lifts the auth, auth_ip, token and refresh rate limits
+    for a module or test."""
     limits = ROOMY_AUTH_LIMIT if request.node.get_closest_marker("many_sign_ins") else {}
     return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
                          rate_limits=limits)

@@ -101,3 +101,41 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
             assert len(smtp_server.inbox.to(user["email"])) == 1
         finally:
             stop_worker(worker, timeout_ms=2_000)
+
+
+async def test_a_local_job_that_fails_rolls_back_and_keeps_its_row(settings):
+    # local jobs (app/outbox/relay.py) run in the relay, in one transaction with their
+    # row's deletion: a job that dies half-way leaves neither its effects nor a lost row
+    from app.core.database import close_database, open_database
+    from app.outbox.relay import OutboxRelay
+    from app.outbox.staging import stage
+
+    published: list[str] = []
+
+    async def failing(payload: dict) -> None:
+        await stage_email("password_changed", to="half-done@example.com", context=NOTICE)
+        raise RuntimeError("the job failed after staging")
+
+    async def working(payload: dict) -> None:
+        await stage_email("password_changed", to=payload["to"], context=NOTICE)
+
+    def publish(actor: str, payload: dict) -> None:
+        published.append(actor)
+
+    await open_database(settings.database)
+    try:
+        await stage("local_test_job", {"to": "done@example.com"})
+        relay = OutboxRelay(settings.outbox, publish=publish, local_jobs={"local_test_job": failing})
+        assert await relay.relay_once() == 0
+        (kept,) = await OutboxMessage.all()
+        assert kept.actor == "local_test_job" and kept.publish_attempts == 1
+        assert kept.claimed_until is None and kept.last_error == "the job failed after staging"
+
+        relay = OutboxRelay(settings.outbox, publish=publish, local_jobs={"local_test_job": working})
+        assert await relay.relay_once() == 1
+
+        (staged,) = await OutboxMessage.all()  # the job's email, for the next pass to publish
+        assert staged.actor == "send_email" and staged.payload["to"] == "done@example.com"
+        assert published == []  # a local job is never sent to the broker
+    finally:
+        await close_database()

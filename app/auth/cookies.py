@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sanic.response import HTTPResponse
 
 from app.core.request import TandemRequest
 from app.core.state import AppState
+
+# for clients that ignore Max-Age=0
+EXPIRED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _attributes(state: AppState) -> dict[str, Any]:
+    """Set and cleared with the same attributes: a browser replaces (and so deletes) a
+    cookie only when name, Path and Domain match, and a Secure one only over HTTPS."""
+    return {
+        "path": "/",
+        "httponly": True,
+        "samesite": "Lax",
+        "secure": not state.settings.server.dev,
+    }
 
 
 def set_session_cookie(response: HTTPResponse, state: AppState, token: str) -> None:
@@ -13,16 +30,15 @@ def set_session_cookie(response: HTTPResponse, state: AppState, token: str) -> N
     response.add_cookie(
         settings.sessions.cookie_name,
         state.cookie_signer.sign(token),
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=not settings.server.dev,
         max_age=settings.sessions.absolute_lifetime_seconds,
+        **_attributes(state),
     )
 
 
 def clear_session_cookie(response: HTTPResponse, state: AppState) -> None:
-    response.delete_cookie(state.settings.sessions.cookie_name, path="/")
+    response.add_cookie(
+        state.settings.sessions.cookie_name, "", max_age=0, expires=EXPIRED, **_attributes(state)
+    )
 
 
 def came_by_cookie(request: TandemRequest) -> bool:

@@ -1,8 +1,8 @@
 """Emailed account flows (SPEC §2): email verification and forgotten passwords.
 
 Each token is issued and its email staged in the same transaction (outbox), so an
-email exists exactly when its token does. Answers never reveal whether an account
-exists: forgot-password succeeds the same way for any address.
+email exists exactly when its token does. Forgot-password lives in
+app/auth/forgot_password.py: its answer must not depend on whether the account exists.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from app.auth import one_time_tokens
+from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
 from app.auth.passwords import hash_password
 from app.auth.sessions import SessionStore
 from app.core import errors
-from app.core.callbacks import check_callback_url
+from app.core.callbacks import Callback, check_callback_url
 from app.core.settings import Settings
 from app.emails.render import moment
 from app.outbox.staging import stage_email, wake_relay
@@ -25,31 +25,31 @@ from models import User
 VERIFY_PAGE = "/verify-email"
 
 
-def callback_or_default(callback_url: str | None, settings: Settings, page: str) -> str:
-    """The client's callback_url when trusted (400 otherwise), else the web app's `page`."""
-    if callback_url:
-        return check_callback_url(callback_url, settings.security.trusted_origins)
-    return settings.accounts.app_url.rstrip("/") + page
+def callback_or_default(callback_url: str | None, settings: Settings, page: str) -> Callback:
+    """The client's callback_url when acceptable (400 otherwise), else the web app's `page`;
+    either way parsed by the one rule (app/core/callbacks.py)."""
+    url = callback_url or settings.accounts.app_url.rstrip("/") + page
+    return check_callback_url(url, settings.callback_origins)
 
 
-async def stage_verification(user: User, *, callback_url: str, settings: Settings) -> None:
+async def stage_verification(user: User, *, callback: Callback, settings: Settings) -> None:
     """Issue a verification token and stage its email; call inside the caller's transaction."""
     ttl = settings.accounts.email_token_seconds
     token = await one_time_tokens.issue(user.id, Purpose.VERIFY_EMAIL, ttl_seconds=ttl,
                                         payload={"email": user.email})
     await stage_email("verify_email", to=user.email, context={
-        "name": user.name, "link": one_time_tokens.link(callback_url, token),
+        "name": user.name, "link": one_time_tokens.link(callback, token),
         "expires_minutes": ttl // 60,
     })
 
 
-async def resend_verification(user_id: object, *, callback_url: str, settings: Settings) -> bool:
+async def resend_verification(user_id: object, *, callback: Callback, settings: Settings) -> bool:
     """A fresh verification email (the previous link stops working); False if already verified."""
     async with in_transaction():
         user = await User.get(id=user_id)
         if user.email_verified_at is not None:
             return False
-        await stage_verification(user, callback_url=callback_url, settings=settings)
+        await stage_verification(user, callback=callback, settings=settings)
     wake_relay()
     return True
 
@@ -67,23 +67,10 @@ async def verify_email(token: str, *, sessions: SessionStore) -> None:
     await sessions.refresh_user(user.id)
 
 
-async def forgot_password(email: str, *, callback_url: str, settings: Settings) -> None:
-    """Email a reset link when the account exists. The caller answers the same either way."""
-    async with in_transaction():
-        user = await User.get_or_none(email=email, deleted_at=None)
-        if user is None or user.disabled:
-            return
-        ttl = settings.accounts.email_token_seconds
-        token = await one_time_tokens.issue(user.id, Purpose.RESET_PASSWORD, ttl_seconds=ttl)
-        await stage_email("reset_password", to=user.email, context={
-            "name": user.name, "link": one_time_tokens.link(callback_url, token),
-            "expires_minutes": ttl // 60,
-        })
-    wake_relay()
-
-
 async def reset_password(token: str, new_password: str, *, sessions: SessionStore) -> None:
-    """Set the new password and end every session of the user (SPEC §1)."""
+    """Set the new password, end every session of the user (SPEC §1) and lift every
+    sign-in lock of the account: whoever reads the mailbox is the owner, and an attacker
+    who keeps the account locked must not keep them out."""
     password_hash = await hash_password(new_password)  # before the transaction: slow CPU work
     async with in_transaction():
         row = await one_time_tokens.spend(token, Purpose.RESET_PASSWORD)
@@ -96,6 +83,7 @@ async def reset_password(token: str, new_password: str, *, sessions: SessionStor
         # the link reached this address, which proves it as verification would
         user.email_verified_at = user.email_verified_at or datetime.now(UTC)
         await user.save(update_fields=["password_hash", "email_verified_at", "updated_at"])
+        await lockout.lift(user.email)
         await stage_email("password_changed", to=user.email, context={
             "name": user.name, "when": moment(datetime.now(UTC)),
         })

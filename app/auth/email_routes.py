@@ -7,8 +7,9 @@ from sanic.response import HTTPResponse
 
 from app.auth import email_flows
 from app.auth.email_schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
+from app.auth.forgot_password import request_reset
 from app.core import errors, responses
-from app.core.access import AUTH_BY_ACCOUNT, AUTH_BY_IP, AUTHENTICATED_AUTH
+from app.core.access import AUTH_BY_ACCOUNT, AUTHENTICATED_AUTH, BY_EMAILED_TOKEN
 from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
@@ -18,16 +19,17 @@ bp = Blueprint("auth_email", url_prefix="/auth")
 
 @bp.post("/forgot-password")
 @endpoint(AUTH_BY_ACCOUNT, body=ForgotPassword, summary="Email a password-reset link", tag="auth",
-          description="Always answers `{\"success\": true}`, whether or not the account exists.")
+          description="Always answers `{\"success\": true}`, whether or not the account exists; "
+                      "the lookup and the email happen after the answer.")
 async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
     settings = request.app.ctx.state.settings
-    callback = check_callback_url(body.callback_url, settings.security.trusted_origins)
-    await email_flows.forgot_password(body.email, callback_url=callback, settings=settings)
+    callback = check_callback_url(body.callback_url, settings.callback_origins)
+    await request_reset(body.email, callback=callback)
     return responses.success()
 
 
 @bp.post("/reset-password")
-@endpoint(AUTH_BY_IP, body=ResetPassword, problems=(422,), tag="auth",
+@endpoint(BY_EMAILED_TOKEN, body=ResetPassword, problems=(422,), tag="auth",
           summary="Set a new password with the emailed token; ends every session")
 async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
     await email_flows.reset_password(
@@ -37,7 +39,7 @@ async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPRes
 
 
 @bp.post("/verify-email")
-@endpoint(AUTH_BY_IP, body=VerifyEmail, problems=(422,), tag="auth",
+@endpoint(BY_EMAILED_TOKEN, body=VerifyEmail, problems=(422,), tag="auth",
           summary="Mark the email verified with the emailed token")
 async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
     await email_flows.verify_email(body.token, sessions=request.app.ctx.state.sessions)
@@ -51,7 +53,7 @@ async def send_verification_email(request: TandemRequest, body: SendVerification
     settings = request.app.ctx.state.settings
     callback = email_flows.callback_or_default(body.callback_url, settings, email_flows.VERIFY_PAGE)
     sent = await email_flows.resend_verification(
-        request.principal.user_id, callback_url=callback, settings=settings
+        request.principal.user_id, callback=callback, settings=settings
     )
     if not sent:
         raise errors.BusinessRuleViolated("This email address is already verified")

@@ -8,8 +8,12 @@
   someone else is already spent.
 - A recovery code works once (conditional update on `used_at`); only SHA-256 of the
   normalised code is stored.
+- Enrolling and activating need the current password (re-authentication) and a
+  verified email: a stolen session alone must not put the owner behind a second factor
+  they do not hold, nor bind one to an address nobody has proven.
 - At sign-in the password yields a short-lived challenge token (`mfa_challenge`);
-  it allows five codes, and every wrong code counts towards the account lockout.
+  it allows five codes, and every wrong code counts towards the sign-in lockout, as do
+  wrong codes and passwords at disable.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
-from app.auth.reauthentication import confirm_password
+from app.auth.reauthentication import confirm_password, wrong_code
 from app.auth.tokens import hash_token
 from app.core import errors
 from app.core.settings import Settings
@@ -54,14 +58,17 @@ class Enrollment:
     recovery_codes: list[str]
 
 
-async def enroll(user_id: UUID, *, settings: Settings) -> Enrollment:
-    """A new pending secret and recovery codes; 409 while MFA is on."""
+async def enroll(user_id: UUID, *, password: str, client_ip: str, settings: Settings) -> Enrollment:
+    """A new pending secret and recovery codes; 409 while MFA is on, 422 without a verified
+    email or with a wrong password."""
+    user = await User.get(id=user_id)
+    _may_turn_on(user)
+    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
     secret = pyotp.random_base32()
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     async with in_transaction():
         user = await User.get(id=user_id)
-        if user.mfa_enabled:
-            raise errors.Conflict("Two-factor authentication is already on; disable it first")
+        _may_turn_on(user)
         user.mfa_pending_secret = secret
         await user.save(update_fields=["mfa_pending_secret", "updated_at"])
         await RecoveryCode.filter(user_id=user_id).delete()
@@ -72,13 +79,19 @@ async def enroll(user_id: UUID, *, settings: Settings) -> Enrollment:
     return Enrollment(secret=secret, otpauth_uri=uri, recovery_codes=codes)
 
 
-async def activate(user_id: UUID, code: str) -> None:
-    """Switch MFA on with a code from the app for the pending secret."""
+async def activate(
+    user_id: UUID, *, code: str, password: str, client_ip: str, settings: Settings
+) -> None:
+    """Switch MFA on with a code from the app for the pending secret, and the password.
+
+    A wrong code here is not counted by the lockout: it checks the app just set up, not
+    who the user is (the password does that, and is counted).
+    """
     user = await User.get(id=user_id)
-    if user.mfa_enabled:
-        raise errors.Conflict("Two-factor authentication is already on")
+    _may_turn_on(user)
     if user.mfa_pending_secret is None:
         raise errors.BusinessRuleViolated("Enroll first: there is no pending secret to activate")
+    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
     step = _matching_step(user.mfa_pending_secret, code)
     if step is None:
         raise errors.IncorrectCode("The code does not match; check the app's clock and try again")
@@ -95,14 +108,17 @@ async def activate(user_id: UUID, code: str) -> None:
     wake_relay()
 
 
-async def disable(user_id: UUID, *, password: str, code: str, settings: Settings) -> None:
-    """Switch MFA off; needs the password and a TOTP or recovery code."""
+async def disable(
+    user_id: UUID, *, password: str, code: str, client_ip: str, settings: Settings
+) -> None:
+    """Switch MFA off; needs the password and a TOTP or recovery code (wrong ones count
+    towards the lockout)."""
     user = await User.get(id=user_id)
     if not user.mfa_enabled:
         raise errors.BusinessRuleViolated("Two-factor authentication is not on")
-    await confirm_password(user, password, settings.accounts)
+    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
     if not await _accept_code(user, code):
-        raise errors.IncorrectCode("The code is incorrect or was already used")
+        raise await wrong_code(user, settings.accounts, client_ip=client_ip)
     async with in_transaction():
         await User.filter(id=user_id).update(
             mfa_enabled=False, mfa_secret=None, mfa_pending_secret=None, mfa_last_step=None,
@@ -112,6 +128,15 @@ async def disable(user_id: UUID, *, password: str, code: str, settings: Settings
         # whoever turned it off held the password and a code; the owner should hear of it
         await _stage_notice(user, turned="off")
     wake_relay()
+
+
+def _may_turn_on(user: User) -> None:
+    if user.mfa_enabled:
+        raise errors.Conflict("Two-factor authentication is already on; disable it first")
+    if user.email_verified_at is None:
+        raise errors.BusinessRuleViolated(
+            "Verify your email address first: two-factor authentication needs a proven address"
+        )
 
 
 async def _stage_notice(user: User, *, turned: str) -> None:
@@ -128,13 +153,15 @@ async def challenge(user: User, *, token: bool, settings: Settings) -> str:
     )
 
 
-async def pass_challenge(mfa_token: str, code: str, *, settings: Settings) -> tuple[User, bool]:
+async def pass_challenge(
+    mfa_token: str, code: str, *, client_ip: str, settings: Settings
+) -> tuple[User, bool]:
     """The user and their sign-in's `token` flag, once the code is right; spends the challenge."""
     row = await one_time_tokens.find(mfa_token, Purpose.MFA_CHALLENGE)
     user = await User.get(id=row.user_id)
     if not user.mfa_enabled or user.disabled or user.deleted_at is not None:
         raise errors.InvalidToken("This token is invalid, already used or expired")
-    await lockout.check(user.email)
+    await lockout.check(user.email, client_ip)
     # claim one of the challenge's attempts before looking at the code, so that parallel
     # guesses cannot all be judged before any of them is counted
     claimed = await OneTimeToken.filter(
@@ -143,10 +170,9 @@ async def pass_challenge(mfa_token: str, code: str, *, settings: Settings) -> tu
     if not claimed:
         raise errors.InvalidToken("This token is invalid, already used or expired")
     if not await _accept_code(user, code):
-        await lockout.record_failure(user.email, settings.accounts)
-        raise errors.IncorrectCode("The code is incorrect or was already used")
+        raise await wrong_code(user, settings.accounts, client_ip=client_ip)
     await one_time_tokens.spend(mfa_token, Purpose.MFA_CHALLENGE)
-    await lockout.clear(user.email)
+    await lockout.clear(user.email, client_ip)
     payload: dict[str, Any] = row.payload
     return user, bool(payload.get("token"))
 

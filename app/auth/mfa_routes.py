@@ -7,11 +7,18 @@ from sanic.response import HTTPResponse
 
 from app.auth import mfa, service
 from app.auth.cookies import came_by_cookie, set_session_cookie
-from app.auth.mfa_schemas import MfaCode, MfaDisable, MfaEnrollment, MfaStatus, MfaVerify
+from app.auth.mfa_schemas import (
+    MfaActivate,
+    MfaDisable,
+    MfaEnroll,
+    MfaEnrollment,
+    MfaStatus,
+    MfaVerify,
+)
 from app.auth.routes import signed_in_response
-from app.auth.schemas import NoBody, SignedIn
+from app.auth.schemas import SignedIn
 from app.core import responses
-from app.core.access import AUTH_BY_IP, AUTHENTICATED_AUTH
+from app.core.access import AUTHENTICATED_AUTH, BY_MFA_CHALLENGE
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
 
@@ -19,12 +26,19 @@ bp = Blueprint("auth_mfa", url_prefix="/auth/mfa")
 
 
 @bp.post("/enroll")
-@endpoint(AUTHENTICATED_AUTH, body=NoBody, response=MfaEnrollment, problems=(409,), tag="auth",
+@endpoint(AUTHENTICATED_AUTH, body=MfaEnroll, response=MfaEnrollment, problems=(409, 422),
+          tag="auth",
+          operation_id="auth_mfa_enroll",
           summary="Start two-factor authentication: a secret and ten recovery codes",
-          description="Shown once. Nothing changes for sign-in until POST /auth/mfa/activate; "
-                      "enrolling again before that replaces the secret and the codes.")
-async def enroll(request: TandemRequest, body: NoBody) -> HTTPResponse:
-    enrollment = await mfa.enroll(request.principal.user_id, settings=request.app.ctx.state.settings)
+          description="Needs the current password (a wrong one counts towards the sign-in "
+                      "lockout) and a verified email (422 otherwise). Shown once. Nothing "
+                      "changes for sign-in until POST /auth/mfa/activate; enrolling again "
+                      "before that replaces the secret and the codes.")
+async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
+    enrollment = await mfa.enroll(
+        request.principal.user_id, password=body.password, client_ip=request.ctx.client_ip,
+        settings=request.app.ctx.state.settings,
+    )
     return responses.ok(MfaEnrollment(
         secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri,
         recovery_codes=enrollment.recovery_codes,
@@ -32,14 +46,20 @@ async def enroll(request: TandemRequest, body: NoBody) -> HTTPResponse:
 
 
 @bp.post("/activate")
-@endpoint(AUTHENTICATED_AUTH, body=MfaCode, response=MfaStatus, problems=(409, 422), tag="auth",
+@endpoint(AUTHENTICATED_AUTH, body=MfaActivate, response=MfaStatus, problems=(409, 422), tag="auth",
+          operation_id="auth_mfa_activate",
           summary="Switch two-factor authentication on with a code from the app",
-          description="A cookie session gets a new session token (and cookie): the level of "
+          description="Needs the code and the current password (a wrong password counts "
+                      "towards the sign-in lockout). Every other session of the user ends: "
+                      "one opened with a stolen password must not outlive the second factor. "
+                      "A cookie session gets a new session token (and cookie): the level of "
                       "the session changed, so a token known before cannot ride along.")
-async def activate(request: TandemRequest, body: MfaCode) -> HTTPResponse:
+async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
     state = request.app.ctx.state
     principal = request.principal
-    await mfa.activate(principal.user_id, body.code)
+    await mfa.activate(principal.user_id, code=body.code, password=body.password,
+                       client_ip=request.ctx.client_ip, settings=state.settings)
+    await state.sessions.revoke_all(principal.user_id, except_session_id=principal.session_id)
     await state.sessions.refresh_user(principal.user_id)
     response = responses.ok(MfaStatus(mfa_enabled=True))
     if came_by_cookie(request):
@@ -49,17 +69,19 @@ async def activate(request: TandemRequest, body: MfaCode) -> HTTPResponse:
 
 @bp.post("/disable")
 @endpoint(AUTHENTICATED_AUTH, body=MfaDisable, response=MfaStatus, problems=(422,), tag="auth",
+          operation_id="auth_mfa_disable",
           summary="Switch two-factor authentication off (password and a code)")
 async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
     user_id = request.principal.user_id
     await mfa.disable(user_id, password=body.password, code=body.code,
-                      settings=request.app.ctx.state.settings)
+                      client_ip=request.ctx.client_ip, settings=request.app.ctx.state.settings)
     await request.app.ctx.state.sessions.refresh_user(user_id)
     return responses.ok(MfaStatus(mfa_enabled=False))
 
 
 @bp.post("/verify")
-@endpoint(AUTH_BY_IP, body=MfaVerify, response=SignedIn, problems=(422,), tag="auth",
+@endpoint(BY_MFA_CHALLENGE, body=MfaVerify, response=SignedIn, problems=(422,), tag="auth",
+          operation_id="auth_mfa_verify",
           summary="Finish a sign-in with a TOTP or recovery code",
           description="Answers as sign-in does: a cookie, or bearer tokens when the sign-in "
                       "asked for `token: true`. Five wrong codes end the challenge.")

@@ -21,8 +21,15 @@ class MfaEnrollment(ResponseModel):
     recovery_codes: list[str] = Field(description="Ten single-use codes for when the phone is lost")
 
 
-class MfaCode(RequestModel):
+class MfaEnroll(RequestModel):
+    """The current password again: a session alone must not turn a second factor on."""
+
+    password: GivenPassword
+
+
+class MfaActivate(RequestModel):
     code: str = CodeField
+    password: GivenPassword
 
 
 class MfaDisable(RequestModel):

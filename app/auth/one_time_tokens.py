@@ -17,6 +17,7 @@ from pydantic import Field
 
 from app.auth.tokens import hash_token
 from app.core import errors
+from app.core.callbacks import Callback
 from models import OneTimeToken
 
 TOKEN_BYTES = 32
@@ -87,7 +88,7 @@ async def spend(token: str, purposes: set[Purpose] | Purpose) -> OneTimeToken:
     return row
 
 
-def link(callback_url: str, token: str) -> str:
-    """The URL the email points to: the client's page, with the token as a query value."""
-    separator = "&" if "?" in callback_url else "?"
-    return f"{callback_url}{separator}token={token}"
+def link(callback: Callback, token: str) -> str:
+    """The URL the email points to: the client's checked page, rebuilt from its parsed
+    parts with the token as a query value (never the raw callback_url string)."""
+    return callback.link(token)

@@ -1,7 +1,10 @@
-"""Asking a signed-in user for their password again, before a sensitive change.
+"""Asking a signed-in user for a secret again (password, TOTP or recovery code) before a
+sensitive change.
 
-Wrong answers count towards the account lockout exactly as failed sign-ins do: whoever
-holds only a stolen session must not get an unlimited password oracle.
+Wrong answers count towards the sign-in lockout exactly as failed sign-ins do, per
+account and client IP (app/auth/lockout.py): whoever holds only a stolen session must
+not get an unlimited password or code oracle. A right answer does not clear the count;
+only a successful sign-in does.
 """
 
 from __future__ import annotations
@@ -13,9 +16,17 @@ from app.core.settings import AccountSettings
 from models import User
 
 
-async def confirm_password(user: User, password: str, settings: AccountSettings) -> None:
+async def confirm_password(
+    user: User, password: str, settings: AccountSettings, *, client_ip: str
+) -> None:
     """Return when `password` is the user's; 429 while locked, 422 when wrong."""
-    await lockout.check(user.email)
+    await lockout.check(user.email, client_ip)
     if not await verify_password(user.password_hash, password):
-        await lockout.record_failure(user.email, settings)
+        await lockout.record_failure(user.email, client_ip, settings)
         raise errors.IncorrectPassword("The password is incorrect")
+
+
+async def wrong_code(user: User, settings: AccountSettings, *, client_ip: str) -> errors.IncorrectCode:
+    """Count a wrong TOTP or recovery code like a wrong password; the error to raise."""
+    await lockout.record_failure(user.email, client_ip, settings)
+    return errors.IncorrectCode("The code is incorrect or was already used")

@@ -25,12 +25,13 @@ bp = Blueprint("auth", url_prefix="/auth")
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
     settings = request.app.ctx.state.settings
     callback = callback_or_default(body.callback_url, settings, VERIFY_PAGE)
-    user = await service.sign_up(body, settings=settings, callback_url=callback)
+    user = await service.sign_up(body, settings=settings, callback=callback)
     return responses.created(user, location="/api/v1/me")
 
 
 @bp.post("/sign-in")
 @endpoint(AUTH_BY_ACCOUNT, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth",
+          problems={401: "Wrong email or password"},
           description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
                       "tokens. With two-factor authentication on, answers `mfa_required` and an "
                       "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.")

@@ -10,13 +10,14 @@ from pydantic import Field, RootModel
 from app.auth.passwords import GivenPassword, NewPassword
 from app.core.callbacks import CallbackUrl
 from app.core.schemas import EmailAddress, RequestModel, ResponseModel
+from app.core.text import DisplayName
 from app.users.schemas import UserPublic
 
 NICKNAME_PATTERN = r"^[a-z0-9_-]{3,32}$"
 
 
 class SignUp(RequestModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: DisplayName
     nickname: str = Field(pattern=NICKNAME_PATTERN, description="3–32 of [a-z0-9_-]")
     email: EmailAddress
     password: NewPassword = Field(description="8–128 characters, not a commonly used password")

@@ -24,6 +24,7 @@ from app.auth.schemas import (
 )
 from app.auth.sessions import SessionStore, device_of
 from app.core import errors
+from app.core.callbacks import Callback
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.settings import Settings
 from app.emails.render import moment
@@ -40,7 +41,7 @@ class SignInResult:
     cookie_token: str | None
 
 
-async def sign_up(data: SignUp, *, settings: Settings, callback_url: str) -> UserPublic:
+async def sign_up(data: SignUp, *, settings: Settings, callback: Callback) -> UserPublic:
     """Create an account and email a verification link; 409 when the email or nickname is taken."""
     hide_account_existence = settings.security.hide_account_existence
     taken = await User.filter(email=data.email).exists() or await User.filter(
@@ -54,7 +55,7 @@ async def sign_up(data: SignUp, *, settings: Settings, callback_url: str) -> Use
             user = await User.create(
                 name=data.name, nickname=data.nickname, email=data.email, password_hash=password_hash
             )
-            await stage_verification(user, callback_url=callback_url, settings=settings)
+            await stage_verification(user, callback=callback, settings=settings)
     except IntegrityError:
         # lost a race with a concurrent sign-up for the same email or nickname
         raise _taken(data, hide_account_existence=hide_account_existence) from None
@@ -73,13 +74,14 @@ async def sign_in(
 ) -> SignInResult:
     """Check the password (same time whether or not the account exists) and open a session.
 
-    429 while the email is locked out (known or not, alike); every failure counts towards it.
+    429 while the email is locked out for this client IP or account-wide (known or not,
+    alike); every failure counts towards both (app/auth/lockout.py).
     """
-    await lockout.check(data.email)
+    await lockout.check(data.email, ip_address)
     user = await User.filter(email=data.email, deleted_at=None).first()
     matched = await verify_password(user.password_hash if user else None, data.password)
     if user is None or not matched or user.disabled:
-        await lockout.record_failure(data.email, settings.accounts)
+        await lockout.record_failure(data.email, ip_address, settings.accounts)
         raise errors.Unauthenticated("Email or password is incorrect")
     await _upgrade_password_hash(user, data.password)
     if user.mfa_enabled:
@@ -87,7 +89,7 @@ async def sign_in(
         # sign-in with the password would wipe the wrong codes guessed so far
         mfa_token = await mfa.challenge(user, token=data.token, settings=settings)
         return SignInResult(body=MfaRequired(mfa_token=mfa_token), cookie_token=None)
-    await lockout.clear(data.email)
+    await lockout.clear(data.email, ip_address)
     return await open_session(
         user, token=data.token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
     )
@@ -98,7 +100,7 @@ async def verify_second_factor(
     ip_address: str, user_agent: str,
 ) -> SignInResult:
     """The session a sign-in was waiting for, once the TOTP or recovery code is right."""
-    user, token = await mfa.pass_challenge(mfa_token, code, settings=settings)
+    user, token = await mfa.pass_challenge(mfa_token, code, client_ip=ip_address, settings=settings)
     return await open_session(
         user, token=token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
     )

@@ -11,7 +11,7 @@ from app.auth import service
 from app.auth.cookies import clear_session_cookie
 from app.auth.schemas import NoBody, Refresh, SessionInfo, TokenPair
 from app.core import errors, responses
-from app.core.access import AUTH_BY_IP, AUTHENTICATED
+from app.core.access import AUTHENTICATED, REFRESH
 from app.core.endpoint import endpoint
 from app.core.pagination import PageQuery
 from app.core.request import TandemRequest
@@ -57,7 +57,7 @@ async def revoke_other_sessions(request: TandemRequest, body: NoBody) -> HTTPRes
 
 
 @bp.post("/refresh")
-@endpoint(AUTH_BY_IP, body=Refresh, response=TokenPair, problems=(401,),
+@endpoint(REFRESH, body=Refresh, response=TokenPair, problems=(401,),
           summary="New bearer tokens for a refresh token", tag="auth",
           description="Rotates both tokens; the previous access token stops working at once. "
                       "A refresh token works once: presenting a used one again revokes the "

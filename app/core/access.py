@@ -16,7 +16,9 @@ from sanic import Sanic
 
 from app.core.roles import Role
 
-RatePolicyName = Literal["auth", "general", "admin", "tenant", "webhooks"]
+# what a route names (middleware.rate_limit turns it into subjects); `auth_ip` and `tenant`
+# are counted alongside, never named by a route
+RatePolicyName = Literal["auth", "token", "refresh", "general", "admin", "webhooks"]
 ACCESS_ATTRIBUTE = "__tandem_access__"
 # sanic-ext's own OpenAPI routes: app.docs serves the document and viewers instead.
 # Left without an Access, the chain answers them 404 like any undeclared route.
@@ -37,19 +39,24 @@ class Access:
     min_role: Role | None = None
     # rate-limit policy; None for routes that are not limited (docs, health)
     rate_policy: RatePolicyName | None = "general"
-    # for rate policy "auth": the subject includes the account named in the body
-    limit_by_account: bool = False
+    # for rate policy "token": the body field holding the token or challenge presented
+    token_field: str | None = None
 
 
 PUBLIC = Access(authenticated=False, client_key=False, rate_policy=None)
 ANONYMOUS = Access(authenticated=False)
 AUTHENTICATED = Access(authenticated=True)
-# SPEC §1 "auth" policy: by client IP plus the account named in the body (sign-in, sign-up,
-# forgot-password), or by IP alone where no account is named (tokens, MFA codes)
-AUTH_BY_ACCOUNT = Access(authenticated=False, rate_policy="auth", limit_by_account=True)
-AUTH_BY_IP = Access(authenticated=False, rate_policy="auth")
-# signed in, but limited like the auth routes (it sends email, or checks a secret)
+# SPEC §1 rate limits. "auth": per account (the email in the body, canonical spelling)
+# and per client IP ("auth_ip", a larger allowance): sign-in, sign-up, forgot-password
+AUTH_BY_ACCOUNT = Access(authenticated=False, rate_policy="auth")
+# signed in, limited like the auth routes with the signed-in user as the account (it
+# sends email, or checks a secret: resend verification, MFA, profile changes)
 AUTHENTICATED_AUTH = Access(authenticated=True, rate_policy="auth")
+# "token": per client IP and per token presented (a digest of it, never the token)
+BY_EMAILED_TOKEN = Access(authenticated=False, rate_policy="token", token_field="token")
+BY_MFA_CHALLENGE = Access(authenticated=False, rate_policy="token", token_field="mfa_token")
+# "refresh": per client IP, apart from sign-in (apps refresh often, and unattended)
+REFRESH = Access(authenticated=False, rate_policy="refresh")
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -72,14 +79,15 @@ def attach_access(app: Sanic) -> list[str]:
     """Copy each handler's Access onto its route; returns routes that declare none.
 
     Automatic OPTIONS routes (CORS preflight) cannot carry our decorator, so they
-    are given their Access here.
+    are given their Access here; automatic HEAD routes get their GET route's.
     """
     undeclared = []
     for route in app.router.routes:
         if route.name.removeprefix(f"{app.name}.").startswith(REFUSED_EXTENSION_PREFIX):
             route.ctx.access = None
             continue
-        handler = route.handler
+        # sanic-ext's automatic HEAD route runs the GET handler: it needs what GET needs
+        handler = getattr(route.handler, "__route_handler__", route.handler)
         access = access_of(handler)
         if access is None and route.methods == frozenset({"OPTIONS"}):
             access = PUBLIC  # CORS preflight, exempt by SPEC §1

@@ -49,6 +49,12 @@ class InvalidCursor(BadRequest):
     code, title = "INVALID_CURSOR", "Invalid cursor"
 
 
+class MalformedHeader(BadRequest):
+    """A header whose bytes are not UTF-8: refused before any link reads it."""
+
+    code, title = "MALFORMED_HEADER", "Malformed header"
+
+
 class Unauthenticated(ApiError):
     status, code, title = 401, "UNAUTHENTICATED", "Authentication required"
 
@@ -114,7 +120,8 @@ class DependencyUnavailable(ApiError):
 
 
 ALL_ERRORS: tuple[type[ApiError], ...] = (
-    BadRequest, MalformedJson, ValidationFailed, InvalidCursor, Unauthenticated, Forbidden,
+    BadRequest, MalformedJson, ValidationFailed, InvalidCursor, MalformedHeader,
+    Unauthenticated, Forbidden,
     NotFound, MethodNotAllowed, Conflict, PayloadTooLarge, UnsupportedMediaType,
     BusinessRuleViolated, RateLimited, InternalError, DependencyUnavailable,
 )

@@ -10,16 +10,16 @@ import orjson
 from sanic import Blueprint, Sanic
 from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
-from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
-from app.auth import passwords
+from app.auth import forgot_password, passwords
 from app.auth.email_routes import bp as auth_email_bp
 from app.auth.mfa_routes import bp as auth_mfa_bp
 from app.auth.routes import bp as auth_bp
 from app.auth.session_routes import bp as auth_sessions_bp
+from app.core import metrics
 from app.core.access import attach_access
 from app.core.database import close_database, open_database
-from app.core.openapi import describe_api, openapi_config
+from app.core.openapi import openapi_config
 from app.core.problems import ProblemErrorHandler
 from app.core.request import TandemRequest
 from app.core.settings import Settings
@@ -58,6 +58,7 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     app.config.REAL_IP_HEADER = None
 
     passwords.configure(settings.passwords)
+    metrics.configure(settings.metrics)  # before AppState: the Redis gateway reports to it
     state = AppState.build(settings)
     app.ctx.state = state
     install_chain(app, build_chain(settings.middleware.chain, state))
@@ -72,13 +73,13 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     app.blueprint(system_bp)
     app.blueprint(api_v1)
 
+    # sanic-ext for CORS and HTTP methods only: app.docs builds the OpenAPI document
     Extend(
         app,
-        extensions=[OpenAPIExtension, HTTPExtension],
+        extensions=[HTTPExtension],
         built_in_extensions=False,
         config=openapi_config(settings),
     )
-    describe_api(app)
 
     # after sanic-ext (priority -1000) has added its automatic OPTIONS routes
     app.before_server_start(_start, priority=-2_000)
@@ -99,7 +100,9 @@ async def _start(app: Sanic) -> None:
     state.broker = configure_broker(settings)
     if not settings.broker_url:
         state.worker = start_in_process_worker(state.broker)
-    state.outbox_relay = OutboxRelay(settings.outbox, publish=publisher(state.broker))
+    state.outbox_relay = OutboxRelay(
+        settings.outbox, publish=publisher(state.broker), local_jobs=forgot_password.outbox_jobs(settings)
+    )
     set_wake_hook(state.outbox_relay.wake)
     state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
     if state.redis is not None:
@@ -126,3 +129,4 @@ async def _stop(app: Sanic) -> None:
     if state.redis is not None:
         await state.redis.close()
     await close_database()
+    metrics.process_stopped()

@@ -1,4 +1,4 @@
-"""Generated secrets: client keys (SPEC §1) and the first-run `.env`."""
+"""Generated secrets: client keys (SPEC §1) and the development `.env` (`server.py dev`)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ def write_env_file(path: Path) -> dict[str, str] | None:
         "SETUP_TOKEN": secrets.token_urlsafe(24),
     }
     lines = [
-        "# Written by `python server.py init` on first run. Keep it out of version control.",
+        "# Written by `python server.py dev` (`make run`) on first run. Keep it out of version control.",
         "# Comma-separate several client keys to rotate: add the new one, roll clients, remove the old.",
         *(f"{name}={value}" for name, value in values.items()),
-        "# Development mode: cookies without Secure so http://127.0.0.1 works. Remove in production.",
+        "# Development mode: cookies without Secure so http://127.0.0.1 works; `python server.py dev`",
+        "# turns it on in any case. Never use this file in production.",
         "TANDEM_DEV=true",
         "",
     ]

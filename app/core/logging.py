@@ -1,29 +1,154 @@
-"""Log set-up: every line carries the request id of the request it belongs to."""
+"""Log set-up shared by the API and the worker: one shape, JSON lines or readable text.
+
+Every line carries what is known about the work it belongs to, from context
+variables: `request_id`, `user_id` and `organization_id` inside a request (set by the
+middleware chain), `message_id` and `actor` inside a worker message (set by
+tasks.observability). Nothing a client sends is trusted to be free of personal data,
+so records are scrubbed on the way out (see `ScrubFilter`).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+import sys
 from contextvars import ContextVar
+from typing import IO, Any
 
-request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+from pythonjsonlogger.orjson import OrjsonFormatter
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+user_id_var: ContextVar[Any] = ContextVar("user_id", default=None)
+organization_id_var: ContextVar[Any] = ContextVar("organization_id", default=None)
+message_id_var: ContextVar[str | None] = ContextVar("message_id", default=None)
+actor_var: ContextVar[str | None] = ContextVar("actor", default=None)
+CONTEXT_FIELDS: tuple[tuple[str, ContextVar[Any]], ...] = (
+    ("request_id", request_id_var),
+    ("user_id", user_id_var),
+    ("organization_id", organization_id_var),
+    ("message_id", message_id_var),
+    ("actor", actor_var),
+)
+# Sanic's loggers: their handlers go, so that their lines take our shape
+FRAMEWORK_LOGGERS = ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets")
+EMAIL = re.compile(r"[^\s@<>()\[\],;:\"'/\\?&=]+@[^\s@<>()\[\],;:\"'/\\?&=]+")
+REDACTED_EMAIL = "[email]"
+_TRACEBACKS = logging.Formatter()
+# Tortoise and aiosqlite trace every statement with its parameters (names, hashes,
+# payloads) at DEBUG: dropped; the database's own statement log is the place to debug SQL
+SQL_TRACES = frozenset({"tortoise.db_client", "aiosqlite"})
+# Dramatiq's actor logs its arguments at DEBUG: send_email's are an address and a link
+ACTOR_ARGUMENTS = "Received args=%r kwargs=%r."
 
 
-class RequestIdFilter(logging.Filter):
+def scrub(text: str) -> str:
+    """`text` with anything shaped like an email address (plain or %-encoded) redacted."""
+    if "%40" in text:
+        text = text.replace("%40", "@")
+    if "@" in text:
+        text = EMAIL.sub(REDACTED_EMAIL, text)
+    return text
+
+
+def bind_request(request_id: str) -> None:
+    """A new request on this task: its id, and nobody known yet."""
+    request_id_var.set(request_id)
+    user_id_var.set(None)
+    organization_id_var.set(None)
+
+
+def bind_identity(user_id: Any, organization_id: Any) -> None:
+    user_id_var.set(user_id)
+    organization_id_var.set(organization_id)
+
+
+class ContextFilter(logging.Filter):
+    """Copies the context variables that are set onto the record."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        for name, variable in CONTEXT_FIELDS:
+            value = variable.get()
+            if value is not None:
+                setattr(record, name, value)
         return True
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
+def _safe_argument(value: Any) -> Any:
+    # A Dramatiq message prints as actor(args…): the args of send_email hold the
+    # address and the token. Its id is all a log line needs.
+    if hasattr(value, "actor_name") and hasattr(value, "message_id"):
+        return f"{value.actor_name}[{value.message_id}]"
+    return value
+
+
+class ScrubFilter(logging.Filter):
+    """Defence in depth against personal data in lines we did not write: a Dramatiq
+    message becomes its actor and id, and anything shaped like an email address in the
+    message or the traceback (a database error quoting a duplicate key, an SMTP error
+    naming the refused recipient) becomes [email]; SQL traces are dropped. Our own log
+    calls name ids only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO and record.name in SQL_TRACES:
+            return False
+        if record.msg == ACTOR_ARGUMENTS:
+            record.msg, record.args = "Received its arguments (not logged: they hold addresses and links)", None
+        if record.args or not isinstance(record.msg, str | dict):  # e.g. an exception as msg
+            if isinstance(record.args, tuple):
+                record.args = tuple(_safe_argument(arg) for arg in record.args)
+            try:
+                record.msg, record.args = record.getMessage(), None
+            except (TypeError, ValueError):
+                pass  # a malformed call: logging reports it when the line is formatted
+        if isinstance(record.msg, str):
+            record.msg = scrub(record.msg)
+        if record.exc_info:
+            # both formatters print exc_text when exc_info is gone: only the scrubbed copy
+            record.exc_text = record.exc_text or _TRACEBACKS.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+class JsonFormatter(OrjsonFormatter):
+    """One JSON object a line: time, level, logger, message, context, extra fields."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
+            timestamp="time",
+        )
+
+
+class TextFormatter(logging.Formatter):
+    """For people reading a terminal (dev mode): the same fields, one readable line."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(context)s%(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        known = [str(getattr(record, name)) for name, _ in CONTEXT_FIELDS if hasattr(record, name)]
+        record.context = f"[{' '.join(known)}] " if known else ""
+        return super().format(record)
+
+
+def build_handler(*, json: bool, stream: IO[str] | None = None) -> logging.Handler:
+    """The handler every process logs through (tests attach one to a buffer)."""
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.addFilter(ContextFilter())
+    handler.addFilter(ScrubFilter())
+    handler.setFormatter(JsonFormatter() if json else TextFormatter())
+    return handler
+
+
+def configure_logging(level: str, *, json: bool) -> None:
+    """Route every logger (ours, Sanic's, Dramatiq's) through one handler on the root."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [build_handler(json=json)]
     root.setLevel(level)
-    for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server"):
+    for name in FRAMEWORK_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True

@@ -71,6 +71,10 @@ def _translate(exception: BaseException) -> errors.ApiError:
     """Map a framework or unexpected exception onto our error tree."""
     if isinstance(exception, errors.ApiError):
         return exception
+    if isinstance(exception, sanic_errors.RequestCancelled):
+        # the client closed the connection mid-request: nobody reads this answer, and
+        # it is no error of ours (never logged at ERROR: a client could flood that log)
+        return errors.BadRequest("The client closed the connection before the answer")
     if isinstance(exception, sanic_errors.NotFound):
         return errors.NotFound("No such resource")
     if isinstance(exception, sanic_errors.MethodNotAllowed):

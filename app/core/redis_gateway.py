@@ -19,6 +19,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from app.core import metrics
 from app.core.settings import RedisSettings
 
 logger = logging.getLogger("tandem.redis")
@@ -46,6 +47,7 @@ class RedisGateway:
         self._recovered_hooks: list[Callable[[], Awaitable[None]]] = []
         # the event loop keeps only weak references to tasks: hold them until they end
         self._recovery_tasks: set[asyncio.Task[None]] = set()
+        metrics.redis_fallback(False)  # the series exists before the first outage
 
     @property
     def is_down(self) -> bool:
@@ -64,11 +66,13 @@ class RedisGateway:
         except (RedisError, OSError, TimeoutError) as error:
             if not self._down_until:
                 logger.warning("redis unreachable, using in-process fallbacks: %s", error)
+                metrics.redis_fallback(True)
             self._down_until = self._clock() + self._retry_after
             raise RedisUnavailable() from error
         if self._down_until:
             self._down_until = 0.0
             logger.warning("redis reachable again, shared state resumed")
+            metrics.redis_fallback(False)
             # in the background: the request that happened to notice the recovery should
             # not wait for (or fail with) catching up on what the outage left behind
             for hook in self._recovered_hooks:

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.core.origins import parse_origin
+
 MIN_SECRET_LENGTH = 32
-KEY_HINT = "generate one with `python server.py keys generate`"
+KEY_HINT = "set CLIENT_API_KEYS (generate one with `python server.py keys generate`)"
 
 
 
@@ -31,6 +33,7 @@ def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
             f"{parts.scheme}://{parts.netloc}"
         ):
             raise ValueError(f"{value!r} is not an origin like https://app.example.com")
+        parse_origin(value)  # no user info, a valid port and host (ValueError otherwise)
     return values
 
 class _Section(BaseModel):
@@ -68,7 +71,8 @@ class SecuritySettings(_Section):
     setup_token: str = ""
     hide_account_existence: bool = True
     hsts_seconds: int = Field(31_536_000, ge=0)
-    # every callback_url must start with one of these (no open redirects)
+    # every callback_url must be on one of these or on accounts.app_url's origin
+    # (Settings.callback_origins; no open redirects)
     trusted_origins: tuple[str, ...] = ()
 
     @field_validator("trusted_origins")
@@ -94,8 +98,8 @@ class SecuritySettings(_Section):
     def _secret_is_long(cls, value: str) -> str:
         if len(value) < MIN_SECRET_LENGTH:
             raise ValueError(
-                f"must be at least {MIN_SECRET_LENGTH} characters; "
-                "set SECRET_KEY (`make run` writes one to .env)"
+                f"{'is too short' if value else 'is not set'}: set SECRET_KEY, at least "
+                f"{MIN_SECRET_LENGTH} characters"
             )
         return value
 
@@ -112,13 +116,30 @@ class AccountSettings(_Section):
     """Email tokens and sign-in lockout."""
 
     email_token_seconds: int = Field(3600, ge=60)
-    # the web app; emails link to its pages when a request names no callback_url
+    # the web app; emails link to its pages when a request names no callback_url, and
+    # its origin is always a trusted callback origin and an allowed CORS origin
     app_url: str = "http://127.0.0.1:3000"
-    # after this many failed sign-ins in a row for one email, sign-in waits lockout_seconds
+    # after this many failed sign-ins in a row for one email from one client IP (IPv6: its
+    # /64), sign-in from there waits lockout_seconds
     lockout_after_failures: int = Field(10, ge=1)
     lockout_seconds: int = Field(900, ge=1)
+    # failures for one email from every IP within lockout_seconds before the whole account
+    # waits lockout_seconds (and its owner is emailed); far above the per-IP limit, so that
+    # knowing an email is not enough to keep its owner out
+    lockout_account_wide_after_failures: int = Field(100, ge=1)
     mfa_challenge_seconds: int = Field(300, ge=30)
     mfa_issuer: str = "Tandem"
+
+    @field_validator("app_url")
+    @classmethod
+    def _app_url_is_a_web_page(cls, value: str) -> str:
+        # its origin is trusted and links are built on it: it must be a plain http(s)
+        # URL (no user info, query or fragment; nothing a browser would read otherwise)
+        parse_origin(value)  # ValueError names the problem
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or not value.isprintable() or " " in value or "\\" in value:
+            raise ValueError(f"{value!r} is not a web app URL like https://app.example.com")
+        return value
 
 
 class OutboxSettings(_Section):
@@ -202,7 +223,16 @@ def _policy(limit: int, period_seconds: float = 60) -> Any:
 
 
 class RateLimitSettings(_Section):
+    """SPEC §1 "Rate limits"; the subject of each policy is in middleware.rate_limit."""
+
+    # per account named in the body (sign-in, sign-up, forgot-password, resend, re-checks)
     auth: RatePolicy = _policy(5)
+    # per client IP over every auth route: an office behind one address signs in its people
+    auth_ip: RatePolicy = _policy(60)
+    # per client IP and, separately, per token or challenge presented
+    token: RatePolicy = _policy(20)
+    # per client IP
+    refresh: RatePolicy = _policy(60)
     general: RatePolicy = _policy(100)
     admin: RatePolicy = _policy(50)
     tenant: RatePolicy = _policy(2000)
@@ -231,6 +261,35 @@ class DocsSettings(_Section):
 
 class LoggingSettings(_Section):
     level: Annotated[str, Field(pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")] = "INFO"
+    # "auto": JSON lines, or readable text when server.dev is on
+    format: Literal["auto", "json", "text"] = "auto"
+
+
+class MetricsSettings(_Section):
+    """Prometheus metrics at GET /api/metrics (docs/observability.md)."""
+
+    enabled: bool = True
+    # PROMETHEUS_MULTIPROC_DIR: shared by every API and worker process of one host;
+    # empty means this process counts for itself alone
+    multiprocess_dir: str = ""
+    # a scraper sending `Authorization: Bearer <token>` is allowed from anywhere
+    token: str = ""
+    # callers from these networks are allowed without the token
+    allowed_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+
+    @field_validator("token")
+    @classmethod
+    def _token_is_long(cls, value: str) -> str:
+        if value and len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be empty or at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _are_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # raises ValueError naming the bad entry
+        return value
 
 
 class Settings(_Section):
@@ -250,11 +309,38 @@ class Settings(_Section):
     cors: CorsSettings = Field(default_factory=CorsSettings)
     docs: DocsSettings = Field(default_factory=DocsSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+
+    @property
+    def app_origin(self) -> str:
+        """The origin of accounts.app_url, as a browser sends it."""
+        return str(parse_origin(self.accounts.app_url))
+
+    @property
+    def callback_origins(self) -> tuple[str, ...]:
+        """Where emailed links may lead: security.trusted_origins and, always, the web
+        app of accounts.app_url (default links already go there)."""
+        return _with(self.security.trusted_origins, self.app_origin)
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """Browser origins allowed by CORS: cors.origins and, always, the web app's."""
+        return _with(self.cors.origins, self.app_origin)
 
     @property
     def broker_url(self) -> str:
         """The broker to use: explicit, else Redis when configured, else in-process."""
         return self.broker.url or self.redis.url
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON lines unless asked for text, or left to "auto" in dev mode."""
+        chosen = self.logging.format
+        return chosen == "json" or (chosen == "auto" and not self.server.dev)
+
+
+def _with(origins: tuple[str, ...], origin: str) -> tuple[str, ...]:
+    return origins if origin in origins else (*origins, origin)
 
 
 class SettingsError(Exception):
@@ -279,6 +365,8 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "SECRET_KEY": ("security", "secret_key"),
     "SETUP_TOKEN": ("security", "setup_token"),
     "SMTP_URL": ("email", "smtp_url"),
+    "PROMETHEUS_MULTIPROC_DIR": ("metrics", "multiprocess_dir"),
+    "METRICS_TOKEN": ("metrics", "token"),
 }
 LIST_SETTINGS = {
     ("security", "client_api_keys"),
@@ -286,6 +374,7 @@ LIST_SETTINGS = {
     ("cors", "origins"),
     ("security", "trusted_origins"),
     ("middleware", "chain"),
+    ("metrics", "allowed_networks"),
 }
 
 

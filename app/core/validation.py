@@ -27,21 +27,24 @@ def _validation_failed(error: ValidationError) -> errors.ValidationFailed:
     return errors.ValidationFailed(detail, errors=items)
 
 
-def _holds_nul(data: object) -> bool:
-    """True when a string anywhere in parsed JSON (keys too) holds U+0000. Iterative:
+def _nul_at(data: object) -> str | None:
+    """Where a string in parsed JSON (keys too) holds U+0000: the field's dotted path as
+    validation errors name it ("body" for the top level or a key), or None. Iterative:
     JSON nested deeper than Python's recursion limit is valid and must not crash."""
-    pending = [data]
+    pending: list[tuple[str, object]] = [("", data)]
     while pending:
-        value = pending.pop()
+        path, value = pending.pop()
         if isinstance(value, str):
             if "\x00" in value:
-                return True
+                return path or "body"
         elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
+            for key, item in value.items():
+                pending.append((path, key))
+                pending.append((f"{path}.{key}" if path else str(key), item))
         elif isinstance(value, list):
-            pending.extend(value)
-    return False
+            pending.extend((f"{path}.{index}" if path else str(index), item)
+                           for index, item in enumerate(value))
+    return None
 
 
 def _nul_refused(field: str) -> errors.ValidationFailed:
@@ -61,8 +64,8 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     except orjson.JSONDecodeError:
         raise errors.MalformedJson("The body is not valid JSON") from None
     # the byte test is a cheap filter; the walk tells a NUL from a literal "\\u0000"
-    if request.body and b"\\u0000" in request.body and _holds_nul(data):
-        raise _nul_refused("body")
+    if request.body and b"\\u0000" in request.body and (field := _nul_at(data)) is not None:
+        raise _nul_refused(field)
     if not isinstance(data, dict):
         raise errors.ValidationFailed(
             "body: must be a JSON object", errors=[{"field": "body", "message": "must be a JSON object"}]

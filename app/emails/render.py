@@ -2,6 +2,12 @@
 
 Text and subject are rendered without escaping; HTML with autoescape, so a name like
 `<b>Ada</b>` arrives as text in both. Every template gets `product` and `to`.
+
+Every string value is first reduced to one line (`one_line`: no line breaks, controls
+or bidi overrides), for every part: a plain-text email shows text as it is, so a name
+holding a line break could otherwise add a line of its own, such as a second link.
+Names are checked at the door too (`DisplayName`), but rows from before that rule, and
+values no schema checked (a User-Agent), still reach here.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app.core.text import one_line
 
 TEMPLATES = Path(__file__).parent / "templates"
 PRODUCT = "Tandem"
@@ -40,7 +48,10 @@ def template_names() -> set[str]:
 def render_email(name: str, *, to: str, context: dict[str, Any]) -> dict[str, str]:
     """{to, subject, text, html}; the caller adds message_id."""
     environment = _environment()
-    values = {"product": PRODUCT, "to": to, **context}
+    values = {
+        key: one_line(value) if isinstance(value, str) else value
+        for key, value in {"product": PRODUCT, "to": to, **context}.items()
+    }
     subject = environment.get_template(f"{name}.subject.j2").render(values)
     return {
         "to": to,

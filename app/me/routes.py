@@ -31,7 +31,8 @@ async def me(request: TandemRequest) -> HTTPResponse:
 
 @bp.get("/organizations")
 @endpoint(AUTHENTICATED, query=PageQuery, response=MembershipPublic, listing=True,
-          summary="My organizations, with my role in each", tag="me")
+          summary="My organizations, with my role in each", tag="me",
+          operation_id="me_list_organizations")
 async def my_organizations(request: TandemRequest, query: PageQuery) -> HTTPResponse:
     state = request.app.ctx.state
     page = await organizations.list_memberships(
@@ -80,8 +81,8 @@ async def export_me(request: TandemRequest) -> HTTPResponse:
                       "(authorship, history) stays, shown as \"Deleted user\".")
 async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPResponse:
     state = request.app.ctx.state
-    await account.erase(request.principal.user_id, body.password, settings=state.settings,
-                        sessions=state.sessions)
+    await account.erase(request.principal.user_id, body.password, client_ip=request.ctx.client_ip,
+                        settings=state.settings, sessions=state.sessions)
     response = responses.success()
     clear_session_cookie(response, state)
     return response

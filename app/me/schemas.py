@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import available_timezones
 
 import orjson
 from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.auth.passwords import GivenPassword
 from app.core.schemas import RequestModel, ResponseModel
@@ -24,16 +25,29 @@ def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def _without_default(schema: dict[str, Any]) -> None:
+    """A field to leave out or give a value: no `default: null` that a generated client
+    would send back."""
+    schema.pop("default", None)
+
+
 class MeUpdate(RequestModel):
     """Only these fields can be changed directly; name, nickname, email and password go
     through /profile (confirmed by email), roles through an administrator."""
 
-    timezone: str | None = Field(None, max_length=64, description="IANA time zone, e.g. Europe/Paris")
-    locale: str | None = Field(None, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}$",
-                               max_length=35, description="BCP 47 language tag, e.g. en-GB")
-    preferences: dict[str, Any] | None = Field(
+    # documented without null (and without a null default): null is refused, see below
+    timezone: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
+        None, description="IANA time zone, e.g. Europe/Paris", json_schema_extra=_without_default,
+    )
+    locale: Annotated[
+        str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}$", max_length=35)
+    ] | SkipJsonSchema[None] = Field(
+        None, description="BCP 47 language tag, e.g. en-GB", json_schema_extra=_without_default,
+    )
+    preferences: dict[str, Any] | SkipJsonSchema[None] = Field(
         None, description=f"Client settings; replaces the stored object; at most "
-                          f"{PREFERENCES_MAX_KEYS} keys and {PREFERENCES_MAX_BYTES} bytes as JSON"
+                          f"{PREFERENCES_MAX_KEYS} keys and {PREFERENCES_MAX_BYTES} bytes as JSON",
+        json_schema_extra=_without_default,
     )
 
     @field_validator("timezone", "locale", "preferences", mode="before")

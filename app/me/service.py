@@ -74,12 +74,12 @@ async def export(user_id: UUID) -> AccountExport:
 
 
 async def erase(
-    user_id: UUID, password: str, *, settings: Settings, sessions: SessionStore
+    user_id: UUID, password: str, *, client_ip: str, settings: Settings, sessions: SessionStore
 ) -> None:
     """Anonymize the account and end every session; the row stays so that what others
     need (authorship, history) points at "Deleted user". 409 for the last Owner."""
     user = await User.get(id=user_id)
-    await confirm_password(user, password, settings.accounts)
+    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
     # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
     unusable_hash = "!deleted:" + secrets.token_hex(16)
     old_email = user.email
@@ -103,7 +103,7 @@ async def erase(
         await OrganizationUser.filter(user_id=user_id).delete()
         await OneTimeToken.filter(user_id=user_id).delete()
         await RecoveryCode.filter(user_id=user_id).delete()
-    await lockout.clear(old_email)
+    await lockout.lift(old_email)  # the address can sign up again, without its old counts
     await sessions.revoke_all(user_id)
 
 

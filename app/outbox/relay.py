@@ -5,29 +5,44 @@ or its claim expired), published, then deleted. Two relays never publish a row a
 same moment; should a relay die between publishing and deleting, the row is published
 again after its claim expires, and the actor's idempotency (message_id) makes that
 harmless. A publish that fails (broker down) leaves the row for the next pass.
+
+Local jobs: actors named in `local_jobs` are not published but run here, by the relay,
+because they need the database (a worker process has none; the embedded worker's
+threads cannot use the API's connections). A job runs in one transaction with the
+deletion of its row, so its effects and the row's end commit together: a job that
+fails or a process that dies leaves the row for a later pass, and a job takes effect
+once (jobs are short: one outlasting `claim_seconds` could be run by a second relay).
+Forgot-password uses this to keep the account lookup off the response
+path (app/auth/forgot_password.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from app.core.settings import OutboxSettings
 from models import OutboxMessage
 
 logger = logging.getLogger("tandem.outbox")
 Publish = Callable[[str, dict[str, Any]], None]  # (actor, payload); blocking, may raise
+LocalJob = Callable[[dict[str, Any]], Awaitable[None]]  # (payload); runs in a transaction
 
 
 class OutboxRelay:
-    def __init__(self, settings: OutboxSettings, *, publish: Publish) -> None:
+    def __init__(
+        self, settings: OutboxSettings, *, publish: Publish,
+        local_jobs: Mapping[str, LocalJob] | None = None,
+    ) -> None:
         self.settings = settings
         self._publish = publish
+        self._local_jobs = dict(local_jobs or {})
         self._wake = asyncio.Event()
         self._running = False
 
@@ -57,18 +72,38 @@ class OutboxRelay:
         message = await OutboxMessage.get_or_none(id=message_id)
         if message is None:
             return False
+        job = self._local_jobs.get(message.actor)
+        if job is not None:
+            return await self._run_local(message, job)
         try:
             # Dramatiq's enqueue is blocking I/O (up to the broker's socket timeout)
             await asyncio.to_thread(self._publish, message.actor, message.payload)
         except Exception as error:  # noqa: BLE001 - any broker failure: keep the row for later
             logger.warning("outbox: publishing %s failed (%s); will retry", message_id, error)
-            await OutboxMessage.filter(id=message_id).update(
-                claimed_until=None, publish_attempts=message.publish_attempts + 1,
-                last_error=str(error)[:500],
-            )
+            await self._release(message, error)
             return False
         await OutboxMessage.filter(id=message_id).delete()
         return True
+
+    async def _run_local(self, message: OutboxMessage, job: LocalJob) -> bool:
+        try:
+            async with in_transaction():
+                await job(message.payload)
+                await OutboxMessage.filter(id=message.id).delete()
+        except Exception as error:  # noqa: BLE001 - any failure: roll back, keep the row for later
+            # the class only: a job's error may quote its payload (an email address)
+            logger.warning("outbox: local job %s of %s failed (%s); will retry",
+                           message.actor, message.id, type(error).__name__)
+            await self._release(message, error)
+            return False
+        self.wake()  # what the job staged (an email) goes out now, not next interval
+        return True
+
+    async def _release(self, message: OutboxMessage, error: Exception) -> None:
+        await OutboxMessage.filter(id=message.id).update(
+            claimed_until=None, publish_attempts=message.publish_attempts + 1,
+            last_error=str(error)[:500],
+        )
 
     async def run(self) -> None:
         """Until stop(): a pass when woken after a commit, and every relay_interval_seconds."""

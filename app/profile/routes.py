@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
 from app.core import responses
-from app.core.access import AUTH_BY_IP, AUTHENTICATED_AUTH
+from app.core.access import AUTHENTICATED_AUTH, BY_EMAILED_TOKEN
 from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
@@ -32,8 +33,8 @@ async def _request_change(
 ) -> HTTPResponse:
     """Check the callback_url (400), then let the service verify and email (SPEC §3)."""
     settings = request.app.ctx.state.settings
-    check_callback_url(body.callback_url, settings.security.trusted_origins)
-    await change(request.principal.user_id, body, settings=settings)
+    callback = check_callback_url(body.callback_url, settings.callback_origins)
+    await change(request.principal.user_id, body, callback=callback, settings=settings)
     return HTTPResponse(REQUESTED, content_type=responses.JSON)
 
 
@@ -58,11 +59,13 @@ async def request_email_change(request: TandemRequest, body: EmailChange) -> HTT
           problems=(422,), tag="profile",
           summary="Change the password, once confirmed from an email; signs out everywhere")
 async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:
-    return await _request_change(request, body, service.request_password_change)
+    # the current password is re-checked: the lockout counts wrong ones per client IP
+    change = partial(service.request_password_change, client_ip=request.ctx.client_ip)
+    return await _request_change(request, body, change)
 
 
 @bp.post("/confirm-change")
-@endpoint(AUTH_BY_IP, body=ConfirmChange, response=ChangeConfirmed, envelope=False,
+@endpoint(BY_EMAILED_TOKEN, body=ConfirmChange, response=ChangeConfirmed, envelope=False,
           problems=(409, 422), tag="profile",
           summary="Apply a change with the emailed token",
           description="An email change has two steps: the old address's token sends a link to "

@@ -15,11 +15,12 @@ from app.auth.passwords import GivenPassword, NewPassword
 from app.auth.schemas import NICKNAME_PATTERN
 from app.core.callbacks import CallbackUrl
 from app.core.schemas import EmailAddress, RequestModel, ResponseModel
+from app.core.text import DisplayName
 from app.users.schemas import UserPublic
 
 
 class ProfileChange(RequestModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: DisplayName
     nickname: str = Field(pattern=NICKNAME_PATTERN, description="3–32 of [a-z0-9_-]")
     callback_url: CallbackUrl
 

@@ -16,12 +16,13 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.auth import one_time_tokens
+from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
 from app.auth.passwords import hash_password
 from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
+from app.core.callbacks import Callback, check_callback_url
 from app.core.settings import Settings
 from app.emails.render import moment
 from app.outbox.staging import stage_email, wake_relay
@@ -33,47 +34,59 @@ CONFIRMABLE = {
     Purpose.CONFIRM_PROFILE, Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW,
     Purpose.CONFIRM_PASSWORD,
 }
+EMAIL_CHANGE_STEPS = {Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW}
 
 
-async def request_profile_change(user_id: UUID, data: ProfileChange, *, settings: Settings) -> None:
+async def request_profile_change(
+    user_id: UUID, data: ProfileChange, *, callback: Callback, settings: Settings
+) -> None:
     async with in_transaction():
         user = await User.get(id=user_id)
         await _nickname_free(data.nickname, user_id)
         await _send_confirmation(
             user, Purpose.CONFIRM_PROFILE, "confirm_profile_change", to=user.email,
-            callback_url=data.callback_url, settings=settings,
+            callback=callback, settings=settings,
             payload={"name": data.name, "nickname": data.nickname},
             context={"new_name": data.name, "new_nickname": data.nickname},
         )
     wake_relay()
 
 
-async def request_email_change(user_id: UUID, data: EmailChange, *, settings: Settings) -> None:
+async def request_email_change(
+    user_id: UUID, data: EmailChange, *, callback: Callback, settings: Settings
+) -> None:
     """The first confirmation goes to the current address: whoever holds only the session
-    cannot move the account to an address of theirs."""
+    cannot move the account to an address of theirs. A newer request voids the older
+    one at both steps: its link to the old address and, if that was used, its link to
+    the new address (issue() alone supersedes only the same step)."""
     async with in_transaction():
         user = await User.get(id=user_id)
         if data.new_email == user.email:
             raise errors.BusinessRuleViolated("This is already the account's email address")
         await _email_free(data.new_email, settings)
+        await one_time_tokens.supersede_pending(user.id, EMAIL_CHANGE_STEPS)
         await _send_confirmation(
             user, Purpose.CONFIRM_EMAIL_OLD, "confirm_email_change_old", to=user.email,
-            callback_url=data.callback_url, settings=settings,
-            payload={"new_email": data.new_email, "callback_url": data.callback_url},
+            callback=callback, settings=settings,
+            # the checked, rebuilt URL: the second step's link is built from it again
+            payload={"new_email": data.new_email, "callback_url": callback.url},
             context={"new_email": data.new_email},
         )
     wake_relay()
 
 
-async def request_password_change(user_id: UUID, data: PasswordChange, *, settings: Settings) -> None:
-    """The current password is checked now; the new one waits, hashed, in the token."""
+async def request_password_change(
+    user_id: UUID, data: PasswordChange, *, callback: Callback, settings: Settings, client_ip: str
+) -> None:
+    """The current password is checked now (a wrong one counts towards the sign-in
+    lockout); the new one waits, hashed, in the token."""
     user = await User.get(id=user_id)
-    await confirm_password(user, data.current_password, settings.accounts)
+    await confirm_password(user, data.current_password, settings.accounts, client_ip=client_ip)
     pending_hash = await hash_password(data.new_password)
     async with in_transaction():
         await _send_confirmation(
             user, Purpose.CONFIRM_PASSWORD, "confirm_password_change", to=user.email,
-            callback_url=data.callback_url, settings=settings,
+            callback=callback, settings=settings,
             payload={"password_hash": pending_hash}, context={},
         )
     wake_relay()
@@ -112,7 +125,9 @@ async def _apply(
         await _email_free(new_email, settings)
         await _send_confirmation(
             user, Purpose.CONFIRM_EMAIL_NEW, "confirm_email_change_new", to=new_email,
-            callback_url=payload["callback_url"], settings=settings,
+            # parsed by the same rule again (a row from before the rule holds the raw URL)
+            callback=check_callback_url(payload["callback_url"], settings.callback_origins),
+            settings=settings,
             payload={"new_email": new_email}, context={},
         )
         return ChangeConfirmed(type="email", step="new-email-verification-sent",
@@ -133,6 +148,7 @@ async def _apply(
     user.password_hash = payload["password_hash"]
     await user.save(update_fields=["password_hash", "updated_at"])
     await one_time_tokens.supersede_pending(user.id, {Purpose.RESET_PASSWORD})
+    await lockout.lift(user.email)  # the owner proved the password and the mailbox
     await stage_email("password_changed", to=user.email, context={
         "name": user.name, "when": moment(datetime.now(UTC)),
     })
@@ -140,13 +156,13 @@ async def _apply(
 
 
 async def _send_confirmation(
-    user: User, purpose: Purpose, template: str, *, to: str, callback_url: str,
+    user: User, purpose: Purpose, template: str, *, to: str, callback: Callback,
     settings: Settings, payload: dict[str, Any], context: dict[str, Any],
 ) -> None:
     ttl = settings.accounts.email_token_seconds
     token = await one_time_tokens.issue(user.id, purpose, ttl_seconds=ttl, payload=payload)
     await stage_email(template, to=to, context={
-        "name": user.name, "link": one_time_tokens.link(callback_url, token),
+        "name": user.name, "link": one_time_tokens.link(callback, token),
         "expires_minutes": ttl // 60, **context,
     })
 

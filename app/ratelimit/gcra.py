@@ -18,7 +18,28 @@ from app.core.settings import RatePolicy
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """One subject of one policy: a request is counted against each of its checks."""
+
+    policy_name: str
+    # who is counted: "ip:203.0.113.7", "account:<digest>", "user:<uuid>", ...
+    subject: str
+    policy: RatePolicy
+
+    @property
+    def key(self) -> str:
+        return f"{self.policy_name}:{self.subject}"
+
+    @property
+    def interval_ms(self) -> float:
+        return self.policy.period_seconds * 1000 / self.policy.limit
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
+    """For the check that decided: the one that refused, or the tightest when all allow."""
+
+    check: Check
     allowed: bool
     limit: int
     remaining: int
@@ -26,16 +47,6 @@ class Decision:
     reset_seconds: float
     # seconds to wait before a retry can succeed (0 when allowed)
     retry_after_seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    key: str
-    policy: RatePolicy
-
-    @property
-    def interval_ms(self) -> float:
-        return self.policy.period_seconds * 1000 / self.policy.limit
 
 
 # KEYS: one per check; ARGV: interval_ms, limit for each key in order.
@@ -88,10 +99,11 @@ def lua_arguments(checks: Sequence[Check]) -> list[float | int]:
 
 def decision_from_lua(checks: Sequence[Check], reply: Sequence[object]) -> Decision:
     allowed, index, remaining, retry_ms, reset_ms = reply
-    policy = checks[int(index) - 1].policy  # type: ignore[call-overload]
+    check = checks[int(index) - 1]  # type: ignore[call-overload]
     return Decision(
+        check=check,
         allowed=bool(allowed),
-        limit=policy.limit,
+        limit=check.policy.limit,
         remaining=int(remaining),  # type: ignore[call-overload]
         retry_after_seconds=float(retry_ms) / 1000,  # type: ignore[arg-type]
         reset_seconds=float(reset_ms) / 1000,  # type: ignore[arg-type]
@@ -117,11 +129,12 @@ class MemoryGcra:
             new_tat = tat + interval
             allow_at = new_tat - interval * limit
             if now < allow_at:
-                decision = Decision(False, limit, 0, (tat - now) / 1000, (allow_at - now) / 1000)
+                decision = Decision(check, False, limit, 0, (tat - now) / 1000, (allow_at - now) / 1000)
                 decisions.append((decision, None))
             else:
                 remaining = math.floor((now - allow_at) / interval)
-                decisions.append((Decision(True, limit, remaining, (new_tat - now) / 1000, 0), new_tat))
+                allowed = Decision(check, True, limit, remaining, (new_tat - now) / 1000, 0)
+                decisions.append((allowed, new_tat))
         denied = [d for d, _ in decisions if not d.allowed]
         if denied:
             return max(denied, key=lambda d: d.retry_after_seconds)

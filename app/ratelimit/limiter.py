@@ -1,8 +1,9 @@
 """The rate limiter the chain calls: shared in Redis, per-process when it must be.
 
-When Redis is unreachable the `auth` policy falls back to this process's own
-limiter (brute force stays bounded) and every other policy lets requests
-through (an outage of the cache must not become an outage of the API) — SPEC §1.
+When Redis is unreachable the `auth`, `auth_ip` and `token` checks fall back to
+this process's own limiter (guessing passwords and tokens stays bounded) and every
+other policy lets requests through (an outage of the cache must not become an
+outage of the API) — SPEC §1.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from app.ratelimit.gcra import (
 logger = logging.getLogger("tandem.ratelimit")
 KEY_PREFIX = "tandem:rl:"
 # Policies that stay limited, per process, while Redis is down.
-FALLBACK_POLICIES = frozenset({"auth"})
+FALLBACK_POLICIES = frozenset({"auth", "auth_ip", "token"})
 
 
 class RateLimiter:
@@ -44,7 +45,7 @@ class RateLimiter:
         self._batch: list[tuple[Sequence[Check], asyncio.Future[Decision]]] = []
         self._sending: set[asyncio.Task[None]] = set()  # strong references until done
 
-    async def hit(self, policy_name: str, checks: Sequence[Check]) -> Decision | None:
+    async def hit(self, checks: Sequence[Check]) -> Decision | None:
         """Count one request against every check; None means not limited right now."""
         if self._redis is None:
             return self._memory.hit(checks)
@@ -56,9 +57,8 @@ class RateLimiter:
         try:
             return await decision
         except RedisUnavailable:
-            if policy_name in FALLBACK_POLICIES:
-                return self._memory.hit(checks)
-            return None
+            kept = [check for check in checks if check.policy_name in FALLBACK_POLICIES]
+            return self._memory.hit(kept) if kept else None
 
     def _send_batch(self) -> None:
         batch, self._batch = self._batch, []

@@ -7,6 +7,7 @@ from pydantic import Field
 from app.auth.passwords import NewPassword
 from app.auth.schemas import NICKNAME_PATTERN
 from app.core.schemas import EmailAddress, RequestModel, ResponseModel
+from app.core.text import DisplayName
 from app.organizations.schemas import OrganizationPublic
 from app.users.schemas import UserPublic
 
@@ -16,14 +17,14 @@ class SetupStatus(ResponseModel):
 
 
 class FirstOrganization(RequestModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: DisplayName
     slug: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", description="URL-safe, unique")
 
 
 class Bootstrap(RequestModel):
     """The first account (it becomes the Owner), and optionally a first organization."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: DisplayName
     nickname: str = Field(pattern=NICKNAME_PATTERN, description="3–32 of [a-z0-9_-]")
     email: EmailAddress
     password: NewPassword

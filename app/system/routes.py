@@ -1,20 +1,25 @@
-"""GET /api and GET /api/health."""
+"""GET /api, the health checks and GET /api/metrics."""
 
 from __future__ import annotations
+
+import asyncio
 
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.core import errors
+from app.core import errors, metrics
 from app.core.access import PUBLIC
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
 from app.core.responses import JSON, to_json
+from app.core.state import AppState
 from app.system.health import DOWN, run_checks
-from app.system.schemas import ApiIndex, Health
+from app.system.metrics import ScrapeGuard, outbox_collectors
+from app.system.schemas import ApiIndex, Health, Liveness
 from app.version import VERSION
 
 bp = Blueprint("system", url_prefix="/api")
+LIVE = to_json(Liveness(status="ok"))
 
 
 @bp.get("")
@@ -30,7 +35,46 @@ async def index(request: TandemRequest) -> HTTPResponse:
 @bp.get("/health")
 @endpoint(PUBLIC, response=Health, envelope=False, problems=(503,), summary="Liveness and readiness", tag="system")
 async def health(request: TandemRequest) -> HTTPResponse:
+    return await _readiness(request.app.ctx.state)
+
+
+@bp.get("/health/live")
+@endpoint(PUBLIC, response=Liveness, envelope=False, summary="Liveness: the process answers (no I/O)", tag="system")
+async def health_live(request: TandemRequest) -> HTTPResponse:
+    # nothing but this process: a restart cannot fix a database outage
+    return HTTPResponse(LIVE, content_type=JSON)
+
+
+@bp.get("/health/ready")
+@endpoint(PUBLIC, response=Health, envelope=False, problems=(503,), summary="Readiness: every dependency answers", tag="system")
+async def health_ready(request: TandemRequest) -> HTTPResponse:
+    return await _readiness(request.app.ctx.state)
+
+
+@bp.get("/metrics")
+@endpoint(
+    PUBLIC, envelope=False, summary="Prometheus metrics (text exposition format)", tag="system",
+    content_type="text/plain",
+    description="Only for scrapers allowed by `metrics.token` (a bearer token) or "
+    "`metrics.allowed_networks`. Anyone else is answered as for a path that does not "
+    "exist: 403 without a valid X-Client-Key, 404 with one.",
+    problems={
+        403: "Not an allowed scraper, and no valid X-Client-Key",
+        404: "Metrics are off, or not an allowed scraper",
+    },
+)
+async def metrics_exposition(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
+    guard = ScrapeGuard(state.settings.metrics, state.settings.security.client_api_keys)
+    if not (guard.enabled and guard.allows(request.ctx.client_ip, request.headers.get("authorization"))):
+        raise guard.refusal(request.headers.get("x-client-key"))  # not even that it exists
+    extra = await outbox_collectors()
+    # reading every process's files is blocking I/O
+    body = await asyncio.to_thread(metrics.render, extra)
+    return HTTPResponse(body, content_type=metrics.CONTENT_TYPE)
+
+
+async def _readiness(state: AppState) -> HTTPResponse:
     checks = await run_checks(state)
     failing = [name for name, result in checks.items() if result == DOWN]
     if state.redis is None:

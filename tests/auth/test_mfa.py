@@ -17,7 +17,7 @@ import time_machine
 from app.auth import one_time_tokens
 from app.auth.one_time_tokens import Purpose
 from models import RecoveryCode, User
-from tests.factories import PASSWORD, SignedInUser, signed_in_user, use_cookie
+from tests.factories import PASSWORD, SignedInUser, signed_in_user, use_cookie, verify_email
 from tests.mail import text_of
 from tests.problems import assert_problem
 
@@ -39,17 +39,30 @@ def steps_later(count: int) -> Iterator[None]:
         yield
 
 
+async def verified_person(server) -> SignedInUser:  # type: ignore[no-untyped-def]
+    """Two-factor authentication needs a verified email (SPEC §2)."""
+    person = await signed_in_user(server)
+    await verify_email(person)
+    return person
+
+
 async def enroll(person: SignedInUser) -> dict:
-    response = await person.client.post("/api/v1/auth/mfa/enroll", json={})
+    response = await person.client.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})
     assert response.status_code == 200, response.text
     return response.json()["data"]
 
 
+async def activate(person: SignedInUser, code: str, password: str = PASSWORD) -> httpx.Response:
+    return await person.client.post(
+        "/api/v1/auth/mfa/activate", json={"code": code, "password": password}
+    )
+
+
 async def mfa_user(server) -> MfaUser:  # type: ignore[no-untyped-def]
-    person = await signed_in_user(server)
+    person = await verified_person(server)
     enrollment = await enroll(person)
     code = pyotp.TOTP(enrollment["secret"]).now()
-    response = await person.client.post("/api/v1/auth/mfa/activate", json={"code": code})
+    response = await activate(person, code)
     assert response.status_code == 200, response.text
     use_cookie(person.client, response.cookies["tandem_session"])
     return MfaUser(person, enrollment["secret"], enrollment["recovery_codes"])
@@ -75,7 +88,7 @@ async def verify(client: httpx.AsyncClient, mfa_token: str, code: str) -> httpx.
 
 
 async def test_enrollment_gives_a_secret_an_app_can_use_and_ten_recovery_codes(server):
-    person = await signed_in_user(server)
+    person = await verified_person(server)
     enrollment = await enroll(person)
 
     uri = pyotp.parse_uri(enrollment["otpauth_uri"])
@@ -129,10 +142,10 @@ async def test_a_totp_code_works_once(server):
 
 
 async def test_the_activation_code_cannot_sign_in(server):
-    person = await signed_in_user(server)
+    person = await verified_person(server)
     secret = (await enroll(person))["secret"]
     code = pyotp.TOTP(secret).now()
-    assert (await person.client.post("/api/v1/auth/mfa/activate", json={"code": code})).status_code == 200
+    assert (await activate(person, code)).status_code == 200
 
     response = await verify(server.client, await challenge(server.client, person.email), code)
 
@@ -216,11 +229,11 @@ async def test_a_token_of_another_purpose_is_not_a_challenge(server):
 
 
 async def test_activation_with_a_wrong_code_changes_nothing(server):
-    person = await signed_in_user(server)
+    person = await verified_person(server)
     secret = (await enroll(person))["secret"]
     wrong = pyotp.TOTP(pyotp.random_base32()).now()
 
-    response = await person.client.post("/api/v1/auth/mfa/activate", json={"code": wrong})
+    response = await activate(person, wrong)
 
     assert_problem(response, 422, "INCORRECT_CODE")
     user = await User.get(id=person.id)
@@ -229,13 +242,11 @@ async def test_activation_with_a_wrong_code_changes_nothing(server):
 
 
 async def test_activation_renews_the_session_cookie(server):
-    person = await signed_in_user(server)
+    person = await verified_person(server)
     old_cookie = person.cookie
     secret = (await enroll(person))["secret"]
 
-    response = await person.client.post(
-        "/api/v1/auth/mfa/activate", json={"code": pyotp.TOTP(secret).now()}
-    )
+    response = await activate(person, pyotp.TOTP(secret).now())
 
     assert response.json()["data"] == {"mfa_enabled": True}
     new_cookie = response.cookies["tandem_session"]
@@ -248,7 +259,7 @@ async def test_activation_renews_the_session_cookie(server):
 
 async def test_enrolling_again_while_on_is_409(server):
     user = await mfa_user(server)
-    response = await user.person.client.post("/api/v1/auth/mfa/enroll", json={})
+    response = await user.person.client.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})
     assert_problem(response, 409, "CONFLICT")
 
 
@@ -290,12 +301,10 @@ async def test_disable_needs_the_password_and_a_code(server):
 
 
 async def test_the_secret_is_never_shown_again_after_enrollment(server):
-    person = await signed_in_user(server)
+    person = await verified_person(server)
     enrollment = await enroll(person)
     secret = enrollment["secret"]
-    answers = [await person.client.post(
-        "/api/v1/auth/mfa/activate", json={"code": pyotp.TOTP(secret).now()}
-    )]
+    answers = [await activate(person, pyotp.TOTP(secret).now())]
     person.use_cookie(answers[0].cookies["tandem_session"])
     answers.append(await person.client.get("/api/v1/me"))
     answers.append(await sign_in(server.client, person.email))
@@ -311,3 +320,100 @@ async def test_the_secret_is_never_shown_again_after_enrollment(server):
     # stored hashed: the codes themselves are nowhere in the database
     stored = await RecoveryCode.filter(user_id=person.id).values_list("code_hash", flat=True)
     assert not set(enrollment["recovery_codes"]) & set(stored)
+
+
+async def test_stolen_session_cannot_enroll_mfa_without_password(server):
+    person = await verified_person(server)  # whoever holds the cookie, not the password
+
+    wrong = await person.client.post("/api/v1/auth/mfa/enroll", json={"password": "a-guess-at-it"})
+    missing = await person.client.post("/api/v1/auth/mfa/enroll", json={})
+
+    assert_problem(wrong, 422, "INCORRECT_PASSWORD")
+    assert_problem(missing, 400, "VALIDATION_ERROR")
+    user = await User.get(id=person.id)
+    assert user.mfa_pending_secret is None and user.mfa_enabled is False
+    assert await RecoveryCode.filter(user_id=person.id).count() == 0
+
+
+async def test_stolen_session_cannot_activate_mfa_without_password(server):
+    person = await verified_person(server)
+    secret = (await enroll(person))["secret"]  # say the thief saw the secret
+    code = pyotp.TOTP(secret).now()
+
+    wrong = await activate(person, code, password="a-guess-at-it")
+    missing = await person.client.post("/api/v1/auth/mfa/activate", json={"code": code})
+
+    assert_problem(wrong, 422, "INCORRECT_PASSWORD")
+    assert_problem(missing, 400, "VALIDATION_ERROR")
+    assert (await User.get(id=person.id)).mfa_enabled is False
+    assert "session" in (await sign_in(server.client, person.email)).json()["data"]
+
+
+async def test_mfa_enroll_requires_verified_email(server):
+    person = await signed_in_user(server)  # the address was never proven
+
+    response = await person.client.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})
+
+    body = assert_problem(response, 422, "UNPROCESSABLE")
+    assert "verify" in body["detail"].lower()
+    assert (await User.get(id=person.id)).mfa_pending_secret is None
+    await verify_email(person)
+    assert (await enroll(person))["secret"]
+
+
+async def test_mfa_activation_ends_other_sessions(server):
+    person = await verified_person(server)
+    other_cookie = await signed_in_user_again(server, person.email)
+    bearer = (await sign_in(server.client, person.email, token=True)).json()["data"]["access_token"]
+    secret = (await enroll(person))["secret"]
+
+    response = await activate(person, pyotp.TOTP(secret).now())
+
+    assert response.status_code == 200, response.text
+    person.use_cookie(response.cookies["tandem_session"])
+    assert (await person.client.get("/api/v1/me")).json()["data"]["mfa_enabled"] is True
+    other = httpx.AsyncClient(base_url=server.url, headers=dict(server.client.headers), timeout=10)
+    use_cookie(other, other_cookie)
+    assert_problem(await other.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+    by_bearer = await server.client.get("/api/v1/me", headers={"Authorization": f"Bearer {bearer}"})
+    assert_problem(by_bearer, 401, "UNAUTHENTICATED")
+
+
+async def test_mfa_activation_from_a_bearer_session_keeps_that_session(server):
+    person = await verified_person(server)
+    bearer = (await sign_in(server.client, person.email, token=True)).json()["data"]["access_token"]
+    app = httpx.AsyncClient(base_url=server.url, timeout=10, headers={
+        **dict(server.client.headers), "Authorization": f"Bearer {bearer}"})
+    secret = (await app.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})).json()["data"]["secret"]
+
+    response = await app.post("/api/v1/auth/mfa/activate",
+                              json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
+
+    assert response.status_code == 200, response.text
+    assert (await app.get("/api/v1/me")).json()["data"]["mfa_enabled"] is True
+    assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
+
+
+async def test_wrong_codes_at_mfa_disable_count_towards_the_lockout(server):
+    user = await mfa_user(server)
+    limit = server.state.settings.accounts.lockout_after_failures
+    for _ in range(limit):  # the password is right: only the code is guessed
+        wrong = await user.person.client.post("/api/v1/auth/mfa/disable",
+                                              json={"password": PASSWORD, "code": "000000"})
+        assert_problem(wrong, 422, "INCORRECT_CODE")
+
+    with steps_later(1):
+        code = pyotp.TOTP(user.secret).now()
+        disable = await user.person.client.post("/api/v1/auth/mfa/disable",
+                                                json={"password": PASSWORD, "code": code})
+    assert_problem(disable, 429, "RATE_LIMITED")
+    assert_problem(await sign_in(server.client, user.person.email), 429, "RATE_LIMITED")
+    assert (await User.get(id=user.person.id)).mfa_enabled is True
+
+
+async def signed_in_user_again(server, email: str) -> str:  # type: ignore[no-untyped-def]
+    """A second cookie session of the same account, as from another browser."""
+    client = httpx.AsyncClient(base_url=server.url, headers=dict(server.client.headers), timeout=10)
+    response = await sign_in(client, email)
+    assert response.status_code == 200, response.text
+    return response.cookies["tandem_session"]

@@ -143,7 +143,7 @@ async def test_refresh_after_sign_out_is_401(server):
 
 async def test_refresh_is_rate_limited_by_ip(make_settings, migrated_database, redis_url):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             rate_limits={"auth": {"limit": 2, "period_seconds": 60}})
+                             rate_limits={"refresh": {"limit": 2, "period_seconds": 60}})
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         statuses = [(await refresh(live, "A" * 43)).status_code for _ in range(2)]
         assert statuses == [401, 401]

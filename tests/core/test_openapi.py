@@ -6,13 +6,20 @@ import json
 import re
 from typing import Any
 
+import pytest
+from openapi_spec_validator import validate
+from sanic.response import json as json_response
+
+from app.core.access import AUTHENTICATED
+from app.core.endpoint import endpoint
+from app.docs.document import DuplicateOperationId
 from tests.conftest import _app_numbers
 from tests.live_server import start_server
 
 
 async def test_openapi_documents_every_route_with_responses_and_problems(server):
     document = (await server.bare.get("/api/v1/openapi.json")).json()
-    assert document["openapi"].startswith("3.")
+    assert document["openapi"] == "3.1.0"
     paths = document["paths"]
     for path, method in [
         ("/api/v1/auth/sign-up", "post"), ("/api/v1/auth/sign-in", "post"),
@@ -108,3 +115,98 @@ async def test_no_response_schema_can_carry_a_hash_or_secret(server):
             seen_fields |= names
     # the walk really reached the response shapes (a user, a session, a token pair)
     assert {"email", "mfa_enabled", "last_seen_at", "refresh_token"} <= seen_fields
+
+
+async def test_the_served_document_is_valid_openapi_3_1(server):
+    response = await server.bare.get("/api/v1/openapi.json")
+    assert response.headers["content-type"] == "application/json"
+    document = response.json()
+    validate(document)  # raises on any error; 3.1 from the document's own `openapi`
+    assert document["openapi"] == "3.1.0"
+    # pydantic's `X | None` is 2020-12 `anyOf: [..., {"type": "null"}]`, valid only in 3.1
+    assert {"type": "null"} in resolve(
+        {"$ref": "#/components/schemas/Problem"}, document)["properties"]["detail"]["anyOf"]
+
+
+@pytest.fixture
+async def small_pages_document(make_settings, migrated_database):
+    settings = make_settings(database={"url": migrated_database},
+                             pagination={"default_limit": 20, "max_limit": 80})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        yield (await live.bare.get("/api/v1/openapi.json")).json()
+
+
+async def test_pagination_parameters_are_scalars_with_the_configured_bounds(small_pages_document):
+    operation = small_pages_document["paths"]["/api/v1/auth/sessions"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert {name: parameter["in"] for name, parameter in parameters.items()} == {
+        "limit": "query", "cursor": "query", "offset": "query"}
+    assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 80, "default": 20}
+    assert parameters["cursor"]["schema"] == {"type": "string", "maxLength": 512}
+    assert parameters["offset"]["schema"]["type"] == "integer"
+    assert parameters["offset"]["schema"]["minimum"] == 0
+    assert not any(parameter["required"] for parameter in parameters.values())
+
+
+async def test_a_session_is_a_cookie_or_a_bearer_token_each_with_the_client_key(server):
+    document = (await server.bare.get("/api/v1/openapi.json")).json()
+    paths = document["paths"]
+    signed_in = [{"clientKey": [], "sessionCookie": []}, {"clientKey": [], "bearer": []}]
+    assert paths["/api/v1/me"]["get"]["security"] == signed_in
+    assert paths["/api/v1/auth/sign-out"]["post"]["security"] == signed_in
+    assert paths["/api/v1/auth/sign-in"]["post"]["security"] == [{"clientKey": []}]
+    assert paths["/api/health"]["get"]["security"] == []  # public: nothing at all
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["sessionCookie"] == {"type": "apiKey", "in": "cookie", "name": "tandem_session"}
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert "security" not in document  # no document-wide default to override
+
+
+async def test_operation_ids_are_tag_and_action_and_unique(server):
+    document = (await server.bare.get("/api/v1/openapi.json")).json()
+    ids = {(path, method): operation["operationId"]
+           for path, item in document["paths"].items() for method, operation in item.items()}
+    assert len(set(ids.values())) == len(ids)
+    assert ids[("/api/v1/auth/sign-in", "post")] == "auth_sign_in"
+    assert ids[("/api/v1/me", "get")] == "me_get"
+    assert ids[("/api/v1/me", "patch")] == "me_update"
+    assert ids[("/api/v1/auth/sessions", "get")] == "auth_list_sessions"
+    assert ids[("/api/v1/auth/mfa/verify", "post")] == "auth_mfa_verify"
+    assert ids[("/api/v1/setup/bootstrap", "post")] == "setup_bootstrap"
+    for (path, method), identifier in ids.items():
+        tag = document["paths"][path][method]["tags"][0]
+        assert re.fullmatch(rf"{tag}_[a-z0-9_]+", identifier), (path, method, identifier)
+
+
+async def test_two_routes_under_one_operation_id_stop_the_server(make_settings, migrated_database):
+    @endpoint(AUTHENTICATED, summary="Another sign-in", tag="auth")
+    async def sign_in(request):  # type: ignore[no-untyped-def]
+        return json_response({})
+
+    settings = make_settings(database={"url": migrated_database})
+    prepare = lambda app: app.add_route(sign_in, "/api/v1/auth/sign-in-again", methods=["POST"])
+    with pytest.raises(DuplicateOperationId, match="auth_sign_in"):
+        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare):
+            pass
+
+
+async def test_bodies_are_required_unless_every_field_may_be_left_out(server):
+    paths = (await server.bare.get("/api/v1/openapi.json")).json()["paths"]
+    assert paths["/api/v1/auth/sign-in"]["post"]["requestBody"]["required"] is True
+    assert paths["/api/v1/auth/sign-up"]["post"]["requestBody"]["required"] is True
+    # only optional fields: an absent body is read as {}, so clients may leave it out
+    assert paths["/api/v1/me"]["patch"]["requestBody"]["required"] is False
+    assert "requestBody" not in paths["/api/v1/me"]["get"]
+
+
+async def test_every_status_a_route_can_answer_is_a_documented_problem(server):
+    paths = (await server.bare.get("/api/v1/openapi.json")).json()["paths"]
+    sign_in = paths["/api/v1/auth/sign-in"]["post"]["responses"]
+    assert {"400", "401", "403", "413", "415", "429"} <= set(sign_in)
+    assert sign_in["401"]["description"] == "Wrong email or password"
+    assert sign_in["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    assert "503" in paths["/api/health"]["get"]["responses"]
+    assert "422" in paths["/api/v1/auth/reset-password"]["post"]["responses"]
+    # limited routes answer 429; unlimited public ones never do
+    assert "429" in paths["/api/v1/me"]["get"]["responses"]
+    assert "429" not in paths["/api/health"]["get"]["responses"]

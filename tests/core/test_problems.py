@@ -51,7 +51,7 @@ async def test_a_nul_character_is_400_and_creates_nothing(server):
         "name": "Nul\u0000Byte", "nickname": "nul", "email": "nul@example.com",
         "password": "correct-horse-battery"})
     body = assert_problem(response, 400, "VALIDATION_ERROR")
-    assert body["errors"][0]["field"] == "body"
+    assert body["errors"][0]["field"] == "name"  # the field that holds it
     assert await User.all().count() == 0
 
 

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from models import AuthSession, OrganizationUser, RecoveryCode, User
-from tests.factories import PASSWORD, organization_with, sign_up, signed_in_user
+from tests.factories import PASSWORD, organization_with, sign_up, signed_in_user, verify_email
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.many_sign_ins
@@ -104,7 +104,9 @@ async def test_current_organization_can_be_one_of_mine_and_never_a_foreign_one(s
 async def test_export_holds_my_data_and_no_secret(server):
     person = await signed_in_user(server)
     organization = await organization_with((person.id, "Coach"), name="Acme Coaching")
-    enrollment = (await person.client.post("/api/v1/auth/mfa/enroll", json={})).json()["data"]
+    await verify_email(person)
+    enrollment = (await person.client.post("/api/v1/auth/mfa/enroll",
+                                           json={"password": PASSWORD})).json()["data"]
 
     response = await person.client.get("/api/v1/me/export")
 
@@ -195,9 +197,11 @@ async def test_two_owners_deleting_themselves_at_once_leave_one_owner(server):
 
 async def test_a_deleted_user_with_mfa_cannot_finish_a_sign_in_started_before(server):
     person = await signed_in_user(server)
-    secret = (await person.client.post("/api/v1/auth/mfa/enroll", json={})).json()["data"]["secret"]
+    await verify_email(person)
+    secret = (await person.client.post("/api/v1/auth/mfa/enroll",
+                                       json={"password": PASSWORD})).json()["data"]["secret"]
     activated = await person.client.post("/api/v1/auth/mfa/activate",
-                                         json={"code": pyotp.TOTP(secret).now()})
+                                         json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
     person.use_cookie(activated.cookies["tandem_session"])
     started = await server.client.post("/api/v1/auth/sign-in",
                                        json={"email": person.email, "password": PASSWORD})

@@ -282,3 +282,24 @@ async def test_requests_need_a_session_and_refuse_sensitive_extra_fields(mail_se
     sneaky = await request(person, "profile", name="A", nickname="sneaky", global_role="Owner")
     assert_problem(sneaky, 400, "VALIDATION_ERROR")
     assert (await User.get(id=person.id)).global_role is None
+
+
+async def test_a_newer_email_change_voids_every_pending_link_of_the_older_one(mail_server, smtp_server):
+    # a request taken to its second step (a link waits at the new address), then a
+    # request left at its first step, then the one the owner means
+    person = await signed_in_user(mail_server)
+    first_new = await link_to_new_address(mail_server, smtp_server, person, "first@example.com")
+    await request(person, "email", new_email="second@example.com")
+    second_old = token_in(await smtp_server.inbox.wait_for(person.email, EMAIL_OLD_SUBJECT, count=2))
+    await request(person, "email", new_email="third@example.com")
+    third_old = token_in(await smtp_server.inbox.wait_for(person.email, EMAIL_OLD_SUBJECT, count=3))
+
+    assert_problem(await confirm(mail_server.client, first_new), 422, "INVALID_TOKEN")
+    assert_problem(await confirm(mail_server.client, second_old), 422, "INVALID_TOKEN")
+    assert (await User.get(id=person.id)).email == person.email
+
+    assert (await confirm(mail_server.client, third_old)).status_code == 200
+    third_new = token_in(await smtp_server.inbox.wait_for("third@example.com", EMAIL_NEW_SUBJECT))
+    completed = await confirm(mail_server.client, third_new)
+    assert completed.json()["user"]["email"] == "third@example.com"
+    assert smtp_server.inbox.to("second@example.com") == []

@@ -47,3 +47,49 @@ async def test_health_without_redis_configured_reports_local_limits(make_setting
     assert response.status_code == 200
     assert response.json()["checks"]["redis"] == "not_configured"
     assert response.json()["rate_limits"] == "local"
+
+
+async def test_liveness_answers_without_touching_a_dependency(make_settings, migrated_database):
+    # Redis configured but unreachable: readiness fails, liveness does not care
+    settings = make_settings(database={"url": migrated_database}, redis={"url": "redis://127.0.0.1:1/0"})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        started = time.monotonic()
+        alive = await live.bare.get("/api/health/live")
+        elapsed = time.monotonic() - started
+        ready = await live.bare.get("/api/health/ready")
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
+    assert elapsed < 1.0
+    body = assert_problem(ready, 503, "SERVICE_UNAVAILABLE")
+    assert body["checks"]["redis"] == "down"
+
+
+async def test_readiness_is_ok_when_every_dependency_answers(server):
+    started = time.monotonic()
+    response = await server.bare.get("/api/health/ready")
+    assert time.monotonic() - started < 1.0
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
+
+
+async def test_readiness_names_a_hung_redis_within_a_second(make_settings, migrated_database, tmp_path):
+    from tests.redis_process import RedisProcess
+
+    redis_server = RedisProcess(tmp_path)
+    redis_server.start()
+    try:
+        settings = make_settings(database={"url": migrated_database}, redis={"url": redis_server.url})
+        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+            assert (await live.bare.get("/api/health/ready")).status_code == 200
+            redis_server.freeze()  # a partition: connections stay open, nothing answers
+            try:
+                started = time.monotonic()
+                ready = await live.bare.get("/api/health/ready")
+                elapsed = time.monotonic() - started
+                alive = await live.bare.get("/api/health/live")
+            finally:
+                redis_server.thaw()
+    finally:
+        redis_server.stop()
+    assert_problem(ready, 503, "SERVICE_UNAVAILABLE")
+    assert elapsed < 1.0
+    assert alive.status_code == 200

@@ -1,0 +1,56 @@
+"""Text that reaches other people: display names, and user values shown in emails.
+
+A name is read by others (in emails, member lists, notices). A line break in it can
+forge a line of an email (a fake link, a fake "From our security team"), and a
+bidirectional override (U+202E) can make `moc.evil` read as `live.com`. So display
+names refuse control characters, line breaks and bidi controls at the door
+(`DisplayName`), and emails reduce every value to one line whatever the database
+holds (`one_line`: rows from before the rule, values no schema checked).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+# explicit direction marks, embeddings, overrides and isolates (Unicode UAX #9);
+# joiners (U+200C/U+200D) stay allowed: emoji and several scripts need them
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Cc: C0 and C1 controls (\t \n \r, NUL, DEL, U+0085 ...); Zl/Zp: U+2028, U+2029;
+# Cs: lone surrogates, which no database column can store
+_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+_BIDI_PATTERN = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\s\u2028\u2029]+")
+NAME_RULE = "must not contain control, line-break or bidirectional-override characters"
+
+
+def unsafe_character(value: str) -> str | None:
+    """The first character a display name may not hold, or None."""
+    for char in value:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return char
+    return None
+
+
+def _plain_name(value: str) -> str:
+    if unsafe_character(value) is not None:
+        raise ValueError(NAME_RULE)
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+DisplayName = Annotated[
+    str,
+    Field(min_length=1, max_length=120, description=f"A name others see; {NAME_RULE}"),
+    AfterValidator(_plain_name),
+]
+
+
+def one_line(value: str) -> str:
+    """`value` as one line of plain text: bidi controls dropped, every run of control
+    characters, line breaks and other whitespace turned into one space."""
+    return _BREAKING.sub(" ", _BIDI_PATTERN.sub("", value)).strip()

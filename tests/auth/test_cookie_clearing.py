@@ -1,0 +1,65 @@
+"""Signing out clears the session cookie with the attributes it was set with: a browser
+deletes a cookie only when the clearing one matches it, so a mismatch would leave the
+session cookie in place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.conftest import _app_numbers
+from tests.factories import PASSWORD, signed_in_user
+from tests.live_server import LiveServer, start_server
+
+SESSIONS = "/api/v1/auth/sessions"
+
+
+def attributes(set_cookie: str) -> dict[str, str]:
+    """`Name=value; Path=/; Secure` → {"path": "/", "secure": ""} (names lower-cased)."""
+    _, *pairs = (part.strip() for part in set_cookie.split(";"))
+    return {name.lower(): value for name, _, value in (pair.partition("=") for pair in pairs)}
+
+
+def without_lifetime(found: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in found.items() if name not in {"max-age", "expires"}}
+
+
+@pytest.fixture(params=[False, True], ids=["production", "dev"])
+async def any_mode_server(request, make_settings, migrated_database, redis_url) -> AsyncIterator[LiveServer]:
+    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
+                             server={"dev": request.param, "access_log": False},
+                             rate_limits={"auth": {"limit": 1000, "period_seconds": 60}})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        yield live
+
+
+async def sign_in_cookie(server: LiveServer, email: str) -> dict[str, str]:
+    response = await server.client.post("/api/v1/auth/sign-in", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return attributes(response.headers["set-cookie"])
+
+
+@pytest.mark.parametrize("how", ["sign-out", "revoke current session", "delete account"])
+async def test_signing_out_cannot_leave_the_session_cookie_behind_by_clearing_another_cookie(
+    any_mode_server: LiveServer, how: str
+):
+    server = any_mode_server
+    person = await signed_in_user(server)
+    set_with = await sign_in_cookie(server, person.email)
+    if how == "sign-out":
+        response = await person.client.post("/api/v1/auth/sign-out")
+    elif how == "revoke current session":
+        sessions = (await person.client.get(SESSIONS)).json()["data"]
+        current = next(row for row in sessions if row["current"])
+        response = await person.client.delete(f"{SESSIONS}/{current['id']}")
+    else:
+        response = await person.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+    assert response.status_code == 200, response.text
+    header = response.headers["set-cookie"]
+    assert header.startswith('tandem_session=""')
+    cleared_with = attributes(header)
+    assert cleared_with["max-age"] == "0"
+    assert without_lifetime(cleared_with) == without_lifetime(set_with)
+    assert ("secure" in cleared_with) is not server.state.settings.server.dev
+    assert {"path", "httponly", "samesite"} <= set(cleared_with)

@@ -1,0 +1,132 @@
+"""Log lines (docs/observability.md): one JSON shape, the request they belong to, and no
+personal data — neither the addresses, names and tokens a user sends nor those we email."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from app.core.logging import build_handler, request_id_var
+from app.core.settings import Settings
+from tests.conftest import ROOMY_AUTH_LIMIT, TRUSTED_ORIGIN, _app_numbers
+from tests.live_server import start_server
+from tests.logs import CapturedLog
+from tests.mail import SmtpServer, token_in
+
+EMAIL = "grace.hopper@example.com"
+NAME = "Grace Brewster Hopper"
+NICKNAME = "amazing-grace-1906"
+PASSWORD = "cobol-compiler-1959"
+NEW_PASSWORD = "nanosecond-wire-30cm"
+
+
+def logged_settings(make_settings, migrated_database: str, redis_url: str, smtp_url: str) -> Settings:  # type: ignore[no-untyped-def]
+    """mail_settings with the access log on, as in production."""
+    return make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url},
+        email={"backend": "smtp", "smtp_url": smtp_url},
+        broker={"min_backoff_ms": 50, "max_backoff_ms": 500},
+        outbox={"relay_interval_seconds": 0.2}, rate_limits=ROOMY_AUTH_LIMIT,
+        server={"access_log": True},
+    )
+
+
+async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
+    make_settings, migrated_database, redis_url, smtp_server: SmtpServer, captured_log: CapturedLog
+):
+    from tasks.broker import start_in_process_worker, stop_worker
+
+    settings = logged_settings(make_settings, migrated_database, redis_url, smtp_server.url)
+    secrets: list[str] = [EMAIL, NAME, NICKNAME, PASSWORD, NEW_PASSWORD]
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        worker = start_in_process_worker(live.state.broker)
+        try:
+            client = live.client
+            smtp_server.inbox.refuse = 1  # the first email fails once: the worker logs the failure
+            signed_up = await client.post("/api/v1/auth/sign-up", json={
+                "name": NAME, "nickname": NICKNAME, "email": EMAIL, "password": PASSWORD,
+                "callback_url": f"{TRUSTED_ORIGIN}/welcome"})
+            assert signed_up.status_code == 201, signed_up.text
+            verify_token = token_in(await smtp_server.inbox.wait_for(EMAIL, "confirm your email"))
+            assert (await client.post("/api/v1/auth/verify-email",
+                                      json={"token": verify_token})).status_code == 200
+            wrong = await client.post("/api/v1/auth/sign-in", json={"email": EMAIL, "password": "nope-nope-nope"})
+            assert wrong.status_code == 401
+            signed_in = await client.post("/api/v1/auth/sign-in",
+                                          json={"email": EMAIL, "password": PASSWORD, "token": True})
+            assert signed_in.status_code == 200, signed_in.text
+            tokens = signed_in.json()["data"]
+            bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+            me = await client.get("/api/v1/me", headers=bearer)
+            assert me.status_code == 200
+            user_id = me.json()["data"]["id"]
+            # an address in the URL (a client's mistake, or a probe) is not logged either
+            await client.get(f"/api/v1/users/{EMAIL}")
+            forgot = await client.post("/api/v1/auth/forgot-password", json={
+                "email": EMAIL, "callback_url": f"{TRUSTED_ORIGIN}/reset"})
+            assert forgot.status_code == 200
+            reset_token = token_in(await smtp_server.inbox.wait_for(EMAIL, "reset your"))
+            reset = await client.post("/api/v1/auth/reset-password", json={
+                "token": reset_token, "new_password": NEW_PASSWORD})
+            assert reset.status_code == 200, reset.text
+            await smtp_server.inbox.wait_for(EMAIL, "password was changed")
+        finally:
+            stop_worker(worker, timeout_ms=2_000)
+    secrets += [verify_token, reset_token, tokens["access_token"], tokens["refresh_token"],
+                signed_up.cookies.get("tandem_session") or "", signed_in.cookies.get("tandem_session") or ""]
+
+    text = captured_log.text()
+    for secret in filter(None, secrets):
+        assert secret not in text, f"{secret!r} was logged"
+    assert EMAIL.split("@")[0] not in text
+
+    lines = captured_log.lines()
+    access = [line for line in lines if line["logger"] == "tandem.access"]
+    assert access, "the access log wrote nothing"
+    for line in access:
+        assert {"time", "level", "message", "request_id", "method", "path", "route", "status",
+                "duration_ms", "client_ip"} <= line.keys()
+    me_line = next(line for line in access if line["route"] == "/api/v1/me")
+    assert me_line["user_id"] == user_id and me_line["request_id"] == me.headers["x-request-id"]
+    sign_up_line = next(line for line in access if line["path"] == "/api/v1/auth/sign-up")
+    assert "user_id" not in sign_up_line  # anonymous: no identity to name
+    # the worker's lines name their message and actor, in the same shape
+    worker_lines = [line for line in lines if "message_id" in line]
+    assert worker_lines and {line["actor"] for line in worker_lines} == {"send_email"}
+    assert any(line["level"] in {"WARNING", "ERROR"} for line in worker_lines)
+
+
+async def test_an_email_in_a_url_path_is_not_logged_even_percent_encoded(
+    make_settings, migrated_database, redis_url, captured_log: CapturedLog
+):
+    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
+                             server={"access_log": True})
+    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        await live.bare.get("/api/v1/lookup/grace.hopper%40example.com")
+        await live.client.get("/api/v1/lookup/grace.hopper@example.com")
+    text = captured_log.text()
+    assert "grace.hopper" not in text
+    assert text.count("[email]") >= 2
+
+
+def test_production_logs_json_lines_and_dev_mode_readable_text(make_settings):
+    production, dev = make_settings(), make_settings(server={"dev": True})
+    assert production.json_logs and not dev.json_logs
+    assert make_settings(server={"dev": True}, logging={"format": "json"}).json_logs
+    assert not make_settings(logging={"format": "text"}).json_logs
+
+    record = logging.LogRecord("tandem.test", logging.INFO, __file__, 1, "signed in %s", ("ok",), None)
+    outputs = {}
+    bound = request_id_var.set("req-12345678")
+    try:
+        for name, settings in (("production", production), ("dev", dev)):
+            stream = io.StringIO()
+            build_handler(json=settings.json_logs, stream=stream).handle(logging.makeLogRecord(record.__dict__))
+            outputs[name] = stream.getvalue().strip()
+    finally:
+        request_id_var.reset(bound)
+    line = json.loads(outputs["production"])
+    assert line["message"] == "signed in ok" and line["request_id"] == "req-12345678"
+    assert line["level"] == "INFO" and line["logger"] == "tandem.test" and "time" in line
+    assert outputs["dev"].endswith("INFO tandem.test [req-12345678] signed in ok")
