@@ -47,7 +47,8 @@ def fail(message: str) -> NoReturn:
 
 
 def load(*, dev: bool = False) -> Settings:
-    from app.core.settings import SettingsError, load_settings
+    from app.core.settings import SettingsError
+    from app.core.settings_sources import load_settings
 
     # TANDEM_CONFIG names another config file (the benchmark uses one with raised limits)
     config = os.environ.get("TANDEM_CONFIG", str(ROOT / "config.toml"))
@@ -59,6 +60,19 @@ def load(*, dev: bool = False) -> Settings:
             "\n(secrets come from the environment; for development, `make run` writes them to .env)"
         )
         fail(f"{error}{hint}")
+
+
+def warn_about_dev_mode_in_env_file() -> None:
+    """An older `make run` wrote TANDEM_DEV=true to .env; production ignores it (only the
+    real environment may turn development mode on): say so once, with logging set up."""
+    from app.core.settings_sources import ignored_dotenv_settings
+
+    ignored = ignored_dotenv_settings(ENV_FILE)
+    if ignored:
+        logging.getLogger("tandem").warning(
+            "%s in %s is ignored: development mode comes only from `python server.py dev` or "
+            "the environment; remove it from the file", ", ".join(ignored), ENV_FILE,
+        )
 
 
 def command_migrate(settings: Settings | None = None) -> None:
@@ -109,7 +123,9 @@ def serve(settings: Settings, *, dev: bool, needs_setup: bool) -> None:
     from sanic.worker.loader import AppLoader
 
     loader = AppLoader(factory=partial(build_app, dev=dev))
-    app = loader.load()
+    app = loader.load()  # each process's build_app sets up logging
+    if not dev:
+        warn_about_dev_mode_in_env_file()
     if needs_setup and not settings.security.setup_token:
         # not fatal: set-up stays closed (403) until a token is set, and an operator may
         # mean to open sign-up first and promote an Owner by hand (docs/accounts.md)
@@ -196,6 +212,7 @@ def command_worker(extra: list[str]) -> None:
     # the supervising process logs in our shape too, not dramatiq's own format; each
     # worker process sets up the same handler when it imports tasks.worker
     configure_logging(settings.logging.level, json=settings.json_logs)
+    warn_about_dev_mode_in_env_file()
     sys.argv = ["dramatiq", "--skip-logging", "tasks.worker", *extra]
     raise SystemExit(dramatiq_main())
 

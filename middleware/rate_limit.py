@@ -4,16 +4,23 @@ The route names its policy (app.core.access); this link turns it into subjects, 
 a request is counted against every one of them, refused when any is spent:
 
 - `auth`: the account (the email in the body in its canonical spelling, or the
-  signed-in user's) under `auth`, and the client IP under `auth_ip`, a larger
-  allowance: one account cannot be tried from many addresses, and an office behind
-  one address can still sign in its people;
+  signed-in user's) together with the client IP under `auth`, and the client IP alone
+  under `auth_ip`, a larger allowance. Keyed on the pair, requests naming someone's
+  email from another address never spend the owner's allowance (SPEC §1: knowing
+  someone's email is not enough to keep them out); an office behind one address can
+  still sign in its people. Guessing one password from many addresses is bounded by
+  the sign-in lockout's account-wide count (app.auth.lockout). Routes that email the
+  account (`Access.mails_account`) also count against the account alone, over every
+  address, under `auth_account`: a bound on mail to one mailbox;
 - `token`: the client IP, and a digest of the token or challenge presented;
 - `refresh`: the client IP;
 - the others: the user (the client IP when anonymous); org-scoped routes also count
   against the organization's `tenant` allowance.
 
-IPv6 clients count per /64 (middleware.client_ip.rate_subject). Headers follow the
-IETF httpapi RateLimit draft and name the policy that refused, or else the tightest.
+IPv6 clients count per /64 (app.core.client_address.rate_subject). Headers follow the
+IETF httpapi RateLimit draft and name the policy that refused, or else the tightest of
+the client's own: `auth_account` is shared by everyone who names the account, so it is
+never described unless it refused (it would tell of someone else's requests).
 """
 
 from __future__ import annotations
@@ -70,10 +77,15 @@ class RateLimitLink(Link):
         ip = f"ip:{rate_subject(ctx.client_ip)}"
         checks: list[Check]
         if policy_name == "auth":
+            account = self.account(request)
             checks = [
-                Check("auth", self.account(request), policies.auth),
+                Check("auth", f"{account}:{ip}", policies.auth),
                 Check("auth_ip", ip, policies.auth_ip),
             ]
+            if ctx.access is not None and ctx.access.mails_account:
+                checks.append(
+                    Check("auth_account", account, policies.auth_account, disclosed=False)
+                )
         elif policy_name == "token":
             checks = [Check("token", ip, policies.token)]
             token = self.presented_token(request)

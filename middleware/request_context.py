@@ -56,10 +56,11 @@ class RequestContextLink(Link):
         if self._access_log:
             duration_ms = round(seconds * 1000, 2)
             path = scrub(request.path)  # a client may put anything in a URL
+            method = metrics.method_label(request.method)  # and anything in a method
             access_logger.info(
-                "%s %s %s %.2fms", request.method, path, response.status, duration_ms,
+                "%s %s %s %.2fms", method, path, response.status, duration_ms,
                 extra={
-                    "method": request.method, "path": path, "route": route,
+                    "method": method, "path": path, "route": route,
                     "status": response.status, "duration_ms": duration_ms, "client_ip": ctx.client_ip,
                 },
             )

@@ -1,11 +1,14 @@
 """Link: session cookie or bearer token → the signed-in user. Never rejects by itself:
 a missing, tampered, revoked or expired credential just leaves the request anonymous,
-and the route's declaration decides whether that is a 401."""
+and the route's declaration decides whether that is a 401. A 401 to a request whose
+session cookie names no live session also clears that cookie (sign-out included): the
+browser cannot, since it is HttpOnly, and would send it on forever."""
 
 from __future__ import annotations
 
 from sanic.response import HTTPResponse
 
+from app.auth.cookies import came_by_cookie, clear_session_cookie
 from app.core.request import TandemRequest
 from middleware.base import Link
 
@@ -25,6 +28,12 @@ class SessionLink(Link):
         if token is not None:
             request.ctx.principal = await self._sessions.principal_for(token)
         return None
+
+    async def on_response(self, request: TandemRequest, response: HTTPResponse) -> None:
+        if (response.status == 401 and request.ctx.principal is None
+                and self._cookie_name in request.cookies and came_by_cookie(request)
+                and "set-cookie" not in response.headers):
+            clear_session_cookie(response, self.state)
 
     def presented_token(self, request: TandemRequest) -> str | None:
         authorization = request.headers.get("authorization")

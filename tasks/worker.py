@@ -8,7 +8,8 @@ import sys
 
 from app.core.logging import configure_logging
 from app.core.metrics import configure as configure_metrics
-from app.core.settings import Settings, SettingsError, load_settings
+from app.core.settings import Settings, SettingsError
+from app.core.settings_sources import load_settings
 from tasks.broker import configure_broker
 
 NO_BROKER = (

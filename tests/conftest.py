@@ -13,7 +13,8 @@ import redis as redis_sync
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from app.core.database import apply_migrations, close_database
-from app.core.settings import DatabaseSettings, Settings, load_settings
+from app.core.settings import DatabaseSettings, Settings
+from app.core.settings_sources import load_settings
 from tests.live_server import LiveServer, start_server
 from tests.services import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
 
@@ -96,7 +97,8 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
 # for tests that sign in, confirm, refresh or enter codes many times from one IP or for
 # one account; the limiter has tests of its own
 ROOMY_AUTH_LIMIT = {
-    policy: {"limit": 1000, "period_seconds": 60} for policy in ("auth", "auth_ip", "token", "refresh")
+    policy: {"limit": 1000, "period_seconds": 60}
+    for policy in ("auth", "auth_ip", "auth_account", "token", "refresh")
 }
 
 
@@ -105,8 +107,8 @@ def settings(
     make_settings: SettingsFactory, migrated_database: str, redis_url: str,
     request: pytest.FixtureRequest,
 ) -> Settings:
-    """`@pytest.mark.many_sign_ins` lifts the auth, auth_ip, token and refresh rate limits
-    for a module or test."""
+    """`@pytest.mark.many_sign_ins` lifts the auth, auth_ip, auth_account, token and refresh
+    rate limits for a module or test."""
     limits = ROOMY_AUTH_LIMIT if request.node.get_closest_marker("many_sign_ins") else {}
     return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
                          rate_limits=limits)

@@ -139,3 +139,38 @@ async def test_a_local_job_that_fails_rolls_back_and_keeps_its_row(settings):
         assert published == []  # a local job is never sent to the broker
     finally:
         await close_database()
+
+
+async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
+    # a job that outlives its claim is claimed again by another relay (another API
+    # process); the row is deleted before the job runs, so the second relay finds nothing
+    from app.core.database import close_database, open_database
+    from app.core.settings import OutboxSettings
+    from app.outbox.relay import OutboxRelay
+    from app.outbox.staging import stage
+
+    runs: list[str] = []
+
+    async def slow(payload: dict) -> None:
+        runs.append(payload["to"])
+        await stage_email("password_changed", to=payload["to"], context=NOTICE)
+        await asyncio.sleep(0.3)  # longer than the claim below
+
+    def publish(actor: str, payload: dict) -> None:
+        raise AssertionError("a local job is never published")
+
+    short_claim = OutboxSettings(claim_seconds=0.05)
+    await open_database(settings.database)
+    try:
+        await stage("local_test_job", {"to": "once@example.com"})
+        first, second = (OutboxRelay(short_claim, publish=publish, local_jobs={"local_test_job": slow})
+                         for _ in range(2))
+        first_pass = asyncio.create_task(first.relay_once())
+        await asyncio.sleep(0.1)  # the first claim has run out; the job is still running
+        done = await asyncio.gather(first_pass, second.relay_once())
+        assert sorted(done) == [0, 1]
+        assert runs == ["once@example.com"]
+        assert await OutboxMessage.filter(actor="local_test_job").count() == 0
+        assert await OutboxMessage.filter(actor="send_email").count() == 1
+    finally:
+        await close_database()

@@ -5,95 +5,31 @@ PostgreSQL database and one Redis."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import CLIENT_KEY, ROOT, SECRET_KEY
+from tests.conftest import CLIENT_KEY
+from tests.deployment import Process, logs, ready
+from tests.deployment import deployment as running
 from tests.factories import PASSWORD
 from tests.mail import SmtpServer, token_in
 from tests.problems import assert_problem
-from tests.redis_process import free_port
 
 pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
               pytest.mark.timeout(90)]
-STARTUP_SECONDS = 30
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-    url: str = ""  # API processes: where they listen
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
 
 
 @pytest.fixture
 def deployment(migrated_database: str, redis_url: str, smtp_server: SmtpServer,
                tmp_path: Path) -> Iterator[dict[str, Process]]:
     """api-a and api-b (python server.py run) and a worker (python server.py worker)."""
-    (tmp_path / ".env").write_text("")  # an existing .env: `run` writes no secrets of its own
-    environment = {
-        **os.environ,
-        "DATABASE_URL": migrated_database, "REDIS_URL": redis_url, "SMTP_URL": smtp_server.url,
-        "CLIENT_API_KEYS": CLIENT_KEY, "SECRET_KEY": SECRET_KEY, "HOST": "127.0.0.1",
-        "TANDEM__OUTBOX__RELAY_INTERVAL_SECONDS": "0.2",
-    }
-    processes: dict[str, Process] = {}
-
-    def start(name: str, *arguments: str, port: int | None = None) -> None:
-        log = tmp_path / f"{name}.log"
-        extra = {"PORT": str(port)} if port else {}
-        with log.open("wb") as sink:
-            popen = subprocess.Popen(
-                [sys.executable, str(ROOT / "server.py"), *arguments], cwd=tmp_path,
-                env={**environment, **extra}, stdout=sink, stderr=subprocess.STDOUT,
-            )
-        processes[name] = Process(name, popen, log, f"http://127.0.0.1:{port}" if port else "")
-
-    try:
-        start("api-a", "run", port=free_port())
-        start("api-b", "run", port=free_port())
-        start("worker", "worker", "--processes", "1", "--threads", "2")
+    with running(tmp_path, database_url=migrated_database, redis_url=redis_url,
+                 smtp_url=smtp_server.url) as processes:
         yield processes
-    finally:
-        for process in processes.values():
-            process.popen.terminate()
-        for process in processes.values():
-            try:
-                process.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.popen.kill()
-
-
-async def ready(process: Process) -> str:
-    """The base URL once the process answers /api/health with 200."""
-    base = process.url
-    deadline = time.monotonic() + STARTUP_SECONDS
-    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
-        while time.monotonic() < deadline:
-            assert process.popen.poll() is None, f"{process.name} exited:\n{process.output()}"
-            try:
-                if (await client.get("/api/health")).status_code == 200:
-                    return base
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"{process.name} not ready in {STARTUP_SECONDS} s:\n{process.output()}")
-
-
-def logs(deployment: dict[str, Process]) -> str:
-    return "\n".join(f"--- {p.name}:\n{p.output()}" for p in deployment.values())
 
 
 def remaining(response: httpx.Response) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from app.core.settings import ENV_OVERRIDES
+from app.core.settings_sources import ENV_OVERRIDES
 from tests.conftest import CLIENT_KEY, SECRET_KEY
 from tests.core.test_quiet_logs import CLIENT_MISCHIEF, send_raw
 from tests.redis_process import free_port
@@ -156,7 +156,7 @@ def test_dev_writes_env_and_its_banner_shows_the_key_in_effect_and_a_bootstrap_t
     # the environment overrides the key .env is given: the banner must show the one in effect
     with serving("dev", cwd=tmp_path, env=environment(CLIENT_API_KEYS=CLIENT_KEY)) as running:
         env_file = (tmp_path / ".env").read_text()
-        assert "TANDEM_DEV=true" in env_file
+        assert "TANDEM_DEV" not in env_file  # dev mode comes from the command, not the file
         written_key = re.search(r"^CLIENT_API_KEYS=(.+)$", env_file, re.MULTILINE).group(1)
         stdout, stderr = running.output()
         assert CLIENT_KEY in stdout and written_key not in stdout
@@ -203,3 +203,37 @@ def test_procfile_worker_without_a_broker_stops_with_one_line_naming_the_setting
     assert direct.returncode == 2, direct
     assert "tandem worker: broker.url: a worker process needs BROKER_URL" in direct.stderr
     assert "Traceback" not in direct.stderr
+
+
+def test_production_after_dev_in_the_same_checkout_keeps_secure_cookies_and_hsts(tmp_path: Path):
+    """`make run` once, then `python server.py` in that checkout: the .env it wrote must not
+    turn development mode on (an older one that says TANDEM_DEV=true is ignored, and said so)."""
+    with serving("dev", cwd=tmp_path, env=environment()):
+        pass
+    env_file = tmp_path / ".env"
+    key = re.search(r"^CLIENT_API_KEYS=(.+)$", env_file.read_text(), re.MULTILINE).group(1)
+    env_file.write_text(env_file.read_text() + "TANDEM_DEV=true\n")  # as `make run` used to write
+    (tmp_path.parent / f"{tmp_path.name}-logs").rename(tmp_path.parent / f"{tmp_path.name}-dev-logs")
+    with serving("run", cwd=tmp_path, env=environment(HOST="127.0.0.1")) as running:
+        assert "max-age=" in httpx.get(f"{running.url}/api").headers["strict-transport-security"]
+        account = {"name": "Ops", "nickname": "ops", "email": "ops@example.com",
+                   "password": "a long passphrase for ops"}
+        headers = {"X-Client-Key": key}
+        assert httpx.post(f"{running.url}/api/v1/auth/sign-up", json=account, headers=headers).status_code == 201
+        signed_in = httpx.post(f"{running.url}/api/v1/auth/sign-in", headers=headers,
+                               json={"email": account["email"], "password": account["password"]})
+        assert signed_in.status_code == 200, signed_in.text
+        assert "Secure" in signed_in.headers["set-cookie"]
+        _, stderr = running.output()
+    warnings = [line for line in stderr.splitlines() if "TANDEM_DEV" in line]
+    assert len(warnings) == 1 and json.loads(warnings[0])["level"] == "WARNING", stderr
+    assert error_lines(stderr) == []
+
+
+def test_a_bad_broker_url_stops_with_one_line_naming_the_setting(tmp_path: Path):
+    env = environment(CLIENT_API_KEYS=CLIENT_KEY, SECRET_KEY=SECRET_KEY, BROKER_URL="nonsense")
+    for arguments in (("worker", "--processes", "1", "--threads", "1"), ("run",)):
+        result = server_py(*arguments, cwd=tmp_path, env=env)
+        assert result.returncode == 2, result
+        assert "broker.url: must be empty (in-process broker) or start with redis://" in result.stderr
+        assert "Traceback" not in result.stderr

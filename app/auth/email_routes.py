@@ -9,7 +9,7 @@ from app.auth import email_flows
 from app.auth.email_schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
 from app.auth.forgot_password import request_reset
 from app.core import errors, responses
-from app.core.access import AUTH_BY_ACCOUNT, AUTHENTICATED_AUTH, BY_EMAILED_TOKEN
+from app.core.access import AUTH_MAILS_ACCOUNT, AUTHENTICATED_MAILS_ACCOUNT, BY_EMAILED_TOKEN
 from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
@@ -18,7 +18,7 @@ bp = Blueprint("auth_email", url_prefix="/auth")
 
 
 @bp.post("/forgot-password")
-@endpoint(AUTH_BY_ACCOUNT, body=ForgotPassword, summary="Email a password-reset link", tag="auth",
+@endpoint(AUTH_MAILS_ACCOUNT, body=ForgotPassword, summary="Email a password-reset link", tag="auth",
           description="Always answers `{\"success\": true}`, whether or not the account exists; "
                       "the lookup and the email happen after the answer.")
 async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
@@ -47,7 +47,7 @@ async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPRespons
 
 
 @bp.post("/send-verification-email")
-@endpoint(AUTHENTICATED_AUTH, body=SendVerificationEmail, problems=(422,), tag="auth",
+@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=SendVerificationEmail, problems=(422,), tag="auth",
           summary="Send a new verification email (the previous link stops working)")
 async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
     settings = request.app.ctx.state.settings

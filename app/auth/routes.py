@@ -10,7 +10,7 @@ from app.auth.cookies import clear_session_cookie, set_session_cookie
 from app.auth.email_flows import VERIFY_PAGE, callback_or_default
 from app.auth.schemas import SignIn, SignInOutcome, SignUp
 from app.core import responses
-from app.core.access import AUTH_BY_ACCOUNT, AUTHENTICATED
+from app.core.access import AUTH_MAILS_ACCOUNT, AUTH_SIGN_IN, AUTHENTICATED
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
 from app.core.state import AppState
@@ -20,7 +20,7 @@ bp = Blueprint("auth", url_prefix="/auth")
 
 
 @bp.post("/sign-up")
-@endpoint(AUTH_BY_ACCOUNT, body=SignUp, response=UserPublic, status=201, problems=(409,),
+@endpoint(AUTH_MAILS_ACCOUNT, body=SignUp, response=UserPublic, status=201, problems=(409,),
           summary="Create an account", tag="auth")
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
     settings = request.app.ctx.state.settings
@@ -30,7 +30,7 @@ async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
 
 
 @bp.post("/sign-in")
-@endpoint(AUTH_BY_ACCOUNT, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth",
+@endpoint(AUTH_SIGN_IN, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth",
           problems={401: "Wrong email or password"},
           description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
                       "tokens. With two-factor authentication on, answers `mfa_required` and an "
@@ -56,7 +56,10 @@ def signed_in_response(result: service.SignInResult, state: AppState) -> HTTPRes
 
 
 @bp.post("/sign-out")
-@endpoint(AUTHENTICATED, summary="Sign out (revoke this session)", tag="auth")
+@endpoint(AUTHENTICATED, summary="Sign out (revoke this session)", tag="auth",
+          problems={401: "No live session; a session cookie sent with the request is cleared "
+                         "all the same"},
+          description="Revokes the current session and clears the `tandem_session` cookie.")
 async def sign_out(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
     await service.sign_out(request.principal, sessions=state.sessions)

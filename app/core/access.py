@@ -16,8 +16,8 @@ from sanic import Sanic
 
 from app.core.roles import Role
 
-# what a route names (middleware.rate_limit turns it into subjects); `auth_ip` and `tenant`
-# are counted alongside, never named by a route
+# what a route names (middleware.rate_limit turns it into subjects); `auth_ip`,
+# `auth_account` and `tenant` are counted alongside, never named by a route
 RatePolicyName = Literal["auth", "token", "refresh", "general", "admin", "webhooks"]
 ACCESS_ATTRIBUTE = "__tandem_access__"
 # sanic-ext's own OpenAPI routes: app.docs serves the document and viewers instead.
@@ -41,17 +41,32 @@ class Access:
     rate_policy: RatePolicyName | None = "general"
     # for rate policy "token": the body field holding the token or challenge presented
     token_field: str | None = None
+    # for rate policy "auth": the route emails the account's mailbox, so it also counts
+    # against the account alone over every address (`auth_account`)
+    mails_account: bool = False
+
+    def __post_init__(self) -> None:
+        if self.mails_account and self.rate_policy != "auth":
+            raise ValueError("mails_account applies to the auth rate policy only")
 
 
 PUBLIC = Access(authenticated=False, client_key=False, rate_policy=None)
 ANONYMOUS = Access(authenticated=False)
 AUTHENTICATED = Access(authenticated=True)
-# SPEC §1 rate limits. "auth": per account (the email in the body, canonical spelling)
-# and per client IP ("auth_ip", a larger allowance): sign-in, sign-up, forgot-password
-AUTH_BY_ACCOUNT = Access(authenticated=False, rate_policy="auth")
-# signed in, limited like the auth routes with the signed-in user as the account (it
-# sends email, or checks a secret: resend verification, MFA, profile changes)
+# SPEC §1 rate limits. "auth": per account (the email in the body, canonical spelling, or
+# the signed-in user's) and client IP (IPv6 per /64) together, and per client IP alone
+# ("auth_ip", a larger allowance). Keyed on the pair, so that requests naming someone's
+# email from elsewhere never spend the owner's allowance (middleware.rate_limit).
+AUTH_SIGN_IN = Access(authenticated=False, rate_policy="auth")
+# the same, and the route emails the account (sign-up, forgot-password): also counted
+# per account alone over every address ("auth_account"), to bound mail to one mailbox
+AUTH_MAILS_ACCOUNT = Access(authenticated=False, rate_policy="auth", mails_account=True)
+# signed in, limited like the auth routes with the signed-in user as the account: the
+# route checks a secret (MFA enroll/activate/disable, DELETE /me)
 AUTHENTICATED_AUTH = Access(authenticated=True, rate_policy="auth")
+# signed in, and the route emails the account (resend verification, profile change
+# requests): also counted under "auth_account"
+AUTHENTICATED_MAILS_ACCOUNT = Access(authenticated=True, rate_policy="auth", mails_account=True)
 # "token": per client IP and per token presented (a digest of it, never the token)
 BY_EMAILED_TOKEN = Access(authenticated=False, rate_policy="token", token_field="token")
 BY_MFA_CHALLENGE = Access(authenticated=False, rate_policy="token", token_field="mfa_token")

@@ -11,10 +11,11 @@ sender's choosing with the live token in it. So every `callback_url`
 - must have exactly the scheme, host and port of one trusted origin (default ports
   normalised, hosts compared case-blind in their ASCII IDNA form, no user info): a
   prefix test would let `https://app.example.com.evil.net` through;
-- must not carry a `token` query parameter of its own (the web app would read the
-  sender's token instead of ours);
+- must not carry a `token` query parameter of its own, in its query or in a query
+  inside its fragment (the web app would read the sender's token instead of ours);
 - becomes a `Callback`, from whose parsed parts the link is rebuilt: the host in ASCII,
-  path and fragment percent-encoded, the query re-encoded with the token appended.
+  path and fragment percent-encoded down to unreserved characters and `/` (so no
+  second URL can be spelled in them), the query re-encoded with the token appended.
   The fragment is kept (hash-routed web apps need it); the token goes in the query
   before it, where `location.search` finds it.
 
@@ -41,9 +42,14 @@ TOKEN_PARAMETER = "token"
 CallbackUrl = Annotated[
     str, Field(min_length=1, max_length=2048, description="Page that receives the token; must be on a trusted origin")
 ]
-# RFC 3986 pchar (unreserved letters, digits and `_.-~` are always kept by quote)
-_PATH_SAFE = "/:@!$&'()*+,;=%"
-_FRAGMENT_SAFE = _PATH_SAFE + "?"
+# Only unreserved characters (letters, digits, `_.-~`, always kept by quote) and `/`
+# stay as they are in the path; `?`, `=` and `&` also in the fragment (hash routes).
+# Everything else is percent-encoded, `:` and sub-delimiters such as `)` and `,`
+# included: linkifiers end a URL at `)` and start another at `https:` or at a bare
+# `evil.example/...`, so a path like `/x)https://evil.example/steal` would otherwise
+# show a second link, with our token appended to it.
+_PATH_SAFE = "/%"  # `%`: escapes already there are kept (stray ones become %25)
+_FRAGMENT_SAFE = "/?=&%"
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
@@ -98,7 +104,10 @@ def check_callback_url(url: str, trusted_origins: Iterable[str]) -> Callback:
     if origin not in {parse_origin(trusted) for trusted in trusted_origins}:
         raise _invalid("must be on a trusted origin")
     query = tuple(parse_qsl(parts.query, keep_blank_values=True))
-    if any(name == TOKEN_PARAMETER for name, _ in query):
+    # a hash-routed app reads the query inside the fragment (`#/reset?token=...`) too
+    _, _, fragment_query = parts.fragment.partition("?")
+    fragment_names = {name for name, _ in parse_qsl(fragment_query, keep_blank_values=True)}
+    if any(name == TOKEN_PARAMETER for name, _ in query) or TOKEN_PARAMETER in fragment_names:
         raise _invalid(f"must not have a `{TOKEN_PARAMETER}` query parameter of its own")
     return Callback(
         origin=origin,

@@ -1,7 +1,7 @@
 """`@endpoint`: one declaration per route for access, parsing and documentation.
 
     @bp.post("/sign-in")
-    @endpoint(AUTH_BY_ACCOUNT, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth")
+    @endpoint(AUTH_SIGN_IN, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth")
     async def sign_in(request, body: SignIn): ...
 
 The handler receives the parsed `body` and/or `query`. The declaration is kept on the

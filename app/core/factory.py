@@ -19,6 +19,7 @@ from app.auth.session_routes import bp as auth_sessions_bp
 from app.core import metrics
 from app.core.access import attach_access
 from app.core.database import close_database, open_database
+from app.core.logging import quiet_client_noise
 from app.core.openapi import openapi_config
 from app.core.problems import ProblemErrorHandler
 from app.core.request import TandemRequest
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
         dumps=partial(orjson.dumps, option=orjson.OPT_NON_STR_KEYS),
         configure_logging=False,
     )
+    quiet_client_noise()
     app.config.REQUEST_MAX_SIZE = settings.server.max_body_bytes
     app.config.REQUEST_TIMEOUT = settings.server.request_timeout_seconds
     app.config.FALLBACK_ERROR_FORMAT = "json"

@@ -28,9 +28,8 @@ def write_env_file(path: Path) -> dict[str, str] | None:
         "# Written by `python server.py dev` (`make run`) on first run. Keep it out of version control.",
         "# Comma-separate several client keys to rotate: add the new one, roll clients, remove the old.",
         *(f"{name}={value}" for name, value in values.items()),
-        "# Development mode: cookies without Secure so http://127.0.0.1 works; `python server.py dev`",
-        "# turns it on in any case. Never use this file in production.",
-        "TANDEM_DEV=true",
+        "# Development mode is not set here: `python server.py dev` turns it on by itself, and",
+        "# `python server.py` (production) ignores it in this file.",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")

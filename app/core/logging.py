@@ -39,6 +39,11 @@ _TRACEBACKS = logging.Formatter()
 SQL_TRACES = frozenset({"tortoise.db_client", "aiosqlite"})
 # Dramatiq's actor logs its arguments at DEBUG: send_email's are an address and a link
 ACTOR_ARGUMENTS = "Received args=%r kwargs=%r."
+# what every record has; anything else on it came as `extra=` (or from ContextFilter)
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# Sanic logs this at ERROR after answering a GET or HEAD (a route that ignores bodies)
+# that came with a body: the client's doing, not our bug (Sanic then reads and drops it)
+BODY_NOT_CONSUMED = " body not consumed."
 
 
 def scrub(text: str) -> str:
@@ -108,7 +113,41 @@ class ScrubFilter(logging.Filter):
             record.exc_info = None
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
+        for name, value in vars(record).items():  # extra fields: a client's values, often
+            if name not in _RECORD_ATTRIBUTES and isinstance(value, str):
+                setattr(record, name, scrub(value))
         return True
+
+
+class ClientNoiseFilter(logging.Filter):
+    """On Sanic's error logger: what a client can cause at will is logged at DEBUG, so that
+    ERROR keeps meaning a bug of ours and nobody can flood it (see tests/core/test_quiet_logs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (record.levelno >= logging.ERROR and isinstance(record.msg, str)
+                and record.msg.endswith(BODY_NOT_CONSUMED)):
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+def quiet_client_noise() -> None:
+    """Install ClientNoiseFilter on Sanic's error logger (once, whoever builds the app)."""
+    logger = logging.getLogger("sanic.error")
+    if not any(isinstance(existing, ClientNoiseFilter) for existing in logger.filters):
+        logger.addFilter(ClientNoiseFilter())
+
+
+def _utf8_safe(value: Any) -> Any:
+    """`value` with lone surrogates (undecodable bytes a client sent, as Python keeps them)
+    written as backslash escapes: orjson refuses them, and the line would be lost."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_utf8_safe(key): _utf8_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_utf8_safe(item) for item in value]
+    return value
 
 
 class JsonFormatter(OrjsonFormatter):
@@ -120,6 +159,12 @@ class JsonFormatter(OrjsonFormatter):
             rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
             timestamp="time",
         )
+
+    def jsonify_log_record(self, log_data: Any) -> str:
+        try:
+            return super().jsonify_log_record(log_data)
+        except TypeError:  # "str is not valid UTF-8: surrogates not allowed"
+            return super().jsonify_log_record(_utf8_safe(log_data))
 
 
 class TextFormatter(logging.Formatter):

@@ -94,12 +94,18 @@ def current() -> Metrics:
     return _metrics or configure(MetricsSettings())
 
 
+def method_label(method: str) -> str:
+    """The method as metrics and the access log name it: a known one, else "OTHER" (any
+    token is a method to HTTP, so it may be anything a client types, an address included)."""
+    return method if method in METHODS else "OTHER"
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     key = (method, route, status)
     children = _children.get(key)
     if children is None:
         metrics = current()
-        label = method if method in METHODS else "OTHER"  # any token is a method to HTTP
+        label = method_label(method)
         children = (
             metrics.requests.labels(label, route, str(status)),
             metrics.request_seconds.labels(label, route, str(status)),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sanic import Request
+from sanic.exceptions import BadURL
 
 from app.core import errors
 
@@ -37,6 +38,22 @@ class RequestContext:
 
 class TandemRequest(Request):
     ctx: RequestContext  # type: ignore[assignment]
+
+    def __init__(
+        self, url_bytes: bytes, headers: Any, version: str, method: str, transport: Any, app: Any,
+        head: bytes = b"", stream_id: int = 0,
+    ) -> None:
+        arguments = (headers, version, method, transport, app, head, stream_id)
+        try:
+            super().__init__(url_bytes, *arguments)
+        except BadURL:
+            # A request target that is not a path (`CONNECT host:80`, `GET api`) fails here
+            # with 400; Sanic then builds a stand-in request (no head) from the same target
+            # to answer with, which would fail too and drop the connection with an error
+            # logged. The stand-in gets "/" instead, so the client gets its 400.
+            if head:
+                raise
+            super().__init__(b"/", *arguments)
 
     @classmethod
     def make_context(cls) -> RequestContext:  # type: ignore[override]

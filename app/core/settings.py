@@ -1,21 +1,17 @@
-"""One typed, validated settings object, built once at start.
+"""One typed, validated settings object: its sections, each setting with its bounds.
 
-Sources, lowest to highest precedence: `config.toml` → `.env` file → process environment.
-No other module reads the environment (ARCHITECTURE.md, Configuration).
+Built once at start by `app.core.settings_sources.load_settings` from `config.toml`,
+`.env` and the environment. No other module reads the environment (ARCHITECTURE.md,
+Configuration).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
-import tomllib
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.origins import parse_origin
 
@@ -173,6 +169,18 @@ class RedisSettings(_Section):
     timeout_seconds: float = Field(0.25, gt=0)
     retry_after_seconds: float = Field(2.0, ge=0)
 
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        # it is the broker's URL too when BROKER_URL is unset: refuse it here, by name,
+        # rather than with a traceback from whichever client first connects
+        if value and value.split("://", 1)[0] not in {"redis", "rediss", "unix"}:
+            raise ValueError("must be empty (no Redis) or start with redis://, rediss:// or unix://")
+        return value
+
+
+BROKER_SCHEMES = frozenset({"redis", "rediss", "amqp", "amqps"})
+
 
 class BrokerSettings(_Section):
     url: str = ""
@@ -181,6 +189,15 @@ class BrokerSettings(_Section):
     max_backoff_ms: int = Field(300_000, ge=0)
     time_limit_ms: int = Field(60_000, ge=1)
     dead_letter_ttl_ms: int = Field(604_800_000, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _supported_scheme(cls, value: str) -> str:
+        # "" is the in-process broker; anything else must be one dramatiq can connect to
+        if value and value.split("://", 1)[0] not in BROKER_SCHEMES:
+            raise ValueError("must be empty (in-process broker) or start with redis://, rediss://, "
+                             "amqp:// or amqps://")
+        return value
 
 
 class EmailSettings(_Section):
@@ -225,10 +242,14 @@ def _policy(limit: int, period_seconds: float = 60) -> Any:
 class RateLimitSettings(_Section):
     """SPEC §1 "Rate limits"; the subject of each policy is in middleware.rate_limit."""
 
-    # per account named in the body (sign-in, sign-up, forgot-password, resend, re-checks)
+    # per account named (in the body, or the signed-in user's) and client IP together, on
+    # every auth route (sign-in, sign-up, forgot-password, resend, MFA, re-checks)
     auth: RatePolicy = _policy(5)
     # per client IP over every auth route: an office behind one address signs in its people
     auth_ip: RatePolicy = _policy(60)
+    # per account alone, over every address, on the auth routes that email the account
+    # (sign-up, forgot-password, resend verification, profile change requests)
+    auth_account: RatePolicy = _policy(10, 3600)
     # per client IP and, separately, per token or challenge presented
     token: RatePolicy = _policy(20)
     # per client IP
@@ -345,89 +366,3 @@ def _with(origins: tuple[str, ...], origin: str) -> tuple[str, ...]:
 
 class SettingsError(Exception):
     """Settings are invalid; the message names every offending setting."""
-
-
-def _split_list(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-# Well-known variable names (12-factor) and where they land. Anything else:
-# TANDEM__SECTION__KEY=value (lists comma-separated).
-ENV_OVERRIDES: dict[str, tuple[str, str]] = {
-    "HOST": ("server", "host"),
-    "PORT": ("server", "port"),
-    "TANDEM_DEV": ("server", "dev"),
-    "DATABASE_URL": ("database", "url"),
-    "REDIS_URL": ("redis", "url"),
-    "BROKER_URL": ("broker", "url"),
-    "CLIENT_API_KEY": ("security", "client_api_keys"),
-    "CLIENT_API_KEYS": ("security", "client_api_keys"),
-    "SECRET_KEY": ("security", "secret_key"),
-    "SETUP_TOKEN": ("security", "setup_token"),
-    "SMTP_URL": ("email", "smtp_url"),
-    "PROMETHEUS_MULTIPROC_DIR": ("metrics", "multiprocess_dir"),
-    "METRICS_TOKEN": ("metrics", "token"),
-}
-LIST_SETTINGS = {
-    ("security", "client_api_keys"),
-    ("server", "trusted_proxies"),
-    ("cors", "origins"),
-    ("security", "trusted_origins"),
-    ("middleware", "chain"),
-    ("metrics", "allowed_networks"),
-}
-
-
-def _apply(raw: dict[str, Any], section: str, key: str, value: str) -> None:
-    target = raw.setdefault(section, {})
-    target[key] = _split_list(value) if (section, key) in LIST_SETTINGS else value
-
-
-def load_settings(
-    config_path: str | Path | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    dotenv_path: str | Path | None = ".env",
-    overrides: Mapping[str, Mapping[str, Any]] | None = None,
-) -> Settings:
-    """Build the settings; raise SettingsError naming each invalid setting.
-
-    Without config_path, TANDEM_CONFIG names the file (default `config.toml`), so the
-    API, the worker and the benchmark all read the same one.
-    """
-    raw: dict[str, Any] = {}
-    path = Path(config_path or os.environ.get("TANDEM_CONFIG", "config.toml"))
-    if path.exists():
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-
-    variables: dict[str, str] = {}
-    if dotenv_path is not None and Path(dotenv_path).exists():
-        variables.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-    variables.update(os.environ if environ is None else environ)
-
-    # CLIENT_API_KEY (singular, as the original clients' setup wrote it) first, so the
-    # plural list wins when both are present.
-    for name in sorted(ENV_OVERRIDES, key=lambda n: n != "CLIENT_API_KEY"):
-        if name in variables:
-            _apply(raw, *ENV_OVERRIDES[name], variables[name])
-    if variables.get("SMTP_URL"):
-        # whoever names an SMTP server means to send through it (TANDEM__EMAIL__BACKEND,
-        # applied next, can still say otherwise)
-        _apply(raw, "email", "backend", "smtp")
-    for name, value in variables.items():
-        parts = name.split("__")
-        if len(parts) == 3 and parts[0] == "TANDEM":
-            _apply(raw, parts[1].lower(), parts[2].lower(), value)
-    for section, values in (overrides or {}).items():
-        raw.setdefault(section, {}).update(values)
-
-    try:
-        return Settings.model_validate(raw)
-    except ValidationError as error:
-        lines = []
-        for item in error.errors():
-            name = ".".join(str(part) for part in item["loc"])
-            message = item["msg"].removeprefix("Value error, ")
-            lines.append(f"  {name}: {message}")
-        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None

@@ -20,17 +20,24 @@ from pydantic import AfterValidator, Field
 # joiners (U+200C/U+200D) stay allowed: emoji and several scripts need them
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 # Cc: C0 and C1 controls (\t \n \r, NUL, DEL, U+0085 ...); Zl/Zp: U+2028, U+2029;
-# Cs: lone surrogates, which no database column can store
-_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+# Cs: lone surrogates, which no database column can store; Cf: invisible format
+# characters (zero-width space U+200B, word joiner U+2060, BOM, soft hyphen, tag
+# characters) that make look-alike names or hide text; Co/Cn: private and unassigned
+_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs", "Cf", "Co", "Cn"})
+# format characters that real names need: the joiners (emoji sequences, Indic and
+# Arabic scripts)
+_ALLOWED_FORMAT = frozenset("\u200c\u200d")
 _BIDI_PATTERN = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 _BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\s\u2028\u2029]+")
-NAME_RULE = "must not contain control, line-break or bidirectional-override characters"
+NAME_RULE = "must not contain control, line-break, invisible or bidirectional-override characters"
 
 
 def unsafe_character(value: str) -> str | None:
     """The first character a display name may not hold, or None."""
     for char in value:
-        if char in BIDI_CONTROLS or unicodedata.category(char) in _REFUSED_CATEGORIES:
+        if char in BIDI_CONTROLS:
+            return char
+        if char not in _ALLOWED_FORMAT and unicodedata.category(char) in _REFUSED_CATEGORIES:
             return char
     return None
 

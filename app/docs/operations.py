@@ -25,7 +25,7 @@ PROBLEM_DESCRIPTIONS = {
     403: "Wrong or missing X-Client-Key, or role too low",
     404: "Not found, or outside the caller's organization",
     409: "Conflict with an existing resource",
-    413: "Body over the size limit",
+    413: "Body or headers over the size limit",
     415: "Body is not application/json",
     422: "Business rule violated",
     429: "Rate limited (see Retry-After)",
@@ -61,9 +61,10 @@ def problem_statuses(operation: Operation) -> dict[int, str]:
     """Every problem status the route can answer, with its description."""
     access = operation.access
     has_input = operation.body is not None or operation.query is not None
-    statuses: dict[int, str | None] = {400: None if has_input else NO_INPUT_400}
+    # any request can arrive with a body or headers over the limit, read or not
+    statuses: dict[int, str | None] = {400: None if has_input else NO_INPUT_400, 413: None}
     if operation.body is not None:
-        statuses |= {413: None, 415: None}
+        statuses[415] = None
     if access.client_key or access.min_role is not None:
         statuses[403] = None
     if access.authenticated:

@@ -88,8 +88,12 @@ class OutboxRelay:
     async def _run_local(self, message: OutboxMessage, job: LocalJob) -> bool:
         try:
             async with in_transaction():
+                # the delete comes first and holds the row: a second relay that claimed it
+                # too (its claim ran out mid-job) waits here, then finds nothing to delete
+                # and does not run the job again; a rollback puts the row back for later
+                if not await OutboxMessage.filter(id=message.id).delete():
+                    return False
                 await job(message.payload)
-                await OutboxMessage.filter(id=message.id).delete()
         except Exception as error:  # noqa: BLE001 - any failure: roll back, keep the row for later
             # the class only: a job's error may quote its payload (an email address)
             logger.warning("outbox: local job %s of %s failed (%s); will retry",

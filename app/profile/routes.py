@@ -9,7 +9,7 @@ from sanic import Blueprint
 from sanic.response import HTTPResponse
 
 from app.core import responses
-from app.core.access import AUTHENTICATED_AUTH, BY_EMAILED_TOKEN
+from app.core.access import AUTHENTICATED_MAILS_ACCOUNT, BY_EMAILED_TOKEN
 from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
@@ -39,7 +39,7 @@ async def _request_change(
 
 
 @bp.post("/request-profile-change")
-@endpoint(AUTHENTICATED_AUTH, body=ProfileChange, response=ChangeRequested, envelope=False,
+@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=ProfileChange, response=ChangeRequested, envelope=False,
           problems=(409,), tag="profile",
           summary="Change name and nickname, once confirmed from an email")
 async def request_profile_change(request: TandemRequest, body: ProfileChange) -> HTTPResponse:
@@ -47,7 +47,7 @@ async def request_profile_change(request: TandemRequest, body: ProfileChange) ->
 
 
 @bp.post("/request-email-change")
-@endpoint(AUTHENTICATED_AUTH, body=EmailChange, response=ChangeRequested, envelope=False,
+@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=EmailChange, response=ChangeRequested, envelope=False,
           problems=(409, 422), tag="profile",
           summary="Change the email address: confirmed from the old address, then the new one")
 async def request_email_change(request: TandemRequest, body: EmailChange) -> HTTPResponse:
@@ -55,7 +55,7 @@ async def request_email_change(request: TandemRequest, body: EmailChange) -> HTT
 
 
 @bp.post("/request-password-change")
-@endpoint(AUTHENTICATED_AUTH, body=PasswordChange, response=ChangeRequested, envelope=False,
+@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=PasswordChange, response=ChangeRequested, envelope=False,
           problems=(422,), tag="profile",
           summary="Change the password, once confirmed from an email; signs out everywhere")
 async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:

@@ -41,7 +41,7 @@ async def request_profile_change(
     user_id: UUID, data: ProfileChange, *, callback: Callback, settings: Settings
 ) -> None:
     async with in_transaction():
-        user = await User.get(id=user_id)
+        user = await _locked_user(user_id)
         await _nickname_free(data.nickname, user_id)
         await _send_confirmation(
             user, Purpose.CONFIRM_PROFILE, "confirm_profile_change", to=user.email,
@@ -60,7 +60,7 @@ async def request_email_change(
     one at both steps: its link to the old address and, if that was used, its link to
     the new address (issue() alone supersedes only the same step)."""
     async with in_transaction():
-        user = await User.get(id=user_id)
+        user = await _locked_user(user_id)
         if data.new_email == user.email:
             raise errors.BusinessRuleViolated("This is already the account's email address")
         await _email_free(data.new_email, settings)
@@ -84,6 +84,7 @@ async def request_password_change(
     await confirm_password(user, data.current_password, settings.accounts, client_ip=client_ip)
     pending_hash = await hash_password(data.new_password)
     async with in_transaction():
+        await _locked_user(user_id)
         await _send_confirmation(
             user, Purpose.CONFIRM_PASSWORD, "confirm_password_change", to=user.email,
             callback=callback, settings=settings,
@@ -95,8 +96,12 @@ async def request_password_change(
 async def confirm_change(token: str, *, settings: Settings, sessions: SessionStore) -> ChangeConfirmed:
     try:
         async with in_transaction():
+            # lock the user before spending: a request that supersedes this token either
+            # committed first (the spend then fails) or waits for this confirmation, and
+            # then also sees and voids the next step's token it issues
+            found = await one_time_tokens.find(token, CONFIRMABLE)
+            user = await _locked_user(found.user_id)
             row = await one_time_tokens.spend(token, CONFIRMABLE)
-            user = await User.get(id=row.user_id)
             if user.deleted_at is not None or user.disabled:
                 raise errors.InvalidToken("This token is invalid, already used or expired")
             confirmed = await _apply(Purpose(row.purpose), row.payload, user, settings)
@@ -109,6 +114,14 @@ async def confirm_change(token: str, *, settings: Settings, sessions: SessionSto
     else:
         await sessions.refresh_user(user.id)
     return confirmed
+
+
+async def _locked_user(user_id: UUID) -> User:
+    """The user's row, locked until the transaction ends (PostgreSQL; SQLite serialises
+    every write transaction anyway). Requests and confirmations of one user's changes
+    run one after another, so a newer request always sees, and voids, what an older
+    one issued (issue 9 item 1.2)."""
+    return await User.select_for_update().get(id=user_id)
 
 
 async def _apply(

@@ -25,6 +25,11 @@ class Check:
     # who is counted: "ip:203.0.113.7", "account:<digest>", "user:<uuid>", ...
     subject: str
     policy: RatePolicy
+    # whether the headers may describe it while the request is allowed: False for a
+    # subject others share without seeing each other (one account over every address),
+    # whose state would tell a client about someone else's requests. Named anyway when
+    # it is what refused.
+    disclosed: bool = True
 
     @property
     def key(self) -> str:
@@ -37,7 +42,8 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """For the check that decided: the one that refused, or the tightest when all allow."""
+    """For the check that decided: the one that refused, or else the tightest disclosed
+    one (any check when none is disclosed)."""
 
     check: Check
     allowed: bool
@@ -49,19 +55,21 @@ class Decision:
     retry_after_seconds: float
 
 
-# KEYS: one per check; ARGV: interval_ms, limit for each key in order.
-# Returns, for the tightest key: allowed (0/1), its index (1-based), remaining,
-# retry_after_ms, reset_ms. Times come from Redis, so all API processes share a clock.
+# KEYS: one per check; ARGV: interval_ms, limit, disclosed (0/1) for each key in order.
+# Returns, for the key that refused or else the tightest disclosed one: allowed (0/1),
+# its index (1-based), remaining, retry_after_ms, reset_ms. Times come from Redis, so
+# all API processes share a clock.
 LUA_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local n = #KEYS
 local new_tats = {}
-local worst, worst_remaining, worst_retry, worst_reset = 1, nil, 0, 0
+local worst, worst_remaining, worst_retry, worst_reset, worst_disclosed = 1, nil, 0, 0, 0
 local allowed = 1
 for i = 1, n do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local limit = tonumber(ARGV[2 * i])
+  local interval = tonumber(ARGV[3 * i - 2])
+  local limit = tonumber(ARGV[3 * i - 1])
+  local disclosed = tonumber(ARGV[3 * i])
   local tau = interval * limit
   local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
@@ -76,8 +84,9 @@ for i = 1, n do
   else
     new_tats[i] = new_tat
     local remaining = math.floor((now - allow_at) / interval)
-    if allowed == 1 and (worst_remaining == nil or remaining < worst_remaining) then
-      worst, worst_remaining, worst_reset = i, remaining, new_tat - now
+    if allowed == 1 and (worst_remaining == nil or disclosed > worst_disclosed
+        or (disclosed == worst_disclosed and remaining < worst_remaining)) then
+      worst, worst_remaining, worst_reset, worst_disclosed = i, remaining, new_tat - now, disclosed
     end
   end
 end
@@ -93,7 +102,7 @@ return {allowed, worst, worst_remaining, tostring(worst_retry), tostring(worst_r
 def lua_arguments(checks: Sequence[Check]) -> list[float | int]:
     arguments: list[float | int] = []
     for check in checks:
-        arguments += [check.interval_ms, check.policy.limit]
+        arguments += [check.interval_ms, check.policy.limit, int(check.disclosed)]
     return arguments
 
 
@@ -140,7 +149,7 @@ class MemoryGcra:
             return max(denied, key=lambda d: d.retry_after_seconds)
         for check, (_, new_tat) in zip(checks, decisions, strict=True):
             self._tats[check.key] = new_tat  # type: ignore[assignment]
-        return min((d for d, _ in decisions), key=lambda d: d.remaining)
+        return min((d for d, _ in decisions), key=lambda d: (not d.check.disclosed, d.remaining))
 
     def _forget_expired(self, now: float) -> None:
         for key in [key for key, tat in self._tats.items() if tat <= now]:

@@ -1,6 +1,6 @@
 """The rate limiter the chain calls: shared in Redis, per-process when it must be.
 
-When Redis is unreachable the `auth`, `auth_ip` and `token` checks fall back to
+When Redis is unreachable the `auth`, `auth_ip`, `auth_account` and `token` checks fall back to
 this process's own limiter (guessing passwords and tokens stays bounded) and every
 other policy lets requests through (an outage of the cache must not become an
 outage of the API) — SPEC §1.
@@ -29,7 +29,7 @@ from app.ratelimit.gcra import (
 logger = logging.getLogger("tandem.ratelimit")
 KEY_PREFIX = "tandem:rl:"
 # Policies that stay limited, per process, while Redis is down.
-FALLBACK_POLICIES = frozenset({"auth", "auth_ip", "token"})
+FALLBACK_POLICIES = frozenset({"auth", "auth_ip", "auth_account", "token"})
 
 
 class RateLimiter:

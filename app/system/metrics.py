@@ -39,11 +39,17 @@ class ScrapeGuard:
             known |= hmac.compare_digest(presented, key)
         return errors.NotFound("No such resource") if known else errors.Forbidden()
 
-    def allows(self, client_ip: str, authorization: str | None) -> bool:
+    def allows(self, client_ip: str, authorization: str | None, *, via_unknown_proxy: bool = False) -> bool:
+        """`via_unknown_proxy`: the request names a forwarded client, but its peer is not a
+        trusted proxy. A reverse proxy on the same host that nobody listed in
+        server.trusted_proxies makes every request come from loopback: its callers are
+        not on an allowed network, so only the token lets them in."""
         if self._token and authorization:
             scheme, _, presented = authorization.partition(" ")
             if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), self._token):
                 return True
+        if via_unknown_proxy:
+            return False
         try:
             address = ipaddress.ip_address(client_ip)
         except ValueError:

@@ -51,6 +51,9 @@ async def health_ready(request: TandemRequest) -> HTTPResponse:
     return await _readiness(request.app.ctx.state)
 
 
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
 @bp.get("/metrics")
 @endpoint(
     PUBLIC, envelope=False, summary="Prometheus metrics (text exposition format)", tag="system",
@@ -66,7 +69,15 @@ async def health_ready(request: TandemRequest) -> HTTPResponse:
 async def metrics_exposition(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
     guard = ScrapeGuard(state.settings.metrics, state.settings.security.client_api_keys)
-    if not (guard.enabled and guard.allows(request.ctx.client_ip, request.headers.get("authorization"))):
+    # a forwarding header whose client was not resolved through a trusted proxy (the
+    # client IP is still the TCP peer) came through a proxy we were not told about
+    via_unknown_proxy = request.ctx.client_ip == request.ip and any(
+        name in request.headers for name in FORWARDING_HEADERS
+    )
+    allowed = guard.allows(
+        request.ctx.client_ip, request.headers.get("authorization"), via_unknown_proxy=via_unknown_proxy
+    )
+    if not (guard.enabled and allowed):
         raise guard.refusal(request.headers.get("x-client-key"))  # not even that it exists
     extra = await outbox_collectors()
     # reading every process's files is blocking I/O

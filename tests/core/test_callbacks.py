@@ -120,6 +120,33 @@ def test_callback_url_with_a_token_of_its_own_is_refused():
     refused("https://app.example.com/reset?a=1&token=")
 
 
+def test_callback_url_with_a_token_in_its_fragment_query_is_refused():
+    # a hash-routed web app reads `#/reset?token=` before the real token in the query
+    refused("https://app.example.com/#/reset?token=attacker")
+    refused("https://app.example.com/#/reset?step=1&token=attacker")
+
+
+# Only unreserved characters, `/` and `%XX` may stay as they are in the path: a linkifier
+# ends a URL at `)` (or `'`, `,`, `!`, ...) and starts a new one at `https:` or at a bare
+# host, so anything else could show a second link with our token on its end.
+LINK_SHAPE = re.compile(
+    r"^https://app\.example\.com/[A-Za-z0-9._~%/-]*\?[A-Za-z0-9._~%=&+-]*(#[A-Za-z0-9._~%/?=&-]*)?$"
+)
+
+
+@pytest.mark.parametrize("path", [
+    "/x)https://evil.example/steal", "/x),https://evil.example/steal", "/x)evil.example/steal",
+    "/x'https://evil.example", "/x;https://evil.example", "/x!*https://evil.example",
+    "/x(y)z:https://evil.example", "/@evil.example/steal",
+])
+def test_callback_path_cannot_spell_a_second_url_for_a_linkifier(path):
+    built = link(f"https://app.example.com{path}#/r)https://evil.example")
+
+    assert LINK_SHAPE.match(built), built
+    assert len(URL.findall(built)) == 1
+    assert ":" not in built.removeprefix("https:")
+
+
 def test_scheme_host_and_default_port_are_compared_in_their_normal_form():
     assert link("HTTPS://App.Example.COM:443/reset") == f"https://app.example.com/reset?token={TOKEN}"
     assert link("http://127.0.0.1:3000/v") == f"http://127.0.0.1:3000/v?token={TOKEN}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import base58
 
 from app.core.keys import generate_client_key, write_env_file
-from app.core.settings import load_settings
+from app.core.settings_sources import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,4 +41,6 @@ def test_env_file_is_written_once_with_fresh_secrets(tmp_path: Path):
     assert settings.security.client_api_keys == (values["CLIENT_API_KEYS"],)
     assert len(settings.security.setup_token) >= 24
     assert write_env_file(path) is None  # never overwritten
+    # dev mode is `server.py dev`'s to turn on: a production start here must not find it on
+    assert "TANDEM_DEV" not in path.read_text() and not settings.server.dev
     assert path.stat().st_mode & 0o077 == 0

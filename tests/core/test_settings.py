@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.settings import SettingsError, load_settings
+from app.core.settings import SettingsError
+from app.core.settings_sources import ignored_dotenv_settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"CLIENT_API_KEYS": "cak_" + "a" * 40, "SECRET_KEY": "s" * 40}
@@ -79,6 +80,34 @@ def test_settings_refuse_unknown_keys(tmp_path: Path):
     config.write_text("[server]\nprot = 8000\n")
     with pytest.raises(SettingsError, match="server.prot"):
         load_settings(config, environ=GOOD, dotenv_path=None)
+
+
+@pytest.mark.parametrize("url", ["nonsense", "http://broker:6379", "redis:/h", "localhost:6379"])
+def test_settings_refuse_a_broker_url_dramatiq_cannot_connect_to(url: str):
+    with pytest.raises(SettingsError, match=r"broker.url: must be empty \(in-process broker\) or start with "
+                                            r"redis://, rediss://, amqp:// or amqps://"):
+        load({**GOOD, "BROKER_URL": url})
+    for good in ("", "redis://h:6379/0", "rediss://h/1", "amqp://guest@h:5672", "amqps://h"):
+        assert load({**GOOD, "BROKER_URL": good}).broker.url == good
+
+
+@pytest.mark.parametrize("url", ["nonsense", "http://h:6379", "127.0.0.1:6379"])
+def test_settings_refuse_a_redis_url_that_is_not_one(url: str):
+    with pytest.raises(SettingsError, match=r"redis.url: must be empty \(no Redis\) or start with redis://"):
+        load({**GOOD, "REDIS_URL": url})
+    for good in ("", "redis://h:6379/0", "rediss://h/1", "unix:///run/redis.sock"):
+        assert load({**GOOD, "REDIS_URL": good}).redis.url == good
+
+
+def test_settings_take_dev_mode_from_the_environment_but_never_from_dotenv(tmp_path: Path):
+    # `make run` once wrote TANDEM_DEV=true to .env: a production start in that checkout
+    # must still send Secure cookies and HSTS
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"CLIENT_API_KEYS={'cak_' + 'd' * 40}\nSECRET_KEY={'s' * 40}\n"
+                      "TANDEM_DEV=true\nTANDEM__SERVER__DEV=true\n")
+    assert not load_settings(ROOT / "config.toml", environ={}, dotenv_path=dotenv).server.dev
+    assert load_settings(ROOT / "config.toml", environ={"TANDEM_DEV": "true"}, dotenv_path=dotenv).server.dev
+    assert ignored_dotenv_settings(dotenv) == ["TANDEM_DEV", "TANDEM__SERVER__DEV"]
 
 
 def test_settings_read_dotenv_but_environment_wins(tmp_path: Path):

@@ -22,13 +22,22 @@ LINK = "https://app.example.com/reset?token=" + "T" * 43
     "\u200e", "\u200f", "\u061c",
 ])
 def test_display_name_with_control_line_break_or_bidi_character_is_refused(sneaked):
-    with pytest.raises(ValidationError, match="control, line-break or bidirectional"):
+    with pytest.raises(ValidationError, match="control, line-break, invisible or bidirectional"):
         NAMES.validate_python(f"Ada{sneaked}Lovelace")
+
+
+@pytest.mark.parametrize("invisible", [
+    "\u200b", "\u2060", "\ufeff", "\u00ad", "\U000e0041", "\ue000",
+])
+def test_display_name_with_invisible_characters_cannot_pass_for_another_name(invisible):
+    # "Ada\u200bLovelace" shows as "AdaLovelace": two accounts, one look
+    with pytest.raises(ValidationError, match="invisible"):
+        NAMES.validate_python(f"Ada{invisible}Lovelace")
 
 
 @pytest.mark.parametrize("name", [
     "Ada Lovelace", "Zoë O'Brien-Łukasiewicz", "李小龍", "محمد علي", "👩\u200d💻 Ada",
-    "Ada\u00a0Lovelace", "<b>Ada</b>",
+    "Ada\u00a0Lovelace", "<b>Ada</b>", "\u0928\u094d\u200c\u0928", "👍🏽",
 ])
 def test_ordinary_names_in_any_script_are_accepted(name):
     assert NAMES.validate_python(name) == name

@@ -3,6 +3,7 @@ aiosmtpd → the token read out of that email → confirm-change."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -282,6 +283,31 @@ async def test_requests_need_a_session_and_refuse_sensitive_extra_fields(mail_se
     sneaky = await request(person, "profile", name="A", nickname="sneaky", global_role="Owner")
     assert_problem(sneaky, 400, "VALIDATION_ERROR")
     assert (await User.get(id=person.id)).global_role is None
+
+
+async def test_a_confirmation_racing_a_newer_email_change_cannot_leave_the_older_link_alive(
+    mail_server, smtp_server
+):
+    # the first step of an older change is confirmed while a newer change is requested:
+    # whichever commits first, the older change's next link must not stay usable
+    person = await signed_in_user(mail_server)
+    steps = [Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW]
+    for round_number in range(4):
+        await request(person, "email", new_email=f"older{round_number}@example.com")
+        older = token_in(await smtp_server.inbox.wait_for(
+            person.email, EMAIL_OLD_SUBJECT, count=2 * round_number + 1))
+        confirmed, requested = await asyncio.gather(
+            confirm(mail_server.client, older),
+            request(person, "email", new_email=f"newer{round_number}@example.com"),
+        )
+        assert requested.status_code == 200, requested.text
+        assert confirmed.status_code in (200, 422), confirmed.text
+        live = await OneTimeToken.filter(
+            user_id=person.id, purpose__in=steps, used_at=None, superseded_at=None
+        ).values_list("purpose", flat=True)
+        assert live == [Purpose.CONFIRM_EMAIL_OLD], f"round {round_number}: {live}"
+        # let the newer request's email arrive before the next round counts emails
+        await smtp_server.inbox.wait_for(person.email, EMAIL_OLD_SUBJECT, count=2 * round_number + 2)
 
 
 async def test_a_newer_email_change_voids_every_pending_link_of_the_older_one(mail_server, smtp_server):

@@ -130,3 +130,19 @@ def test_production_logs_json_lines_and_dev_mode_readable_text(make_settings):
     assert line["message"] == "signed in ok" and line["request_id"] == "req-12345678"
     assert line["level"] == "INFO" and line["logger"] == "tandem.test" and "time" in line
     assert outputs["dev"].endswith("INFO tandem.test [req-12345678] signed in ok")
+
+
+def test_a_line_with_undecodable_bytes_or_an_address_in_an_extra_field_is_written_scrubbed():
+    # what a client puts in a request line reaches extra fields: bytes Python keeps as lone
+    # surrogates (orjson refuses them: the line was lost) and addresses (they were logged)
+    stream = io.StringIO()
+    handler = build_handler(json=True, stream=stream)
+    record = logging.makeLogRecord({
+        "name": "tandem.test", "levelno": logging.INFO, "levelname": "INFO",
+        "msg": "seen \udcff", "method": "ada@example.com", "path": "/api/\udcff\udcfe",
+        "status": 400,
+    })
+    handler.handle(record)
+    line = json.loads(stream.getvalue())
+    assert line["message"] == "seen \\udcff" and line["path"] == "/api/\\udcff\\udcfe"
+    assert line["method"] == "[email]" and line["status"] == 400

@@ -190,3 +190,38 @@ async def test_metrics_turned_off_are_not_served_even_to_an_allowed_caller(
     async with started(settings) as live:
         response = await live.bare.get("/api/metrics", headers={"X-Client-Key": CLIENT_KEY})
     assert_problem(response, 404, "NOT_FOUND")
+
+
+async def test_an_unlisted_reverse_proxy_on_the_same_host_does_not_open_the_metrics_to_the_internet(
+    make_settings, migrated_database, redis_url
+):
+    # every request through a same-host proxy comes from loopback, an allowed network; the
+    # forwarding header shows it is someone else's request, so only the token counts
+    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
+                             metrics={"token": SCRAPE_TOKEN})
+    async with started(settings) as live:
+        direct = await live.bare.get("/api/metrics")
+        proxied = {
+            name: await live.client.get("/api/metrics", headers={name: value})
+            for name, value in (("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7"),
+                                ("X-Real-IP", "203.0.113.7"))
+        }
+        with_token = await live.bare.get("/api/metrics", headers={
+            "X-Forwarded-For": "203.0.113.7", "Authorization": f"Bearer {SCRAPE_TOKEN}"})
+    assert direct.status_code == 200
+    for name, response in proxied.items():
+        assert response.status_code == 404, name
+    assert with_token.status_code == 200
+
+
+async def test_a_trusted_proxy_forwarding_an_allowed_address_may_scrape(
+    make_settings, migrated_database, redis_url
+):
+    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
+                             server={"trusted_proxies": ["127.0.0.1"], "access_log": False},
+                             metrics={"allowed_networks": ["10.0.0.0/8"]})
+    async with started(settings) as live:
+        inside = await live.bare.get("/api/metrics", headers={"X-Forwarded-For": "10.1.2.3"})
+        outside = await live.client.get("/api/metrics", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert inside.status_code == 200
+    assert_problem(outside, 404, "NOT_FOUND")

@@ -5,21 +5,17 @@ every process logs JSON lines."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import CLIENT_KEY, ROOT, SECRET_KEY
+from tests.conftest import CLIENT_KEY
+from tests.deployment import Process, deployment, ready
 from tests.factories import PASSWORD
 from tests.mail import SmtpServer
-from tests.redis_process import free_port
 from tests.system.test_metrics import samples, value
-from tests.test_scaling import Process, ready
 
 pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
               pytest.mark.timeout(90)]
@@ -28,41 +24,14 @@ pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=Tru
 @pytest.fixture
 def host(migrated_database: str, redis_url: str, smtp_server: SmtpServer,
          tmp_path: Path) -> Iterator[dict[str, Process]]:
-    """api-a, api-b and a worker sharing PROMETHEUS_MULTIPROC_DIR, wiped before they start."""
+    """api-a, api-b and a worker sharing PROMETHEUS_MULTIPROC_DIR, wiped before they start;
+    each process's log is its standard error, where every process logs."""
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
-    (tmp_path / ".env").write_text("")
-    environment = {
-        **os.environ,
-        "DATABASE_URL": migrated_database, "REDIS_URL": redis_url, "SMTP_URL": smtp_server.url,
-        "CLIENT_API_KEYS": CLIENT_KEY, "SECRET_KEY": SECRET_KEY, "HOST": "127.0.0.1",
-        "TANDEM__OUTBOX__RELAY_INTERVAL_SECONDS": "0.2", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-    }
-    processes: dict[str, Process] = {}
-
-    def start(name: str, *arguments: str, port: int | None = None) -> None:
-        log = tmp_path / f"{name}.log"  # stderr, where every process logs
-        extra = {"PORT": str(port)} if port else {}
-        with log.open("wb") as sink, (tmp_path / f"{name}.out").open("wb") as out:
-            popen = subprocess.Popen(
-                [sys.executable, str(ROOT / "server.py"), *arguments], cwd=tmp_path,
-                env={**environment, **extra}, stdout=out, stderr=sink,
-            )
-        processes[name] = Process(name, popen, log, f"http://127.0.0.1:{port}" if port else "")
-
-    try:
-        start("api-a", "run", port=free_port())
-        start("api-b", "run", port=free_port())
-        start("worker", "worker", "--processes", "1", "--threads", "2")
+    with deployment(tmp_path, database_url=migrated_database, redis_url=redis_url,
+                    smtp_url=smtp_server.url, separate_stdout=True,
+                    environment={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as processes:
         yield processes
-    finally:
-        for process in processes.values():
-            process.popen.terminate()
-        for process in processes.values():
-            try:
-                process.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.popen.kill()
 
 
 async def test_two_api_processes_and_a_worker_report_summed_counts(
