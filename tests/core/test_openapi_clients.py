@@ -131,12 +131,15 @@ async def test_a_generated_python_client_works_unedited(server, generated_packag
 
 # Enough to try each operation's documented inputs, boundaries and wrong inputs, and to
 # stay well inside the suite's 120 s per test. Deterministic: the same cases every run.
+# One worker: with two threads, hypothesis parses lambda sources with `ast` concurrently,
+# which CPython 3.11 can fail ("AST constructor recursion depth mismatch", seen once in CI
+# conditions, a thread-safety bug of 3.11) — a crash of the tool, not a finding about the API.
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance")
 SCHEMATHESIS = [
     "--checks", ",".join(CHECKS), "--phases", "examples,coverage,fuzzing", "--max-examples", "10",
     "--generation-deterministic", "--no-shrink",
-    "--generation-with-security-parameters", "false", "--workers", "2",
+    "--generation-with-security-parameters", "false", "--workers", "1",
     "--request-timeout", "10", "--no-color",
 ]
 

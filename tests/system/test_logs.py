@@ -3,9 +3,11 @@ personal data — neither the addresses, names and tokens a user sends nor those
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import threading
 
 from app.core.logging import build_handler, request_id_var
 from app.core.settings import Settings
@@ -146,3 +148,44 @@ def test_a_line_with_undecodable_bytes_or_an_address_in_an_extra_field_is_writte
     line = json.loads(stream.getvalue())
     assert line["message"] == "seen \\udcff" and line["path"] == "/api/\\udcff\\udcfe"
     assert line["method"] == "[email]" and line["status"] == 400
+
+
+def _buffered_handler() -> tuple[logging.Handler, io.BytesIO]:
+    from app.core.logging import JsonFormatter, TurnBufferedHandler
+
+    raw = io.BytesIO()
+    handler = TurnBufferedHandler(io.TextIOWrapper(raw, encoding="utf-8", line_buffering=False))
+    handler.setFormatter(JsonFormatter())
+    return handler, raw
+
+
+def _record(level: int, message: str) -> logging.LogRecord:
+    return logging.makeLogRecord({"name": "tandem.test", "levelno": level,
+                                  "levelname": logging.getLevelName(level), "msg": message})
+
+
+async def test_lines_of_one_loop_turn_leave_together_at_its_end():
+    # one write per turn instead of one per line (the access log's cost under load)
+    handler, raw = _buffered_handler()
+    handler.handle(_record(logging.INFO, "first"))
+    handler.handle(_record(logging.INFO, "second"))
+    assert raw.getvalue() == b""  # still this turn
+    await asyncio.sleep(0)
+    lines = [json.loads(line)["message"] for line in raw.getvalue().splitlines()]
+    assert lines == ["first", "second"]
+
+
+async def test_a_warning_is_written_at_once_with_what_came_before_it():
+    handler, raw = _buffered_handler()
+    handler.handle(_record(logging.INFO, "context"))
+    handler.handle(_record(logging.WARNING, "trouble"))
+    assert [json.loads(line)["message"] for line in raw.getvalue().splitlines()] == ["context", "trouble"]
+
+
+def test_a_line_from_a_thread_without_a_loop_is_written_at_once():
+    # Dramatiq's worker threads have no event loop whose turn could end
+    handler, raw = _buffered_handler()
+    worker = threading.Thread(target=handler.handle, args=(_record(logging.INFO, "from a worker"),))
+    worker.start()
+    worker.join()
+    assert json.loads(raw.getvalue())["message"] == "from a worker"
