@@ -32,6 +32,13 @@ def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
         parse_origin(value)  # no user info, a valid port and host (ValueError otherwise)
     return values
 
+def _networks(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Addresses or CIDR networks; a bad entry is a ValueError that names it."""
+    for value in values:
+        ipaddress.ip_network(value, strict=False)
+    return values
+
+
 class _Section(BaseModel):
     # A typo in config.toml is an error naming the key, not a silently ignored setting.
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -56,9 +63,7 @@ class ServerSettings(_Section):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)  # raises ValueError naming the bad entry
-        return value
+        return _networks(value)
 
 
 class SecuritySettings(_Section):
@@ -308,9 +313,7 @@ class MetricsSettings(_Section):
     @field_validator("allowed_networks")
     @classmethod
     def _are_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)  # raises ValueError naming the bad entry
-        return value
+        return _networks(value)
 
 
 class Settings(_Section):
