@@ -20,9 +20,6 @@ from app.core.roles import Role
 # `auth_account` and `tenant` are counted alongside, never named by a route
 RatePolicyName = Literal["auth", "token", "refresh", "general", "admin", "webhooks"]
 ACCESS_ATTRIBUTE = "__tandem_access__"
-# sanic-ext's own OpenAPI routes: app.docs serves the document and viewers instead.
-# Left without an Access, the chain answers them 404 like any undeclared route.
-REFUSED_EXTENSION_PREFIX = "openapi."
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +95,6 @@ def attach_access(app: Sanic) -> list[str]:
     """
     undeclared = []
     for route in app.router.routes:
-        if route.name.removeprefix(f"{app.name}.").startswith(REFUSED_EXTENSION_PREFIX):
-            route.ctx.access = None
-            continue
         # sanic-ext's automatic HEAD route runs the GET handler: it needs what GET needs
         handler = getattr(route.handler, "__route_handler__", route.handler)
         access = access_of(handler)

@@ -35,7 +35,7 @@ async def test_head_cannot_skip_the_client_key_or_the_session_that_get_requires(
 
 
 async def test_every_get_route_has_a_head_route_with_the_same_access(server):
-    routes = [route for route in server.app.router.routes if ".openapi." not in route.name]
+    routes = list(server.app.router.routes)
     gets = {route.path: route for route in routes if "GET" in route.methods}
     heads = {route.path: route for route in routes if "HEAD" in route.methods}
     assert gets and set(heads) == set(gets)
