@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import secrets
 import time
@@ -11,13 +10,12 @@ import time
 from sanic.response import HTTPResponse
 
 from app.core import metrics
-from app.core.logging import bind_request, scrub
+from app.core.logging import AccessLog, bind_request, scrub
 from app.core.request import TandemRequest
 from middleware.base import Link
 from middleware.client_ip import ClientIpResolver
 from middleware.header_bytes import require_utf8_headers
 
-access_logger = logging.getLogger("tandem.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 
@@ -42,7 +40,7 @@ class RequestContextLink(Link):
         super().__init__(state)
         self._client_ip = ClientIpResolver(state.settings.server.trusted_proxies)
         self._request_ids = RequestIds()
-        self._access_log = state.settings.server.access_log
+        self._access_log = AccessLog() if state.settings.server.access_log else None
         self._metrics = state.settings.metrics.enabled
 
     async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
@@ -62,21 +60,16 @@ class RequestContextLink(Link):
         if not ctx.request_id:  # the chain did not run (e.g. a malformed request line)
             ctx.request_id = self._request_ids.next()
         response.headers["X-Request-ID"] = ctx.request_id
-        if not (self._access_log or self._metrics):
+        if not (self._access_log is not None or self._metrics):
             return
         seconds = time.perf_counter() - ctx.started_at if ctx.started_at else 0.0
         # the template, never the raw path: a label per distinct URL would grow without end
         route = "/" + request.route.path if request.route is not None else metrics.UNMATCHED_ROUTE
         if self._metrics:
             metrics.observe_request(request.method, route, response.status, seconds)
-        if self._access_log:
+        if self._access_log is not None:
             duration_ms = round(seconds * 1000, 2)
             path = scrub(request.path)  # a client may put anything in a URL
             method = metrics.method_label(request.method)  # and anything in a method
-            access_logger.info(
-                "%s %s %s %.2fms", method, path, response.status, duration_ms,
-                extra={
-                    "method": method, "path": path, "route": route,
-                    "status": response.status, "duration_ms": duration_ms, "client_ip": ctx.client_ip,
-                },
-            )
+            self._access_log.write(method=method, path=path, route=route, status=response.status,
+                                   duration_ms=duration_ms, client_ip=ctx.client_ip)

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import threading
+from datetime import datetime, timedelta
 
 from app.core.logging import build_handler, request_id_var
 from app.core.settings import Settings
@@ -189,3 +190,68 @@ def test_a_line_from_a_thread_without_a_loop_is_written_at_once():
     worker.start()
     worker.join()
     assert json.loads(raw.getvalue())["message"] == "from a worker"
+
+
+def _production_handler() -> tuple[logging.Handler, io.BytesIO]:
+    """The handler configure_logging installs, over a buffer instead of standard error."""
+    from app.core.logging import OWN_FILTERS
+
+    handler, raw = _buffered_handler()
+    for kind in OWN_FILTERS:
+        handler.addFilter(kind())
+    return handler, raw
+
+
+def _write_access_lines(path: str) -> tuple[dict, dict]:
+    """One access line as AccessLog writes it straight to the production handler, and one
+    as it goes through logging once another handler listens too."""
+    from app.core.logging import AccessLog, bind_request
+
+    handler, raw = _production_handler()
+    listener = io.StringIO()
+    records: list[str] = []
+    make_record = logging.getLogRecordFactory()
+
+    def counting_factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+        record = make_record(*args, **kwargs)
+        records.append(record.name)
+        return record
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.setLogRecordFactory(counting_factory)
+    try:
+        bind_request("req-direct-1")
+        access = AccessLog()
+        fields = {"method": "GET", "path": path, "route": "/api/v1/me", "status": 200,
+                  "duration_ms": 1.25, "client_ip": "203.0.113.9"}
+        access.write(**fields)
+        handler.flush()
+        assert records == [], "the production shape went through logging"
+        root.addHandler(logging.StreamHandler(listener))  # now the ordinary path
+        access.write(**fields)
+        handler.flush()
+    finally:
+        logging.setLogRecordFactory(make_record)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        request_id_var.set(None)
+    direct, through_logging = (json.loads(line) for line in raw.getvalue().splitlines())
+    assert records == ["tandem.access"] and listener.getvalue(), "the added handler got no line"
+    return direct, through_logging
+
+
+def test_an_access_line_written_directly_is_the_line_logging_writes():
+    direct, through_logging = _write_access_lines("/api/v1/me")
+    written = [datetime.fromisoformat(line.pop("time")) for line in (direct, through_logging)]
+    assert abs(written[1] - written[0]) < timedelta(seconds=1) and written[0].utcoffset() == timedelta(0)
+    assert direct == through_logging
+    assert direct["request_id"] == "req-direct-1" and direct["logger"] == "tandem.access"
+    assert direct["message"] == "GET /api/v1/me 200 1.25ms"
+
+
+def test_an_access_line_for_a_path_with_undecodable_bytes_is_not_lost():
+    direct, through_logging = _write_access_lines("/api/\udcff")
+    assert direct["path"] == through_logging["path"] == "/api/\\udcff"
