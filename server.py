@@ -1,13 +1,13 @@
 """Tandem API entry point.
 
-    python server.py [run]          production: migrate, serve (HOST/PORT); secrets come from
-                                    the environment, and nothing is written
-    python server.py dev            development (`make run`): write .env with fresh secrets on
-                                    first run, migrate, serve in dev mode, print how to start
-    python server.py migrate        apply database migrations (Procfile: release)
-    python server.py makemigrations NAME   write migrations for model changes (every database)
-    python server.py keys generate  print a new client key
-    python server.py worker         run a Dramatiq worker process (Procfile: worker)
+python server.py [run]          production: migrate, serve (HOST/PORT); secrets come from
+                                the environment, and nothing is written
+python server.py dev            development (`make run`): write .env with fresh secrets on
+                                first run, migrate, serve in dev mode, print how to start
+python server.py migrate        apply database migrations (Procfile: release)
+python server.py makemigrations NAME   write migrations for model changes (every database)
+python server.py keys generate  print a new client key
+python server.py worker         run a Dramatiq worker process (Procfile: worker)
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parent
 ENV_FILE = Path(".env")
 # the account the printed examples create and sign in (dev mode only)
 EXAMPLE_OWNER = {
-    "name": "Ada Lovelace", "nickname": "ada", "email": "ada@example.com",
+    "name": "Ada Lovelace",
+    "nickname": "ada",
+    "email": "ada@example.com",
     "password": "analytical-engine-1843",
 }
 
@@ -56,8 +58,10 @@ def load(*, dev: bool = False) -> Settings:
     try:
         return load_settings(config, dotenv_path=ENV_FILE, overrides=overrides)
     except SettingsError as error:
-        hint = "" if dev else (
-            "\n(secrets come from the environment; for development, `make run` writes them to .env)"
+        hint = (
+            ""
+            if dev
+            else ("\n(secrets come from the environment; for development, `make run` writes them to .env)")
         )
         fail(f"{error}{hint}")
 
@@ -71,7 +75,9 @@ def warn_about_dev_mode_in_env_file() -> None:
     if ignored:
         logging.getLogger("tandem").warning(
             "%s in %s is ignored: development mode comes only from `python server.py dev` or "
-            "the environment; remove it from the file", ", ".join(ignored), ENV_FILE,
+            "the environment; remove it from the file",
+            ", ".join(ignored),
+            ENV_FILE,
         )
 
 
@@ -180,22 +186,31 @@ def banner(settings: Settings, *, created: bool, needs_setup: bool) -> str:
     environment may override the one in .env)."""
     base = settings.server.base_url
     key = settings.security.client_api_keys[0]
-    lines = ["", "Created .env with a fresh client key, secret key and setup token." if created
-             else "Using .env (and the environment)."]
+    lines = [
+        "",
+        "Created .env with a fresh client key, secret key and setup token."
+        if created
+        else "Using .env (and the environment).",
+    ]
     lines += ["", f"  API:         {base}/api", f"  Client key:  {key}"]
     if settings.docs.enabled and settings.docs.public:
         lines.append(f"  API docs:    {base}/api/v1/docs  (ReDoc: {base}/api/v1/redoc)")
     if needs_setup and settings.security.setup_token:
         body = {"setup_token": settings.security.setup_token, **EXAMPLE_OWNER}
-        lines += ["", "Try it: create the first account (the Owner) with the setup token:",
-                  _curl(f"{base}/api/v1/setup/bootstrap", key, body)]
+        lines += [
+            "",
+            "Try it: create the first account (the Owner) with the setup token:",
+            _curl(f"{base}/api/v1/setup/bootstrap", key, body),
+        ]
     elif needs_setup:
         lines += ["", "SETUP_TOKEN is not set: set-up (POST /api/v1/setup/bootstrap) is closed."]
     else:
-        credentials = {"email": EXAMPLE_OWNER["email"], "password": EXAMPLE_OWNER["password"],
-                       "token": True}
-        lines += ["", "Try it: sign in as the Owner the set-up example created:",
-                  _curl(f"{base}/api/v1/auth/sign-in", key, credentials)]
+        credentials = {"email": EXAMPLE_OWNER["email"], "password": EXAMPLE_OWNER["password"], "token": True}
+        lines += [
+            "",
+            "Try it: sign in as the Owner the set-up example created:",
+            _curl(f"{base}/api/v1/auth/sign-in", key, credentials),
+        ]
     return "\n".join([*lines, ""])
 
 
@@ -203,8 +218,10 @@ def command_worker(extra: list[str]) -> None:
     # checked here, before dramatiq starts processes that would each fail on import
     settings = load()
     if not settings.broker_url:
-        fail("broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
-             "the API process runs the actors itself")
+        fail(
+            "broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
+            "the API process runs the actors itself"
+        )
     from dramatiq.cli import main as dramatiq_main
 
     from app.core.logging import configure_logging

@@ -73,16 +73,21 @@ def reset_database() -> None:
 def bench_config(directory: Path) -> Path:
     text = (ROOT / "config.toml").read_text()
     # every rate policy ([rate_limits] lines are `name = { limit = …, period_seconds = … }`)
-    text = re.sub(r"^(\w+) = \{ limit = \d+, period_seconds = [\d.]+ \}",
-                  r"\1 = { limit = 1000000000, period_seconds = 60 }", text, flags=re.MULTILINE)
+    text = re.sub(
+        r"^(\w+) = \{ limit = \d+, period_seconds = [\d.]+ \}",
+        r"\1 = { limit = 1000000000, period_seconds = 60 }",
+        text,
+        flags=re.MULTILINE,
+    )
     text = re.sub(r"^(lockout_\w*after_failures) = \d+", r"\1 = 1000000000", text, flags=re.MULTILINE)
     path = directory / "config.toml"
     path.write_text(text)
     return path
 
 
-def wrk(url: str, *, connections: int, duration: int, headers: dict[str, str],
-        script: Path | None = None) -> dict[str, float]:
+def wrk(
+    url: str, *, connections: int, duration: int, headers: dict[str, str], script: Path | None = None
+) -> dict[str, float]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
@@ -138,7 +143,9 @@ def observability(base: str, log_path: Path) -> str:
         exposition = response.read().decode()
     counted = re.search(
         r'^tandem_http_requests_total\{method="GET",route="/api/v1/me",status="200"\} ([\d.e+]+)$',
-        exposition, flags=re.MULTILINE)
+        exposition,
+        flags=re.MULTILINE,
+    )
     if counted is None:
         raise SystemExit("bench: /api/metrics did not count GET /api/v1/me")
     access_lines = 0
@@ -167,27 +174,45 @@ def main() -> None:
     config = bench_config(workdir)
     one_hash_ms = hash_ms(config)  # before the servers start, so nothing competes for the CPU
     env = {
-        **os.environ, "DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL, "CLIENT_API_KEYS": CLIENT_KEY,
-        "SECRET_KEY": "bench-secret-" + "s" * 40, "PORT": str(tandem_port), "TANDEM_CONFIG": str(config),
+        **os.environ,
+        "DATABASE_URL": POSTGRES_URL,
+        "REDIS_URL": REDIS_URL,
+        "CLIENT_API_KEYS": CLIENT_KEY,
+        "SECRET_KEY": "bench-secret-" + "s" * 40,
+        "PORT": str(tandem_port),
+        "TANDEM_CONFIG": str(config),
         "TANDEM__EMAIL__FOLDER": str(workdir / "mail"),
         # as in production: JSON log lines, one per request, and metrics counted
-        "TANDEM__LOGGING__FORMAT": "json", "TANDEM__SERVER__ACCESS_LOG": "true",
+        "TANDEM__LOGGING__FORMAT": "json",
+        "TANDEM__SERVER__ACCESS_LOG": "true",
         "TANDEM__METRICS__ENABLED": "true",
     }
     log = (workdir / "server.log").open("w")
     servers = [
-        subprocess.Popen([PYTHON, str(ROOT / "server.py"), "run"], cwd=workdir, env=env, stdout=log, stderr=log),
-        subprocess.Popen([PYTHON, str(ROOT / "bench" / "bare_app.py"), str(bare_port)], stdout=log, stderr=log),
+        subprocess.Popen(
+            [PYTHON, str(ROOT / "server.py"), "run"], cwd=workdir, env=env, stdout=log, stderr=log
+        ),
+        subprocess.Popen(
+            [PYTHON, str(ROOT / "bench" / "bare_app.py"), str(bare_port)], stdout=log, stderr=log
+        ),
     ]
     try:
         base, bare = f"http://127.0.0.1:{tandem_port}", f"http://127.0.0.1:{bare_port}"
         wait_for(f"{base}/api")
         wait_for(f"{bare}/bare")
         key = {"X-Client-Key": CLIENT_KEY}
-        account = {"name": "Bench", "nickname": "bench", "email": "bench@example.com", "password": "bench-password-1"}
+        account = {
+            "name": "Bench",
+            "nickname": "bench",
+            "email": "bench@example.com",
+            "password": "bench-password-1",
+        }
         request(f"{base}/api/v1/auth/sign-up", account, key)
-        signed = request(f"{base}/api/v1/auth/sign-in",
-                         {"email": account["email"], "password": account["password"], "token": True}, key)
+        signed = request(
+            f"{base}/api/v1/auth/sign-in",
+            {"email": account["email"], "password": account["password"], "token": True},
+            key,
+        )
         bearer = {"Authorization": f"Bearer {signed['data']['access_token']}", **key}
 
         load = {"connections": args.connections, "duration": args.duration}
@@ -198,9 +223,13 @@ def main() -> None:
             "api": wrk(f"{base}/api", headers={}, **load),
             "me": wrk(f"{base}/api/v1/me", headers=bearer, **load),
             # few connections: each sign-in holds a hashing thread for a whole hash
-            "sign_in": wrk(f"{base}/api/v1/auth/sign-in", headers=key, duration=args.duration,
-                           connections=4, script=sign_in_script(workdir, {
-                               "email": account["email"], "password": account["password"]})),
+            "sign_in": wrk(
+                f"{base}/api/v1/auth/sign-in",
+                headers=key,
+                duration=args.duration,
+                connections=4,
+                script=sign_in_script(workdir, {"email": account["email"], "password": account["password"]}),
+            ),
         }
         observed = observability(base, workdir / "server.log")
     finally:
@@ -209,8 +238,10 @@ def main() -> None:
             server.wait(timeout=10)
 
     for name, result in results.items():
-        sys.stdout.write(f"{name:7} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
-                         f"p99 {result['p99_ms']:6.2f} ms\n")
+        sys.stdout.write(
+            f"{name:7} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
+            f"p99 {result['p99_ms']:6.2f} ms\n"
+        )
     summary = {
         "bare_rps": round(results["bare"]["rps"]),
         "api_rps": round(results["api"]["rps"]),

@@ -31,7 +31,11 @@ logger = logging.getLogger("tandem.chain")
 BUILT_IN: dict[str, type[Link]] = {
     link.name: link
     for link in (
-        RequestContextLink, SecurityHeadersLink, ClientKeyLink, SessionLink, OrganizationLink,
+        RequestContextLink,
+        SecurityHeadersLink,
+        ClientKeyLink,
+        SessionLink,
+        OrganizationLink,
         RateLimitLink,
     )
 }

@@ -83,9 +83,7 @@ class RateLimitLink(Link):
                 Check("auth_ip", ip, policies.auth_ip),
             ]
             if ctx.access is not None and ctx.access.mails_account:
-                checks.append(
-                    Check("auth_account", account, policies.auth_account, disclosed=False)
-                )
+                checks.append(Check("auth_account", account, policies.auth_account, disclosed=False))
         elif policy_name == "token":
             checks = [Check("token", ip, policies.token)]
             token = self.presented_token(request)

@@ -71,5 +71,11 @@ class RequestContextLink(Link):
             duration_ms = round(seconds * 1000, 2)
             path = scrub(request.path)  # a client may put anything in a URL
             method = metrics.method_label(request.method)  # and anything in a method
-            self._access_log.write(method=method, path=path, route=route, status=response.status,
-                                   duration_ms=duration_ms, client_ip=ctx.client_ip)
+            self._access_log.write(
+                method=method,
+                path=path,
+                route=route,
+                status=response.status,
+                duration_ms=duration_ms,
+                client_ip=ctx.client_ip,
+            )

@@ -30,9 +30,13 @@ class SessionLink(Link):
         return None
 
     async def on_response(self, request: TandemRequest, response: HTTPResponse) -> None:
-        if (response.status == 401 and request.ctx.principal is None
-                and self._cookie_name in request.cookies and came_by_cookie(request)
-                and "set-cookie" not in response.headers):
+        if (
+            response.status == 401
+            and request.ctx.principal is None
+            and self._cookie_name in request.cookies
+            and came_by_cookie(request)
+            and "set-cookie" not in response.headers
+        ):
             clear_session_cookie(response, self.state)
 
     def presented_token(self, request: TandemRequest) -> str | None:

@@ -28,9 +28,7 @@ NAMESPACE = "tandem"  # prefix of every Redis key the broker writes
 BROKER_SOCKET_TIMEOUT_SECONDS = 5
 # GET /api/health answers within a second (SPEC §4): connect and PING get half each.
 HEALTH_TIMEOUT_SECONDS = 0.25
-_health_clients: weakref.WeakKeyDictionary[dramatiq.Broker, redis.Redis] = (
-    weakref.WeakKeyDictionary()
-)
+_health_clients: weakref.WeakKeyDictionary[dramatiq.Broker, redis.Redis] = weakref.WeakKeyDictionary()
 
 
 def _middleware(settings: BrokerSettings) -> list[dramatiq.Middleware]:
@@ -72,7 +70,8 @@ def _build_broker(settings: Settings) -> dramatiq.Broker:
     if scheme in {"redis", "rediss"}:
         # URL query options (e.g. ?socket_timeout=) win over these defaults
         pool = redis.ConnectionPool.from_url(
-            url, socket_timeout=BROKER_SOCKET_TIMEOUT_SECONDS,
+            url,
+            socket_timeout=BROKER_SOCKET_TIMEOUT_SECONDS,
             socket_connect_timeout=BROKER_SOCKET_TIMEOUT_SECONDS,
         )
         broker = RedisBroker(

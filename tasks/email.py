@@ -50,7 +50,8 @@ def configure(settings: Settings) -> None:
         ledger = FolderSentLedger(mailer)
     elif redis_url:
         client = redis.Redis.from_url(
-            redis_url, socket_timeout=LEDGER_SOCKET_TIMEOUT_SECONDS,
+            redis_url,
+            socket_timeout=LEDGER_SOCKET_TIMEOUT_SECONDS,
             socket_connect_timeout=LEDGER_SOCKET_TIMEOUT_SECONDS,
         )
         ledger = RedisSentLedger(client=client, lease_ms=lease_ms)

@@ -81,9 +81,7 @@ def seven_bit(message: EmailMessage) -> EmailMessage:
     converted = copy.deepcopy(message)
     for part in converted.walk():
         if part.get("Content-Transfer-Encoding") == "8bit":
-            part.set_content(
-                part.get_content(), subtype=part.get_content_subtype(), cte="quoted-printable"
-            )
+            part.set_content(part.get_content(), subtype=part.get_content_subtype(), cte="quoted-printable")
     return converted
 
 
@@ -137,7 +135,9 @@ class SmtpMailer:
     def _connect(self) -> smtplib.SMTP:
         if self.implicit_tls:
             return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout_seconds,
+                self.host,
+                self.port,
+                timeout=self.timeout_seconds,
                 context=ssl.create_default_context(),
             )
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds)

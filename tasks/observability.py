@@ -25,7 +25,11 @@ class Observability(dramatiq.Middleware):
         actor_var.set(message.actor_name)
 
     def after_process_message(
-        self, broker: dramatiq.Broker, message: Any, *, result: Any = None,
+        self,
+        broker: dramatiq.Broker,
+        message: Any,
+        *,
+        result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
         if message.actor_name == EMAIL_ACTOR:

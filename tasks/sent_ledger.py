@@ -26,10 +26,7 @@ Claim = Literal["claimed", "sent", "busy"]
 class RedisSentLedger:
     """SET NX `tandem:email-sent:<id>`: a lease while sending, then "sent" for days."""
 
-    _RELEASE = (
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
-        "return 0"
-    )
+    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
     def __init__(self, *, client: redis.Redis, lease_ms: int) -> None:
         self._client = client

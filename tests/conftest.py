@@ -104,14 +104,15 @@ ROOMY_AUTH_LIMIT = {
 
 @pytest.fixture
 def settings(
-    make_settings: SettingsFactory, migrated_database: str, redis_url: str,
+    make_settings: SettingsFactory,
+    migrated_database: str,
+    redis_url: str,
     request: pytest.FixtureRequest,
 ) -> Settings:
     """`@pytest.mark.many_sign_ins` lifts the auth, auth_ip, auth_account, token and refresh
     rate limits for a module or test."""
     limits = ROOMY_AUTH_LIMIT if request.node.get_closest_marker("many_sign_ins") else {}
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         rate_limits=limits)
+    return make_settings(database={"url": migrated_database}, redis={"url": redis_url}, rate_limits=limits)
 
 
 @pytest.fixture

@@ -34,16 +34,26 @@ class Process:
 
 @contextmanager
 def deployment(
-    directory: Path, *, database_url: str, redis_url: str, smtp_url: str,
-    environment: Mapping[str, str] = {}, separate_stdout: bool = False,
+    directory: Path,
+    *,
+    database_url: str,
+    redis_url: str,
+    smtp_url: str,
+    environment: Mapping[str, str] = {},
+    separate_stdout: bool = False,
 ) -> Iterator[dict[str, Process]]:
     """api-a, api-b and worker, started in `directory`, stopped (terminated) on exit.
     `separate_stdout` keeps each process's standard output out of its log (`<name>.out`)."""
     shared = {
         **os.environ,
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SMTP_URL": smtp_url,
-        "CLIENT_API_KEYS": CLIENT_KEY, "SECRET_KEY": SECRET_KEY, "HOST": "127.0.0.1",
-        "TANDEM__OUTBOX__RELAY_INTERVAL_SECONDS": "0.2", **environment,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SMTP_URL": smtp_url,
+        "CLIENT_API_KEYS": CLIENT_KEY,
+        "SECRET_KEY": SECRET_KEY,
+        "HOST": "127.0.0.1",
+        "TANDEM__OUTBOX__RELAY_INTERVAL_SECONDS": "0.2",
+        **environment,
     }
     processes: dict[str, Process] = {}
 
@@ -52,8 +62,10 @@ def deployment(
         extra = {"PORT": str(port)} if port else {}
         with log.open("wb") as sink, (directory / f"{name}.out").open("wb") as out:
             popen = subprocess.Popen(
-                [sys.executable, str(ROOT / "server.py"), *arguments], cwd=directory,
-                env={**shared, **extra}, stdout=out if separate_stdout else sink,
+                [sys.executable, str(ROOT / "server.py"), *arguments],
+                cwd=directory,
+                env={**shared, **extra},
+                stdout=out if separate_stdout else sink,
                 stderr=sink if separate_stdout else subprocess.STDOUT,
             )
         processes[name] = Process(name, popen, log, f"http://127.0.0.1:{port}" if port else "")

@@ -58,9 +58,7 @@ async def sign_up(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
 async def signed_in_user(server, **fields: Any) -> SignedInUser:  # type: ignore[no-untyped-def]
     """A new account and a client of its own holding its session cookie."""
     user = await sign_up(server.client, **fields)
-    client = httpx.AsyncClient(
-        base_url=server.url, headers=dict(server.client.headers), timeout=10
-    )
+    client = httpx.AsyncClient(base_url=server.url, headers=dict(server.client.headers), timeout=10)
     response = await client.post(
         "/api/v1/auth/sign-in", json={"email": user["email"], "password": user["password"]}
     )
@@ -79,9 +77,7 @@ async def verify_email(person: SignedInUser) -> None:
     assert response.status_code == 200, response.text
 
 
-async def organization_with(
-    *members: tuple[str, str], name: str | None = None
-) -> Organization:
+async def organization_with(*members: tuple[str, str], name: str | None = None) -> Organization:
     """An organization whose members are (user id, role) pairs (no API for this until §5)."""
     number = next(_numbers)
     organization = await Organization.create(name=name or f"Org {number}", slug=f"org-{number}")

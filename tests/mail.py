@@ -38,8 +38,9 @@ class Inbox:
         self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
         return "250 OK"
 
-    def authenticate(self, server: SMTP, session: Session, envelope: Envelope,
-                     mechanism: str, auth_data: Any) -> AuthResult:
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if isinstance(auth_data, LoginPassword):
             self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
         return AuthResult(success=True)
@@ -47,8 +48,9 @@ class Inbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    async def wait_for(self, address: str, subject: str, *, count: int = 1,
-                       timeout: float = 15) -> EmailMessage:
+    async def wait_for(
+        self, address: str, subject: str, *, count: int = 1, timeout: float = 15
+    ) -> EmailMessage:
         """The `count`-th email to `address` whose subject contains `subject`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -85,8 +87,11 @@ def smtp_server() -> Iterator[SmtpServer]:
     port = free_port()
     # AUTH over plain text is for this test server only, so that login can be exercised
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=port,
-        authenticator=inbox.authenticate, auth_require_tls=False,
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=inbox.authenticate,
+        auth_require_tls=False,
     )
     controller.start()
     yield SmtpServer(inbox=inbox, url=f"smtp://127.0.0.1:{port}")

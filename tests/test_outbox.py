@@ -76,7 +76,8 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
     from tasks.broker import start_in_process_worker, stop_worker
 
     settings = make_settings(
-        database={"url": migrated_database}, redis={"url": redis_url},
+        database={"url": migrated_database},
+        redis={"url": redis_url},
         broker={"url": broker_redis.url, "min_backoff_ms": 50, "max_backoff_ms": 500},
         email={"backend": "smtp", "smtp_url": smtp_server.url},
         outbox={"relay_interval_seconds": 0.2},
@@ -91,6 +92,7 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
             async def publish_failed() -> bool:
                 row = await OutboxMessage.first()
                 return row is not None and row.publish_attempts >= 1
+
             await eventually(publish_failed)
             assert smtp_server.inbox.to(user["email"]) == []
 
@@ -163,8 +165,9 @@ async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
     await open_database(settings.database)
     try:
         await stage("local_test_job", {"to": "once@example.com"})
-        first, second = (OutboxRelay(short_claim, publish=publish, local_jobs={"local_test_job": slow})
-                         for _ in range(2))
+        first, second = (
+            OutboxRelay(short_claim, publish=publish, local_jobs={"local_test_job": slow}) for _ in range(2)
+        )
         first_pass = asyncio.create_task(first.relay_once())
         await asyncio.sleep(0.1)  # the first claim has run out; the job is still running
         done = await asyncio.gather(first_pass, second.relay_once())

@@ -19,16 +19,17 @@ from tests.factories import PASSWORD
 from tests.mail import SmtpServer, token_in
 from tests.problems import assert_problem
 
-pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
-              pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=True), pytest.mark.timeout(90)]
 
 
 @pytest.fixture
-def deployment(migrated_database: str, redis_url: str, smtp_server: SmtpServer,
-               tmp_path: Path) -> Iterator[dict[str, Process]]:
+def deployment(
+    migrated_database: str, redis_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> Iterator[dict[str, Process]]:
     """api-a and api-b (python server.py run) and a worker (python server.py worker)."""
-    with running(tmp_path, database_url=migrated_database, redis_url=redis_url,
-                 smtp_url=smtp_server.url) as processes:
+    with running(
+        tmp_path, database_url=migrated_database, redis_url=redis_url, smtp_url=smtp_server.url
+    ) as processes:
         yield processes
 
 
@@ -42,11 +43,15 @@ async def test_two_api_processes_and_a_worker_share_one_database_and_redis(
 ):
     a_url, b_url = await ready(deployment["api-a"]), await ready(deployment["api-b"])
     key = {"X-Client-Key": CLIENT_KEY}
-    async with httpx.AsyncClient(base_url=a_url, headers=key, timeout=10) as a, \
-            httpx.AsyncClient(base_url=b_url, headers=key, timeout=10) as b:
+    async with (
+        httpx.AsyncClient(base_url=a_url, headers=key, timeout=10) as a,
+        httpx.AsyncClient(base_url=b_url, headers=key, timeout=10) as b,
+    ):
         email = "ada@example.com"
-        signed_up = await a.post("/api/v1/auth/sign-up", json={
-            "name": "Ada", "nickname": "ada", "email": email, "password": PASSWORD})
+        signed_up = await a.post(
+            "/api/v1/auth/sign-up",
+            json={"name": "Ada", "nickname": "ada", "email": email, "password": PASSWORD},
+        )
         assert signed_up.status_code == 201, signed_up.text
 
         # the worker process, not an API process, delivers the verification email
@@ -79,8 +84,9 @@ async def test_two_api_processes_and_a_worker_share_one_database_and_redis(
         # the shared auth budget runs out on whichever process is asked next
         attempts = [a, b] * 5
         for client in attempts:
-            response = await client.post("/api/v1/auth/sign-in",
-                                         json={"email": email, "password": "wrong-password"})
+            response = await client.post(
+                "/api/v1/auth/sign-in", json={"email": email, "password": "wrong-password"}
+            )
             if response.status_code == 429:
                 break
         assert_problem(response, 429, "RATE_LIMITED")

@@ -31,14 +31,24 @@ README_BASE = "http://127.0.0.1:8000"
 def environment(**settings: str) -> dict[str, str]:
     """This machine's environment without any Tandem setting, plus `settings`."""
     ours = set(ENV_OVERRIDES) | {"TANDEM_CONFIG"}
-    kept = {name: value for name, value in os.environ.items()
-            if name not in ours and not name.startswith("TANDEM_")}
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ours and not name.startswith("TANDEM_")
+    }
     return {**kept, **settings}
 
 
 def server_py(*arguments: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "server.py"), *arguments], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "server.py"), *arguments],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @dataclass
@@ -59,8 +69,13 @@ def serving(command: str, *, cwd: Path, env: dict[str, str]) -> Iterator[Running
     logs.mkdir()
     running = Running(f"http://127.0.0.1:{port}", logs / "stdout", logs / "stderr")
     with running.stdout.open("w") as out, running.stderr.open("w") as err:
-        process = subprocess.Popen([sys.executable, str(ROOT / "server.py"), command], cwd=cwd,
-                                   env={**env, "PORT": str(port)}, stdout=out, stderr=err)
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "server.py"), command],
+            cwd=cwd,
+            env={**env, "PORT": str(port)},
+            stdout=out,
+            stderr=err,
+        )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -82,8 +97,7 @@ def serving(command: str, *, cwd: Path, env: dict[str, str]) -> Iterator[Running
 
 def advertised_urls(text: str) -> list[str]:
     """URLs printed for people to open (a pasteable command's URL is tried by running it)."""
-    return [url.rstrip(".,") for line in text.splitlines() if "curl" not in line
-            for url in URL.findall(line)]
+    return [url.rstrip(".,") for line in text.splitlines() if "curl" not in line for url in URL.findall(line)]
 
 
 def pasteable_command(stdout: str) -> str:
@@ -113,8 +127,14 @@ async def send_mischief(url: str) -> None:
 
 
 def run_bash(script: str, *, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_procfile_web_without_secrets_stops_naming_them_and_writes_nothing(tmp_path: Path):
@@ -132,11 +152,18 @@ def test_procfile_web_serves_in_production_mode_and_prints_no_client_key(tmp_pat
         index = httpx.get(f"{running.url}/api")
         assert "max-age=" in index.headers["strict-transport-security"]  # not dev mode
         key = {"X-Client-Key": CLIENT_KEY}
-        account = {"name": "Ops", "nickname": "ops", "email": "ops@example.com",
-                   "password": "a long passphrase for ops"}
+        account = {
+            "name": "Ops",
+            "nickname": "ops",
+            "email": "ops@example.com",
+            "password": "a long passphrase for ops",
+        }
         assert httpx.post(f"{running.url}/api/v1/auth/sign-up", json=account, headers=key).status_code == 201
-        signed_in = httpx.post(f"{running.url}/api/v1/auth/sign-in", headers=key,
-                               json={"email": account["email"], "password": account["password"]})
+        signed_in = httpx.post(
+            f"{running.url}/api/v1/auth/sign-in",
+            headers=key,
+            json={"email": account["email"], "password": account["password"]},
+        )
         assert "Secure" in signed_in.headers["set-cookie"]
         # what no client may do: make the real server (its own logging set-up) log an error
         asyncio.run(send_mischief(running.url))
@@ -175,8 +202,11 @@ def test_dev_writes_env_and_its_banner_shows_the_key_in_effect_and_a_bootstrap_t
 def test_readme_shell_examples_work_when_pasted_against_a_live_server(tmp_path: Path):
     readme = (ROOT / "README.md").read_text()
     # the blocks that talk to the server (the others run make or server.py itself)
-    blocks = [block for block in re.findall(r"^```sh\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
-              if "curl" in block]
+    blocks = [
+        block
+        for block in re.findall(r"^```sh\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
+        if "curl" in block
+    ]
     assert len(blocks) >= 3  # bootstrap, sign-in and /me, a health check
     with serving("dev", cwd=tmp_path, env=environment()) as running:
         script = "\n".join(blocks).replace(README_BASE, running.url)
@@ -190,15 +220,21 @@ def test_procfile_worker_without_a_broker_stops_with_one_line_naming_the_setting
     env = environment(CLIENT_API_KEYS=CLIENT_KEY, SECRET_KEY=SECRET_KEY)
     result = server_py("worker", "--processes", "1", "--threads", "1", cwd=tmp_path, env=env)
     assert result.returncode == 2, result
-    assert result.stderr.strip().splitlines() == [(
-        "tandem: broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
-        "the API process runs the actors itself"
-    )]
+    assert result.stderr.strip().splitlines() == [
+        (
+            "tandem: broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
+            "the API process runs the actors itself"
+        )
+    ]
     # started by dramatiq's own command, each worker process says it once, without a traceback
     direct = subprocess.run(
         [sys.executable, "-m", "dramatiq", "tasks.worker", "--processes", "1", "--threads", "1"],
-        cwd=tmp_path, env={**env, "TANDEM_CONFIG": str(ROOT / "config.toml"), "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path,
+        env={**env, "TANDEM_CONFIG": str(ROOT / "config.toml"), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert direct.returncode == 2, direct
     assert "tandem worker: broker.url: a worker process needs BROKER_URL" in direct.stderr
@@ -216,12 +252,21 @@ def test_production_after_dev_in_the_same_checkout_keeps_secure_cookies_and_hsts
     (tmp_path.parent / f"{tmp_path.name}-logs").rename(tmp_path.parent / f"{tmp_path.name}-dev-logs")
     with serving("run", cwd=tmp_path, env=environment(HOST="127.0.0.1")) as running:
         assert "max-age=" in httpx.get(f"{running.url}/api").headers["strict-transport-security"]
-        account = {"name": "Ops", "nickname": "ops", "email": "ops@example.com",
-                   "password": "a long passphrase for ops"}
+        account = {
+            "name": "Ops",
+            "nickname": "ops",
+            "email": "ops@example.com",
+            "password": "a long passphrase for ops",
+        }
         headers = {"X-Client-Key": key}
-        assert httpx.post(f"{running.url}/api/v1/auth/sign-up", json=account, headers=headers).status_code == 201
-        signed_in = httpx.post(f"{running.url}/api/v1/auth/sign-in", headers=headers,
-                               json={"email": account["email"], "password": account["password"]})
+        assert (
+            httpx.post(f"{running.url}/api/v1/auth/sign-up", json=account, headers=headers).status_code == 201
+        )
+        signed_in = httpx.post(
+            f"{running.url}/api/v1/auth/sign-in",
+            headers=headers,
+            json={"email": account["email"], "password": account["password"]},
+        )
         assert signed_in.status_code == 200, signed_in.text
         assert "Secure" in signed_in.headers["set-cookie"]
         _, stderr = running.output()

@@ -35,12 +35,18 @@ def callback_or_default(callback_url: str | None, settings: Settings, page: str)
 async def stage_verification(user: User, *, callback: Callback, settings: Settings) -> None:
     """Issue a verification token and stage its email; call inside the caller's transaction."""
     ttl = settings.accounts.email_token_seconds
-    token = await one_time_tokens.issue(user.id, Purpose.VERIFY_EMAIL, ttl_seconds=ttl,
-                                        payload={"email": user.email})
-    await stage_email("verify_email", to=user.email, context={
-        "name": user.name, "link": one_time_tokens.link(callback, token),
-        "expires_minutes": ttl // 60,
-    })
+    token = await one_time_tokens.issue(
+        user.id, Purpose.VERIFY_EMAIL, ttl_seconds=ttl, payload={"email": user.email}
+    )
+    await stage_email(
+        "verify_email",
+        to=user.email,
+        context={
+            "name": user.name,
+            "link": one_time_tokens.link(callback, token),
+            "expires_minutes": ttl // 60,
+        },
+    )
 
 
 async def resend_verification(user_id: object, *, callback: Callback, settings: Settings) -> bool:
@@ -84,8 +90,13 @@ async def reset_password(token: str, new_password: str, *, sessions: SessionStor
         user.email_verified_at = user.email_verified_at or datetime.now(UTC)
         await user.save(update_fields=["password_hash", "email_verified_at", "updated_at"])
         await lockout.lift(user.email)
-        await stage_email("password_changed", to=user.email, context={
-            "name": user.name, "when": moment(datetime.now(UTC)),
-        })
+        await stage_email(
+            "password_changed",
+            to=user.email,
+            context={
+                "name": user.name,
+                "when": moment(datetime.now(UTC)),
+            },
+        )
     wake_relay()
     await sessions.revoke_all(user.id)

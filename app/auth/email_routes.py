@@ -18,9 +18,14 @@ bp = Blueprint("auth_email", url_prefix="/auth")
 
 
 @bp.post("/forgot-password")
-@endpoint(AUTH_MAILS_ACCOUNT, body=ForgotPassword, summary="Email a password-reset link", tag="auth",
-          description="Always answers `{\"success\": true}`, whether or not the account exists; "
-                      "the lookup and the email happen after the answer.")
+@endpoint(
+    AUTH_MAILS_ACCOUNT,
+    body=ForgotPassword,
+    summary="Email a password-reset link",
+    tag="auth",
+    description='Always answers `{"success": true}`, whether or not the account exists; '
+    "the lookup and the email happen after the answer.",
+)
 async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
     settings = request.app.ctx.state.settings
     callback = check_callback_url(body.callback_url, settings.callback_origins)
@@ -29,26 +34,39 @@ async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPR
 
 
 @bp.post("/reset-password")
-@endpoint(BY_EMAILED_TOKEN, body=ResetPassword, problems=(422,), tag="auth",
-          summary="Set a new password with the emailed token; ends every session")
+@endpoint(
+    BY_EMAILED_TOKEN,
+    body=ResetPassword,
+    problems=(422,),
+    tag="auth",
+    summary="Set a new password with the emailed token; ends every session",
+)
 async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
-    await email_flows.reset_password(
-        body.token, body.new_password, sessions=request.app.ctx.state.sessions
-    )
+    await email_flows.reset_password(body.token, body.new_password, sessions=request.app.ctx.state.sessions)
     return responses.success()
 
 
 @bp.post("/verify-email")
-@endpoint(BY_EMAILED_TOKEN, body=VerifyEmail, problems=(422,), tag="auth",
-          summary="Mark the email verified with the emailed token")
+@endpoint(
+    BY_EMAILED_TOKEN,
+    body=VerifyEmail,
+    problems=(422,),
+    tag="auth",
+    summary="Mark the email verified with the emailed token",
+)
 async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
     await email_flows.verify_email(body.token, sessions=request.app.ctx.state.sessions)
     return responses.success()
 
 
 @bp.post("/send-verification-email")
-@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=SendVerificationEmail, problems=(422,), tag="auth",
-          summary="Send a new verification email (the previous link stops working)")
+@endpoint(
+    AUTHENTICATED_MAILS_ACCOUNT,
+    body=SendVerificationEmail,
+    problems=(422,),
+    tag="auth",
+    summary="Send a new verification email (the previous link stops working)",
+)
 async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
     settings = request.app.ctx.state.settings
     callback = email_flows.callback_or_default(body.callback_url, settings, email_flows.VERIFY_PAGE)

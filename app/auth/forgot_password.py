@@ -49,10 +49,15 @@ async def send_reset_link(payload: dict[str, Any], *, settings: Settings) -> Non
         return
     ttl = settings.accounts.email_token_seconds
     token = await one_time_tokens.issue(user.id, Purpose.RESET_PASSWORD, ttl_seconds=ttl)
-    await stage_email("reset_password", to=user.email, context={
-        "name": user.name, "link": one_time_tokens.link(callback, token),
-        "expires_minutes": ttl // 60,
-    })
+    await stage_email(
+        "reset_password",
+        to=user.email,
+        context={
+            "name": user.name,
+            "link": one_time_tokens.link(callback, token),
+            "expires_minutes": ttl // 60,
+        },
+    )
 
 
 def outbox_jobs(settings: Settings) -> dict[str, Callable[[dict[str, Any]], Awaitable[None]]]:

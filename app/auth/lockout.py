@@ -82,7 +82,8 @@ async def record_failure(email: str, client_ip: str, settings: AccountSettings) 
 
     await _count_in_window(account, now, window=timedelta(seconds=settings.lockout_seconds))
     crossed = await SignInThrottle.filter(
-        account_digest=account, client_digest=ACCOUNT_WIDE,
+        account_digest=account,
+        client_digest=ACCOUNT_WIDE,
         failures__gte=settings.lockout_account_wide_after_failures,
     ).update(failures=0, window_started_at=now, locked_until=locked_until, updated_at=now)
     if crossed:
@@ -123,9 +124,9 @@ async def _count_in_window(account: str, now: datetime, *, window: timedelta) ->
             failures=F("failures") + 1, updated_at=now
         ):
             return
-        if await rows.filter(
-            Q(window_started_at=None) | Q(window_started_at__lt=started_before)
-        ).update(failures=1, window_started_at=now, updated_at=now):
+        if await rows.filter(Q(window_started_at=None) | Q(window_started_at__lt=started_before)).update(
+            failures=1, window_started_at=now, updated_at=now
+        ):
             return
         try:
             await SignInThrottle.create(
@@ -141,14 +142,20 @@ async def _tell_owner(email: str, account: str, now: datetime, settings: Account
     async with in_transaction():
         claimed = await SignInThrottle.filter(
             Q(notified_at=None) | Q(notified_at__lt=now - NOTICE_INTERVAL),
-            account_digest=account, client_digest=ACCOUNT_WIDE,
+            account_digest=account,
+            client_digest=ACCOUNT_WIDE,
         ).update(notified_at=now)
         user = await User.get_or_none(email=email, deleted_at=None) if claimed else None
         if user is None:
             return  # already told, or an unknown email: counted alike, nobody to tell
-        await stage_email("sign_in_attempts", to=user.email, context={
-            "name": user.name, "when": moment(now),
-            "failures": settings.lockout_account_wide_after_failures,
-            "minutes": max(1, settings.lockout_seconds // 60),
-        })
+        await stage_email(
+            "sign_in_attempts",
+            to=user.email,
+            context={
+                "name": user.name,
+                "when": moment(now),
+                "failures": settings.lockout_account_wide_after_failures,
+                "minutes": max(1, settings.lockout_seconds // 60),
+            },
+        )
     wake_relay()

@@ -79,9 +79,7 @@ async def enroll(user_id: UUID, *, password: str, client_ip: str, settings: Sett
     return Enrollment(secret=secret, otpauth_uri=uri, recovery_codes=codes)
 
 
-async def activate(
-    user_id: UUID, *, code: str, password: str, client_ip: str, settings: Settings
-) -> None:
+async def activate(user_id: UUID, *, code: str, password: str, client_ip: str, settings: Settings) -> None:
     """Switch MFA on with a code from the app for the pending secret, and the password.
 
     A wrong code here is not counted by the lockout: it checks the app just set up, not
@@ -99,8 +97,11 @@ async def activate(
         activated = await User.filter(
             id=user_id, mfa_enabled=False, mfa_pending_secret=user.mfa_pending_secret
         ).update(
-            mfa_secret=user.mfa_pending_secret, mfa_pending_secret=None, mfa_enabled=True,
-            mfa_last_step=step, updated_at=datetime.now(UTC),
+            mfa_secret=user.mfa_pending_secret,
+            mfa_pending_secret=None,
+            mfa_enabled=True,
+            mfa_last_step=step,
+            updated_at=datetime.now(UTC),
         )
         if not activated:
             raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
@@ -108,9 +109,7 @@ async def activate(
     wake_relay()
 
 
-async def disable(
-    user_id: UUID, *, password: str, code: str, client_ip: str, settings: Settings
-) -> None:
+async def disable(user_id: UUID, *, password: str, code: str, client_ip: str, settings: Settings) -> None:
     """Switch MFA off; needs the password and a TOTP or recovery code (wrong ones count
     towards the lockout)."""
     user = await User.get(id=user_id)
@@ -121,7 +120,10 @@ async def disable(
         raise await wrong_code(user, settings.accounts, client_ip=client_ip)
     async with in_transaction():
         await User.filter(id=user_id).update(
-            mfa_enabled=False, mfa_secret=None, mfa_pending_secret=None, mfa_last_step=None,
+            mfa_enabled=False,
+            mfa_secret=None,
+            mfa_pending_secret=None,
+            mfa_last_step=None,
             updated_at=datetime.now(UTC),
         )
         await RecoveryCode.filter(user_id=user_id).delete()
@@ -140,15 +142,23 @@ def _may_turn_on(user: User) -> None:
 
 
 async def _stage_notice(user: User, *, turned: str) -> None:
-    await stage_email("two_factor_changed", to=user.email, context={
-        "name": user.name, "turned": turned, "when": moment(datetime.now(UTC)),
-    })
+    await stage_email(
+        "two_factor_changed",
+        to=user.email,
+        context={
+            "name": user.name,
+            "turned": turned,
+            "when": moment(datetime.now(UTC)),
+        },
+    )
 
 
 async def challenge(user: User, *, token: bool, settings: Settings) -> str:
     """The token that stands for a correct password until the second factor is given."""
     return await one_time_tokens.issue(
-        user.id, Purpose.MFA_CHALLENGE, ttl_seconds=settings.accounts.mfa_challenge_seconds,
+        user.id,
+        Purpose.MFA_CHALLENGE,
+        ttl_seconds=settings.accounts.mfa_challenge_seconds,
         payload={"token": token},
     )
 
@@ -186,13 +196,13 @@ async def _accept_code(user: User, code: str) -> bool:
         if step is None:
             return False
         # never the same step twice, nor an older one: a code is spent by its first use
-        accepted = await User.filter(
-            Q(mfa_last_step=None) | Q(mfa_last_step__lt=step), id=user.id
-        ).update(mfa_last_step=step)
+        accepted = await User.filter(Q(mfa_last_step=None) | Q(mfa_last_step__lt=step), id=user.id).update(
+            mfa_last_step=step
+        )
         return bool(accepted)
-    spent = await RecoveryCode.filter(
-        user_id=user.id, code_hash=_code_hash(code), used_at=None
-    ).update(used_at=datetime.now(UTC))
+    spent = await RecoveryCode.filter(user_id=user.id, code_hash=_code_hash(code), used_at=None).update(
+        used_at=datetime.now(UTC)
+    )
     return bool(spent)
 
 

@@ -26,39 +26,60 @@ bp = Blueprint("auth_mfa", url_prefix="/auth/mfa")
 
 
 @bp.post("/enroll")
-@endpoint(AUTHENTICATED_AUTH, body=MfaEnroll, response=MfaEnrollment, problems=(409, 422),
-          tag="auth",
-          operation_id="auth_mfa_enroll",
-          summary="Start two-factor authentication: a secret and ten recovery codes",
-          description="Needs the current password (a wrong one counts towards the sign-in "
-                      "lockout) and a verified email (422 otherwise). Shown once. Nothing "
-                      "changes for sign-in until POST /auth/mfa/activate; enrolling again "
-                      "before that replaces the secret and the codes.")
+@endpoint(
+    AUTHENTICATED_AUTH,
+    body=MfaEnroll,
+    response=MfaEnrollment,
+    problems=(409, 422),
+    tag="auth",
+    operation_id="auth_mfa_enroll",
+    summary="Start two-factor authentication: a secret and ten recovery codes",
+    description="Needs the current password (a wrong one counts towards the sign-in "
+    "lockout) and a verified email (422 otherwise). Shown once. Nothing "
+    "changes for sign-in until POST /auth/mfa/activate; enrolling again "
+    "before that replaces the secret and the codes.",
+)
 async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
     enrollment = await mfa.enroll(
-        request.principal.user_id, password=body.password, client_ip=request.ctx.client_ip,
+        request.principal.user_id,
+        password=body.password,
+        client_ip=request.ctx.client_ip,
         settings=request.app.ctx.state.settings,
     )
-    return responses.ok(MfaEnrollment(
-        secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri,
-        recovery_codes=enrollment.recovery_codes,
-    ))
+    return responses.ok(
+        MfaEnrollment(
+            secret=enrollment.secret,
+            otpauth_uri=enrollment.otpauth_uri,
+            recovery_codes=enrollment.recovery_codes,
+        )
+    )
 
 
 @bp.post("/activate")
-@endpoint(AUTHENTICATED_AUTH, body=MfaActivate, response=MfaStatus, problems=(409, 422), tag="auth",
-          operation_id="auth_mfa_activate",
-          summary="Switch two-factor authentication on with a code from the app",
-          description="Needs the code and the current password (a wrong password counts "
-                      "towards the sign-in lockout). Every other session of the user ends: "
-                      "one opened with a stolen password must not outlive the second factor. "
-                      "A cookie session gets a new session token (and cookie): the level of "
-                      "the session changed, so a token known before cannot ride along.")
+@endpoint(
+    AUTHENTICATED_AUTH,
+    body=MfaActivate,
+    response=MfaStatus,
+    problems=(409, 422),
+    tag="auth",
+    operation_id="auth_mfa_activate",
+    summary="Switch two-factor authentication on with a code from the app",
+    description="Needs the code and the current password (a wrong password counts "
+    "towards the sign-in lockout). Every other session of the user ends: "
+    "one opened with a stolen password must not outlive the second factor. "
+    "A cookie session gets a new session token (and cookie): the level of "
+    "the session changed, so a token known before cannot ride along.",
+)
 async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
     state = request.app.ctx.state
     principal = request.principal
-    await mfa.activate(principal.user_id, code=body.code, password=body.password,
-                       client_ip=request.ctx.client_ip, settings=state.settings)
+    await mfa.activate(
+        principal.user_id,
+        code=body.code,
+        password=body.password,
+        client_ip=request.ctx.client_ip,
+        settings=state.settings,
+    )
     await state.sessions.revoke_all(principal.user_id, except_session_id=principal.session_id)
     await state.sessions.refresh_user(principal.user_id)
     response = responses.ok(MfaStatus(mfa_enabled=True))
@@ -68,27 +89,48 @@ async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
 
 
 @bp.post("/disable")
-@endpoint(AUTHENTICATED_AUTH, body=MfaDisable, response=MfaStatus, problems=(422,), tag="auth",
-          operation_id="auth_mfa_disable",
-          summary="Switch two-factor authentication off (password and a code)")
+@endpoint(
+    AUTHENTICATED_AUTH,
+    body=MfaDisable,
+    response=MfaStatus,
+    problems=(422,),
+    tag="auth",
+    operation_id="auth_mfa_disable",
+    summary="Switch two-factor authentication off (password and a code)",
+)
 async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
     user_id = request.principal.user_id
-    await mfa.disable(user_id, password=body.password, code=body.code,
-                      client_ip=request.ctx.client_ip, settings=request.app.ctx.state.settings)
+    await mfa.disable(
+        user_id,
+        password=body.password,
+        code=body.code,
+        client_ip=request.ctx.client_ip,
+        settings=request.app.ctx.state.settings,
+    )
     await request.app.ctx.state.sessions.refresh_user(user_id)
     return responses.ok(MfaStatus(mfa_enabled=False))
 
 
 @bp.post("/verify")
-@endpoint(BY_MFA_CHALLENGE, body=MfaVerify, response=SignedIn, problems=(422,), tag="auth",
-          operation_id="auth_mfa_verify",
-          summary="Finish a sign-in with a TOTP or recovery code",
-          description="Answers as sign-in does: a cookie, or bearer tokens when the sign-in "
-                      "asked for `token: true`. Five wrong codes end the challenge.")
+@endpoint(
+    BY_MFA_CHALLENGE,
+    body=MfaVerify,
+    response=SignedIn,
+    problems=(422,),
+    tag="auth",
+    operation_id="auth_mfa_verify",
+    summary="Finish a sign-in with a TOTP or recovery code",
+    description="Answers as sign-in does: a cookie, or bearer tokens when the sign-in "
+    "asked for `token: true`. Five wrong codes end the challenge.",
+)
 async def verify(request: TandemRequest, body: MfaVerify) -> HTTPResponse:
     state = request.app.ctx.state
     result = await service.verify_second_factor(
-        body.mfa_token, body.code, settings=state.settings, sessions=state.sessions,
-        ip_address=request.ctx.client_ip, user_agent=request.headers.get("user-agent", ""),
+        body.mfa_token,
+        body.code,
+        settings=state.settings,
+        sessions=state.sessions,
+        ip_address=request.ctx.client_ip,
+        user_agent=request.headers.get("user-agent", ""),
     )
     return signed_in_response(result, state)

@@ -9,8 +9,12 @@ from app.auth.passwords import GivenPassword
 from app.core.schemas import RequestModel, ResponseModel
 
 # six digits from the app, or a recovery code such as "abcde-fghjk"
-CodeField = Field(min_length=6, max_length=32, pattern=r"^[A-Za-z0-9 -]+$",
-                  description="A 6-digit code from the authenticator app, or a recovery code")
+CodeField = Field(
+    min_length=6,
+    max_length=32,
+    pattern=r"^[A-Za-z0-9 -]+$",
+    description="A 6-digit code from the authenticator app, or a recovery code",
+)
 
 
 class MfaEnrollment(ResponseModel):

@@ -41,12 +41,15 @@ async def issue(
 ) -> str:
     """A new token; any pending token of the same purpose for the user stops working."""
     now = datetime.now(UTC)
-    await OneTimeToken.filter(
-        user_id=user_id, purpose=purpose, used_at=None, superseded_at=None
-    ).update(superseded_at=now)
+    await OneTimeToken.filter(user_id=user_id, purpose=purpose, used_at=None, superseded_at=None).update(
+        superseded_at=now
+    )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     await OneTimeToken.create(
-        user_id=user_id, purpose=purpose, token_hash=hash_token(token), payload=payload or {},
+        user_id=user_id,
+        purpose=purpose,
+        token_hash=hash_token(token),
+        payload=payload or {},
         expires_at=now + timedelta(seconds=ttl_seconds),
     )
     return token

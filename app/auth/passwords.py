@@ -37,9 +37,7 @@ def _not_common(password: str) -> str:
 
 
 # A new password anywhere (sign-up, reset, change): 8–128 characters, not common.
-NewPassword = Annotated[
-    str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH), AfterValidator(_not_common)
-]
+NewPassword = Annotated[str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH), AfterValidator(_not_common)]
 # A password being checked (sign-in, confirmations): only bounded, so nothing huge is hashed.
 GivenPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 

@@ -23,18 +23,20 @@ class Principal:
     user_json: bytes
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps({
-            "session_id": str(self.session_id),
-            "token_hash": self.token_hash,
-            "user_id": str(self.user_id),
-            "global_role": self.global_role,
-            "current_organization_id": (
-                str(self.current_organization_id) if self.current_organization_id else None
-            ),
-            "expires_at": self.expires_at,
-            "last_seen_at": self.last_seen_at,
-            "user": orjson.Fragment(self.user_json),
-        })
+        return orjson.dumps(
+            {
+                "session_id": str(self.session_id),
+                "token_hash": self.token_hash,
+                "user_id": str(self.user_id),
+                "global_role": self.global_role,
+                "current_organization_id": (
+                    str(self.current_organization_id) if self.current_organization_id else None
+                ),
+                "expires_at": self.expires_at,
+                "last_seen_at": self.last_seen_at,
+                "user": orjson.Fragment(self.user_json),
+            }
+        )
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Principal:

@@ -16,9 +16,7 @@ from app.core.settings import AccountSettings
 from models import User
 
 
-async def confirm_password(
-    user: User, password: str, settings: AccountSettings, *, client_ip: str
-) -> None:
+async def confirm_password(user: User, password: str, settings: AccountSettings, *, client_ip: str) -> None:
     """Return when `password` is the user's; 429 while locked, 422 when wrong."""
     await lockout.check(user.email, client_ip)
     if not await verify_password(user.password_hash, password):

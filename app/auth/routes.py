@@ -20,8 +20,15 @@ bp = Blueprint("auth", url_prefix="/auth")
 
 
 @bp.post("/sign-up")
-@endpoint(AUTH_MAILS_ACCOUNT, body=SignUp, response=UserPublic, status=201, problems=(409,),
-          summary="Create an account", tag="auth")
+@endpoint(
+    AUTH_MAILS_ACCOUNT,
+    body=SignUp,
+    response=UserPublic,
+    status=201,
+    problems=(409,),
+    summary="Create an account",
+    tag="auth",
+)
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
     settings = request.app.ctx.state.settings
     callback = callback_or_default(body.callback_url, settings, VERIFY_PAGE)
@@ -30,11 +37,17 @@ async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
 
 
 @bp.post("/sign-in")
-@endpoint(AUTH_SIGN_IN, body=SignIn, response=SignInOutcome, summary="Sign in", tag="auth",
-          problems={401: "Wrong email or password"},
-          description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
-                      "tokens. With two-factor authentication on, answers `mfa_required` and an "
-                      "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.")
+@endpoint(
+    AUTH_SIGN_IN,
+    body=SignIn,
+    response=SignInOutcome,
+    summary="Sign in",
+    tag="auth",
+    problems={401: "Wrong email or password"},
+    description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
+    "tokens. With two-factor authentication on, answers `mfa_required` and an "
+    "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.",
+)
 async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
     state = request.app.ctx.state
     result = await service.sign_in(
@@ -56,10 +69,13 @@ def signed_in_response(result: service.SignInResult, state: AppState) -> HTTPRes
 
 
 @bp.post("/sign-out")
-@endpoint(AUTHENTICATED, summary="Sign out (revoke this session)", tag="auth",
-          problems={401: "No live session; a session cookie sent with the request is cleared "
-                         "all the same"},
-          description="Revokes the current session and clears the `tandem_session` cookie.")
+@endpoint(
+    AUTHENTICATED,
+    summary="Sign out (revoke this session)",
+    tag="auth",
+    problems={401: "No live session; a session cookie sent with the request is cleared all the same"},
+    description="Revokes the current session and clears the `tandem_session` cookie.",
+)
 async def sign_out(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
     await service.sign_out(request.principal, sessions=state.sessions)

@@ -44,9 +44,7 @@ class SignInResult:
 async def sign_up(data: SignUp, *, settings: Settings, callback: Callback) -> UserPublic:
     """Create an account and email a verification link; 409 when the email or nickname is taken."""
     hide_account_existence = settings.security.hide_account_existence
-    taken = await User.filter(email=data.email).exists() or await User.filter(
-        nickname=data.nickname
-    ).exists()
+    taken = await User.filter(email=data.email).exists() or await User.filter(nickname=data.nickname).exists()
     if taken:
         raise _taken(data, hide_account_existence=hide_account_existence)
     password_hash = await hash_password(data.password)
@@ -96,8 +94,13 @@ async def sign_in(
 
 
 async def verify_second_factor(
-    mfa_token: str, code: str, *, settings: Settings, sessions: SessionStore,
-    ip_address: str, user_agent: str,
+    mfa_token: str,
+    code: str,
+    *,
+    settings: Settings,
+    sessions: SessionStore,
+    ip_address: str,
+    user_agent: str,
 ) -> SignInResult:
     """The session a sign-in was waiting for, once the TOTP or recovery code is right."""
     user, token = await mfa.pass_challenge(mfa_token, code, client_ip=ip_address, settings=settings)
@@ -127,19 +130,24 @@ async def open_session(
     ip_address, user_agent = device_of(ip_address, user_agent)
     async with in_transaction():
         earlier = AuthSession.filter(user_id=user.id)
-        new_device = await earlier.exists() and not await earlier.filter(
-            ip_address=ip_address, user_agent=user_agent
-        ).exists()
+        new_device = (
+            await earlier.exists()
+            and not await earlier.filter(ip_address=ip_address, user_agent=user_agent).exists()
+        )
         session, access, refresh = await sessions.create(
             user, kind="bearer" if token else "cookie", ip_address=ip_address, user_agent=user_agent
         )
         if new_device:
-            await stage_email("new_sign_in", to=user.email, context={
-                "name": user.name,
-                "when": moment(session.created_at),
-                "ip_address": ip_address or "unknown",
-                "user_agent": user_agent or "unknown",
-            })
+            await stage_email(
+                "new_sign_in",
+                to=user.email,
+                context={
+                    "name": user.name,
+                    "when": moment(session.created_at),
+                    "ip_address": ip_address or "unknown",
+                    "user_agent": user_agent or "unknown",
+                },
+            )
     if new_device:
         wake_relay()
     body = SignedIn(user=UserPublic.of(user), session=SessionPublic.model_validate(session))
@@ -161,7 +169,8 @@ async def refresh(data: Refresh, *, sessions: SessionStore) -> TokenPair:
         raise errors.Unauthenticated("This refresh token is invalid, already used or expired")
     _, access, refresh_token = result
     return TokenPair(
-        access_token=access, refresh_token=refresh_token,
+        access_token=access,
+        refresh_token=refresh_token,
         expires_in=sessions.settings.access_token_seconds,
     )
 
@@ -173,8 +182,12 @@ async def list_sessions(
 
     def info(session: AuthSession) -> SessionInfo:
         return SessionInfo(
-            id=session.id, created_at=session.created_at, last_seen_at=session.last_seen_at,
-            ip_address=session.ip_address, user_agent=session.user_agent, kind=session.kind,
+            id=session.id,
+            created_at=session.created_at,
+            last_seen_at=session.last_seen_at,
+            ip_address=session.ip_address,
+            user_agent=session.user_agent,
+            kind=session.kind,
             current=session.id == principal.session_id,
         )
 

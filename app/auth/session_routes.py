@@ -20,23 +20,35 @@ bp = Blueprint("auth_sessions", url_prefix="/auth")
 
 
 @bp.get("/sessions")
-@endpoint(AUTHENTICATED, query=PageQuery, response=SessionInfo, listing=True,
-          summary="My sessions", tag="auth",
-          description="Sessions that still work (bearer ones: can still be refreshed), newest "
-                      "first; `current` marks the one this request was made with.")
+@endpoint(
+    AUTHENTICATED,
+    query=PageQuery,
+    response=SessionInfo,
+    listing=True,
+    summary="My sessions",
+    tag="auth",
+    description="Sessions that still work (bearer ones: can still be refreshed), newest "
+    "first; `current` marks the one this request was made with.",
+)
 async def list_sessions(request: TandemRequest, query: PageQuery) -> HTTPResponse:
     state = request.app.ctx.state
     page = await service.list_sessions(
         request.principal, page=query, sessions=state.sessions, paginator=state.paginator
     )
-    return responses.listing(page.items, total_count=page.total_count, limit=page.limit,
-                             next_cursor=page.next_cursor)
+    return responses.listing(
+        page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
+    )
 
 
 @bp.delete("/sessions/<session_id:str>")
-@endpoint(AUTHENTICATED, problems=(400, 404), summary="Revoke one of my sessions", tag="auth",
-          description="Another user's session, or one that already ended, is 404. Revoking the "
-                      "current session signs out (the cookie is cleared).")
+@endpoint(
+    AUTHENTICATED,
+    problems=(400, 404),
+    summary="Revoke one of my sessions",
+    tag="auth",
+    description="Another user's session, or one that already ended, is 404. Revoking the "
+    "current session signs out (the cookie is cleared).",
+)
 async def revoke_session(request: TandemRequest, session_id: str) -> HTTPResponse:
     state = request.app.ctx.state
     was_current = await service.revoke_session(
@@ -49,19 +61,30 @@ async def revoke_session(request: TandemRequest, session_id: str) -> HTTPRespons
 
 
 @bp.post("/sessions/revoke-others")
-@endpoint(AUTHENTICATED, body=NoBody, summary="Sign out everywhere else", tag="auth",
-          description="Every other session of mine stops working at once, in every process.")
+@endpoint(
+    AUTHENTICATED,
+    body=NoBody,
+    summary="Sign out everywhere else",
+    tag="auth",
+    description="Every other session of mine stops working at once, in every process.",
+)
 async def revoke_other_sessions(request: TandemRequest, body: NoBody) -> HTTPResponse:
     await service.revoke_other_sessions(request.principal, sessions=request.app.ctx.state.sessions)
     return responses.success()
 
 
 @bp.post("/refresh")
-@endpoint(REFRESH, body=Refresh, response=TokenPair, problems=(401,),
-          summary="New bearer tokens for a refresh token", tag="auth",
-          description="Rotates both tokens; the previous access token stops working at once. "
-                      "A refresh token works once: presenting a used one again revokes the "
-                      "whole session (401).")
+@endpoint(
+    REFRESH,
+    body=Refresh,
+    response=TokenPair,
+    problems=(401,),
+    summary="New bearer tokens for a refresh token",
+    tag="auth",
+    description="Rotates both tokens; the previous access token stops working at once. "
+    "A refresh token works once: presenting a used one again revokes the "
+    "whole session (401).",
+)
 async def refresh(request: TandemRequest, body: Refresh) -> HTTPResponse:
     pair = await service.refresh(body, sessions=request.app.ctx.state.sessions)
     return responses.ok(pair)

@@ -160,9 +160,12 @@ class SessionStore:
         """Idle or past its absolute end: revoke. Only the bearer access token ended: the
         session lives on for POST /auth/refresh, this token is just no longer accepted."""
         idle = now - principal.last_seen_at > self.settings.idle_timeout_seconds
-        ended = idle or await AuthSession.filter(
-            token_hash=principal.token_hash, expires_at__lte=datetime.fromtimestamp(now, UTC)
-        ).exists()
+        ended = (
+            idle
+            or await AuthSession.filter(
+                token_hash=principal.token_hash, expires_at__lte=datetime.fromtimestamp(now, UTC)
+            ).exists()
+        )
         if ended:
             await self.revoke(principal.token_hash)
         else:
@@ -208,9 +211,7 @@ class SessionStore:
 
     async def _from_database(self, token_hash: str) -> Principal | None:
         session = (
-            await AuthSession.filter(token_hash=token_hash, revoked_at=None)
-            .select_related("user")
-            .first()
+            await AuthSession.filter(token_hash=token_hash, revoked_at=None).select_related("user").first()
         )
         if session is None or session.user.disabled or session.user.deleted_at is not None:
             return None

@@ -104,4 +104,3 @@ def attach_access(app: Sanic) -> list[str]:
             undeclared.append(route.name)
         route.ctx.access = access
     return undeclared
-

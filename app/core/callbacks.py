@@ -40,7 +40,10 @@ from app.core.origins import Origin, parse_origin
 FIELD = "callback_url"
 TOKEN_PARAMETER = "token"
 CallbackUrl = Annotated[
-    str, Field(min_length=1, max_length=2048, description="Page that receives the token; must be on a trusted origin")
+    str,
+    Field(
+        min_length=1, max_length=2048, description="Page that receives the token; must be on a trusted origin"
+    ),
 ]
 # Only unreserved characters (letters, digits, `_.-~`, always kept by quote) and `/`
 # stay as they are in the path; `?`, `=` and `&` also in the fragment (hash routes).

@@ -79,7 +79,8 @@ async def make_migration(dialect: str, name: str) -> str:
 
     database = DatabaseSettings(url=DIALECT_URLS[dialect])
     command = Command(
-        tortoise_config=tortoise_config(database), app=APP_LABEL,
+        tortoise_config=tortoise_config(database),
+        app=APP_LABEL,
         location=migrations_location(database),
     )
     await command.init(offline=True)

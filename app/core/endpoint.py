@@ -78,12 +78,26 @@ def endpoint(
             return await handler(request, **path)
 
         setattr(route, ACCESS_ATTRIBUTE, access)
-        setattr(route, OPERATION_ATTRIBUTE, Operation(
-            access=access, summary=summary, handler_name=handler.__name__, body=body, query=query,
-            response=response, listing=listing, envelope=envelope, status=status,
-            description=description, problems=declared, tag=tag, operation_id=operation_id,
-            content_type=content_type,
-        ))
+        setattr(
+            route,
+            OPERATION_ATTRIBUTE,
+            Operation(
+                access=access,
+                summary=summary,
+                handler_name=handler.__name__,
+                body=body,
+                query=query,
+                response=response,
+                listing=listing,
+                envelope=envelope,
+                status=status,
+                description=description,
+                problems=declared,
+                tag=tag,
+                operation_id=operation_id,
+                content_type=content_type,
+            ),
+        )
         return route
 
     return decorate

@@ -120,8 +120,20 @@ class DependencyUnavailable(ApiError):
 
 
 ALL_ERRORS: tuple[type[ApiError], ...] = (
-    BadRequest, MalformedJson, ValidationFailed, InvalidCursor, MalformedHeader,
-    Unauthenticated, Forbidden,
-    NotFound, MethodNotAllowed, Conflict, PayloadTooLarge, UnsupportedMediaType,
-    BusinessRuleViolated, RateLimited, InternalError, DependencyUnavailable,
+    BadRequest,
+    MalformedJson,
+    ValidationFailed,
+    InvalidCursor,
+    MalformedHeader,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    BusinessRuleViolated,
+    RateLimited,
+    InternalError,
+    DependencyUnavailable,
 )

@@ -66,8 +66,14 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     install_chain(app, build_chain(settings.middleware.chain, state))
 
     v1_blueprints = [
-        auth_bp, auth_sessions_bp, auth_mfa_bp, auth_email_bp,
-        me_bp, profile_bp, organizations_bp, setup_bp,
+        auth_bp,
+        auth_sessions_bp,
+        auth_mfa_bp,
+        auth_email_bp,
+        me_bp,
+        profile_bp,
+        organizations_bp,
+        setup_bp,
     ]
     if settings.docs.enabled:
         v1_blueprints.append(docs_blueprint(public=settings.docs.public))

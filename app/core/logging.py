@@ -102,7 +102,10 @@ class ScrubFilter(logging.Filter):
         if record.levelno < logging.INFO and record.name in SQL_TRACES:
             return False
         if record.msg == ACTOR_ARGUMENTS:
-            record.msg, record.args = "Received its arguments (not logged: they hold addresses and links)", None
+            record.msg, record.args = (
+                "Received its arguments (not logged: they hold addresses and links)",
+                None,
+            )
         if record.args or not isinstance(record.msg, str | dict):  # e.g. an exception as msg
             if isinstance(record.args, tuple):
                 record.args = tuple(_safe_argument(arg) for arg in record.args)
@@ -128,8 +131,11 @@ class ClientNoiseFilter(logging.Filter):
     ERROR keeps meaning a bug of ours and nobody can flood it (see tests/core/test_quiet_logs)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if (record.levelno >= logging.ERROR and isinstance(record.msg, str)
-                and record.msg.endswith(BODY_NOT_CONSUMED)):
+        if (
+            record.levelno >= logging.ERROR
+            and isinstance(record.msg, str)
+            and record.msg.endswith(BODY_NOT_CONSUMED)
+        ):
             record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
         return True
@@ -258,14 +264,15 @@ def _buffered_stderr() -> IO[str]:
     decides when it is written."""
     return io.TextIOWrapper(
         io.BufferedWriter(io.FileIO(sys.stderr.fileno(), "w", closefd=False), buffer_size=1 << 16),
-        encoding="utf-8", errors="backslashreplace", line_buffering=False,
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=False,
     )
 
 
 def build_handler(*, json: bool, stream: IO[str] | None = None) -> logging.Handler:
     """The handler every process logs through (tests attach one to a buffer)."""
-    handler = (logging.StreamHandler(stream) if stream is not None
-               else TurnBufferedHandler(_buffered_stderr()))
+    handler = logging.StreamHandler(stream) if stream is not None else TurnBufferedHandler(_buffered_stderr())
     for kind in OWN_FILTERS:
         handler.addFilter(kind())
     handler.setFormatter(JsonFormatter() if json else TextFormatter())
@@ -303,20 +310,32 @@ class AccessLog:
         self._logger = logging.getLogger(ACCESS_LOGGER)
         self._clock = SecondClock()
 
-    def write(self, *, method: str, path: str, route: str, status: int, duration_ms: float,
-              client_ip: str | None) -> None:
+    def write(
+        self, *, method: str, path: str, route: str, status: int, duration_ms: float, client_ip: str | None
+    ) -> None:
         logger = self._logger
         if not logger.isEnabledFor(logging.INFO):
             return
         message = f"{method} {path} {status} {duration_ms:.2f}ms"
-        fields = {"method": method, "path": path, "route": route, "status": status,
-                  "duration_ms": duration_ms, "client_ip": client_ip}
+        fields = {
+            "method": method,
+            "path": path,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+            "client_ip": client_ip,
+        }
         handler = self._sole_json_handler()
         if handler is None:
             logger.info(message, extra=fields)
             return
-        line: dict[str, Any] = {"time": self._clock.now(), "level": "INFO", "logger": ACCESS_LOGGER,
-                                "message": message, **fields}
+        line: dict[str, Any] = {
+            "time": self._clock.now(),
+            "level": "INFO",
+            "logger": ACCESS_LOGGER,
+            "message": message,
+            **fields,
+        }
         for name, variable in CONTEXT_FIELDS:  # what ContextFilter would copy
             value = variable.get()
             if value is not None:
@@ -337,8 +356,11 @@ class AccessLog:
         if len(handlers) != 1:
             return None
         handler = handlers[0]
-        if (type(handler) is TurnBufferedHandler and handler.level <= logging.INFO
-                and handler.json_lines_as_built()):
+        if (
+            type(handler) is TurnBufferedHandler
+            and handler.level <= logging.INFO
+            and handler.json_lines_as_built()
+        ):
             return handler
         return None
 

@@ -65,16 +65,20 @@ def configure(settings: MetricsSettings) -> Metrics:
         _directory = settings.multiprocess_dir
     _metrics = Metrics(
         requests=Counter(
-            "tandem_http_requests", "Requests answered, by route template, method and status",
+            "tandem_http_requests",
+            "Requests answered, by route template, method and status",
             ["method", "route", "status"],
         ),
         request_seconds=Histogram(
             "tandem_http_request_duration_seconds",
             "Time from the first middleware to the response, by route template, method and status",
-            ["method", "route", "status"], buckets=LATENCY_BUCKETS,
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
         ),
         rate_limit_denials=Counter(
-            "tandem_rate_limit_denials", "Requests refused with 429, by rate-limit policy", ["policy"],
+            "tandem_rate_limit_denials",
+            "Requests refused with 429, by rate-limit policy",
+            ["policy"],
         ),
         redis_fallback=Gauge(
             "tandem_redis_fallback",
@@ -82,7 +86,8 @@ def configure(settings: MetricsSettings) -> Metrics:
             multiprocess_mode="livemax",
         ),
         emails=Counter(
-            "tandem_emails", "Emails by outcome: sent, retried (an attempt failed), dead_lettered",
+            "tandem_emails",
+            "Emails by outcome: sent, retried (an attempt failed), dead_lettered",
             ["outcome"],
         ),
     )

@@ -13,7 +13,11 @@ OPENAPI_VERSION = "3.1.0"
 # so " X-Client-Key" would never match the header a browser asks for.
 EXPOSED_HEADERS = ["X-Request-ID", "RateLimit", "RateLimit-Policy", "Retry-After", "Location"]
 ALLOWED_HEADERS = [
-    "Content-Type", "Authorization", "X-Client-Key", "X-Organization-Id", "X-Request-ID",
+    "Content-Type",
+    "Authorization",
+    "X-Client-Key",
+    "X-Organization-Id",
+    "X-Request-ID",
     "Idempotency-Key",
 ]
 
@@ -49,9 +53,11 @@ def describe_api(settings: Settings) -> dict[str, Any]:
                 "problem document (`application/problem+json`)."
             ),
         },
-        "components": {"securitySchemes": {
-            "clientKey": {"type": "apiKey", "in": "header", "name": "X-Client-Key"},
-            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": settings.sessions.cookie_name},
-            "bearer": {"type": "http", "scheme": "bearer"},
-        }},
+        "components": {
+            "securitySchemes": {
+                "clientKey": {"type": "apiKey", "in": "header", "name": "X-Client-Key"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": settings.sessions.cookie_name},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            }
+        },
     }

@@ -40,8 +40,15 @@ class TandemRequest(Request):
     ctx: RequestContext  # type: ignore[assignment]
 
     def __init__(
-        self, url_bytes: bytes, headers: Any, version: str, method: str, transport: Any, app: Any,
-        head: bytes = b"", stream_id: int = 0,
+        self,
+        url_bytes: bytes,
+        headers: Any,
+        version: str,
+        method: str,
+        transport: Any,
+        app: Any,
+        head: bytes = b"",
+        stream_id: int = 0,
     ) -> None:
         arguments = (headers, version, method, transport, app, head, stream_id)
         try:

@@ -26,8 +26,7 @@ def ok(
     headers: dict[str, str] | None = None,
 ) -> HTTPResponse:
     """`{"data": {...}}`"""
-    return HTTPResponse(b'{"data":' + to_json(data) + b"}", status=status, headers=headers,
-                        content_type=JSON)
+    return HTTPResponse(b'{"data":' + to_json(data) + b"}", status=status, headers=headers, content_type=JSON)
 
 
 def created(data: BaseModel | dict[str, Any], *, location: str) -> HTTPResponse:

@@ -19,18 +19,20 @@ MIN_SECRET_LENGTH = 32
 KEY_HINT = "set CLIENT_API_KEYS (generate one with `python server.py keys generate`)"
 
 
-
 def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
     """Origins exactly as browsers send them (`scheme://host[:port]`, no path, no
     trailing slash): anything else would silently never match."""
     for value in values:
         parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.netloc or value != (
-            f"{parts.scheme}://{parts.netloc}"
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.netloc
+            or value != (f"{parts.scheme}://{parts.netloc}")
         ):
             raise ValueError(f"{value!r} is not an origin like https://app.example.com")
         parse_origin(value)  # no user info, a valid port and host (ValueError otherwise)
     return values
+
 
 def _networks(values: tuple[str, ...]) -> tuple[str, ...]:
     """Addresses or CIDR networks; a bad entry is a ValueError that names it."""
@@ -89,9 +91,7 @@ class SecuritySettings(_Section):
             raise ValueError(f"no client key is configured; {KEY_HINT}")
         for key in keys:
             if len(key) < MIN_SECRET_LENGTH:
-                raise ValueError(
-                    f"a client key is shorter than {MIN_SECRET_LENGTH} characters; {KEY_HINT}"
-                )
+                raise ValueError(f"a client key is shorter than {MIN_SECRET_LENGTH} characters; {KEY_HINT}")
         return keys
 
     @field_validator("secret_key")
@@ -200,8 +200,9 @@ class BrokerSettings(_Section):
     def _supported_scheme(cls, value: str) -> str:
         # "" is the in-process broker; anything else must be one dramatiq can connect to
         if value and value.split("://", 1)[0] not in BROKER_SCHEMES:
-            raise ValueError("must be empty (in-process broker) or start with redis://, rediss://, "
-                             "amqp:// or amqps://")
+            raise ValueError(
+                "must be empty (in-process broker) or start with redis://, rediss://, amqp:// or amqps://"
+            )
         return value
 
 

@@ -91,8 +91,9 @@ def load_settings(
 
     variables: dict[str, str] = {}
     if dotenv_path is not None and Path(dotenv_path).exists():
-        variables.update({k: v for k, v in dotenv_values(dotenv_path).items()
-                          if v is not None and not environment_only(k)})
+        variables.update(
+            {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None and not environment_only(k)}
+        )
     variables.update(os.environ if environ is None else environ)
 
     # CLIENT_API_KEY (singular, as the original clients' setup wrote it) first, so the

@@ -42,8 +42,9 @@ def _nul_at(data: object) -> str | None:
                 pending.append((path, key))
                 pending.append((f"{path}.{key}" if path else str(key), item))
         elif isinstance(value, list):
-            pending.extend((f"{path}.{index}" if path else str(index), item)
-                           for index, item in enumerate(value))
+            pending.extend(
+                (f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value)
+            )
     return None
 
 

@@ -58,7 +58,10 @@ def build_document(app: Sanic) -> dict[str, Any]:
     for path, method, route, operation in documented_operations(app):
         labels = {param.name: param.label for param in route.params.values()}
         paths.setdefault(path, {})[method] = operation_object(
-            operation, method=method, path_labels=labels, components=components,
+            operation,
+            method=method,
+            path_labels=labels,
+            components=components,
             pagination=settings.pagination,
         )
     document = describe_api(settings)

@@ -36,7 +36,9 @@ NO_INPUT_400 = "Malformed request (e.g. a header that is not valid text)"
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 PATH_PARAMETER_TYPES = {"int": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}}
 ORGANIZATION_HEADER = {
-    "name": "X-Organization-Id", "in": "header", "required": False,
+    "name": "X-Organization-Id",
+    "in": "header",
+    "required": False,
     "description": "Organization to act in; defaults to the user's current organization",
     "schema": {"type": "string", "format": "uuid"},
 }
@@ -75,8 +77,10 @@ def problem_statuses(operation: Operation) -> dict[int, str]:
         statuses[429] = None
     # declared ones win: a declared 400 is about the route's own input, for instance
     statuses |= operation.problems
-    return {status: description or PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
-            for status, description in sorted(statuses.items())}
+    return {
+        status: description or PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
+        for status, description in sorted(statuses.items())
+    }
 
 
 def security(operation: Operation) -> list[dict[str, list[str]]]:
@@ -102,8 +106,15 @@ def query_parameters(
             # the settings decide the default and may lower the ceiling
             scalar["maximum"] = min(scalar.get("maximum", pagination.max_limit), pagination.max_limit)
             scalar["default"] = pagination.default_limit
-        parameters.append({"name": name, "in": "query", "required": name in required,
-                           "description": description, "schema": scalar})
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "description": description,
+                "schema": scalar,
+            }
+        )
     return parameters
 
 
@@ -122,9 +133,15 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 def path_parameters(labels: dict[str, str]) -> list[dict[str, Any]]:
     """`labels`: parameter name → Sanic type label (`str`, `int`, `uuid`, ...)."""
-    return [{"name": name, "in": "path", "required": True,
-             "schema": PATH_PARAMETER_TYPES.get(label, {"type": "string"})}
-            for name, label in labels.items()]
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": PATH_PARAMETER_TYPES.get(label, {"type": "string"}),
+        }
+        for name, label in labels.items()
+    ]
 
 
 def _response_model(operation: Operation) -> type[BaseModel]:
@@ -138,7 +155,11 @@ def _response_model(operation: Operation) -> type[BaseModel]:
 
 
 def operation_object(
-    operation: Operation, *, method: str, path_labels: dict[str, str], components: Components,
+    operation: Operation,
+    *,
+    method: str,
+    path_labels: dict[str, str],
+    components: Components,
     pagination: PaginationSettings,
 ) -> dict[str, Any]:
     problem = {"schema": components.reference(Problem, "serialization")}
@@ -146,10 +167,12 @@ def operation_object(
         success = {"schema": components.reference(_response_model(operation), "serialization")}
     else:
         success = {"schema": {"type": "string"}}
-    responses: dict[str, Any] = {str(operation.status): {
-        "description": HTTPStatus(operation.status).phrase,
-        "content": {operation.content_type: success},
-    }}
+    responses: dict[str, Any] = {
+        str(operation.status): {
+            "description": HTTPStatus(operation.status).phrase,
+            "content": {operation.content_type: success},
+        }
+    }
     for status, description in problem_statuses(operation).items():
         responses[str(status)] = {"description": description, "content": {PROBLEM_CONTENT_TYPE: problem}}
         if status == 429:

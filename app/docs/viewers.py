@@ -92,9 +92,14 @@ def redoc_page(assets: dict[str, Asset]) -> str:
 
 
 def _page(html: str) -> HTTPResponse:
-    return HTTPResponse(html, content_type="text/html; charset=utf-8", headers={
-        "Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": PAGE_CACHE,
-    })
+    return HTTPResponse(
+        html,
+        content_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Cache-Control": PAGE_CACHE,
+        },
+    )
 
 
 def add_viewer_routes(bp: Blueprint, access: Access) -> None:

@@ -24,50 +24,74 @@ bp = Blueprint("me", url_prefix="/me")
 @endpoint(AUTHENTICATED, response=UserPublic, summary="The signed-in user", tag="me")
 async def me(request: TandemRequest) -> HTTPResponse:
     # Served from the session snapshot: no database query on this hot path.
-    return HTTPResponse(
-        b'{"data":' + request.principal.user_json + b"}", content_type=responses.JSON
-    )
+    return HTTPResponse(b'{"data":' + request.principal.user_json + b"}", content_type=responses.JSON)
 
 
 @bp.get("/organizations")
-@endpoint(AUTHENTICATED, query=PageQuery, response=MembershipPublic, listing=True,
-          summary="My organizations, with my role in each", tag="me",
-          operation_id="me_list_organizations")
+@endpoint(
+    AUTHENTICATED,
+    query=PageQuery,
+    response=MembershipPublic,
+    listing=True,
+    summary="My organizations, with my role in each",
+    tag="me",
+    operation_id="me_list_organizations",
+)
 async def my_organizations(request: TandemRequest, query: PageQuery) -> HTTPResponse:
     state = request.app.ctx.state
     page = await organizations.list_memberships(
         user_id=request.principal.user_id, page=query, paginator=state.paginator
     )
-    return responses.listing(page.items, total_count=page.total_count, limit=page.limit,
-                             next_cursor=page.next_cursor)
+    return responses.listing(
+        page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
+    )
 
 
 @bp.patch("")
-@endpoint(AUTHENTICATED, body=MeUpdate, response=UserPublic, summary="Change my settings",
-          tag="me", description="Only `timezone`, `locale` and `preferences`. Any other field "
-          "is refused (400): name, nickname, email and password change through /profile.")
+@endpoint(
+    AUTHENTICATED,
+    body=MeUpdate,
+    response=UserPublic,
+    summary="Change my settings",
+    tag="me",
+    description="Only `timezone`, `locale` and `preferences`. Any other field "
+    "is refused (400): name, nickname, email and password change through /profile.",
+)
 async def update_me(request: TandemRequest, body: MeUpdate) -> HTTPResponse:
     user = await account.update(request.principal.user_id, body, sessions=request.app.ctx.state.sessions)
     return responses.ok(user)
 
 
 @bp.put("/current-organization")
-@endpoint(AUTHENTICATED, body=CurrentOrganizationChoice, response=UserPublic, problems=(404,),
-          summary="Choose the organization requests act in by default", tag="me")
+@endpoint(
+    AUTHENTICATED,
+    body=CurrentOrganizationChoice,
+    response=UserPublic,
+    problems=(404,),
+    summary="Choose the organization requests act in by default",
+    tag="me",
+)
 async def choose_current_organization(
     request: TandemRequest, body: CurrentOrganizationChoice
 ) -> HTTPResponse:
     principal = request.principal
     user = await account.choose_organization(
-        principal.user_id, body.organization_id, global_role=principal.global_role,
+        principal.user_id,
+        body.organization_id,
+        global_role=principal.global_role,
         sessions=request.app.ctx.state.sessions,
     )
     return responses.ok(user)
 
 
 @bp.get("/export")
-@endpoint(AUTHENTICATED, response=AccountExport, summary="Everything held about me, as JSON",
-          tag="me", description="For data portability; sent as a file download.")
+@endpoint(
+    AUTHENTICATED,
+    response=AccountExport,
+    summary="Everything held about me, as JSON",
+    tag="me",
+    description="For data portability; sent as a file download.",
+)
 async def export_me(request: TandemRequest) -> HTTPResponse:
     exported = await account.export(request.principal.user_id)
     filename = f"tandem-export-{exported.exported_at:%Y-%m-%d}.json"
@@ -75,14 +99,24 @@ async def export_me(request: TandemRequest) -> HTTPResponse:
 
 
 @bp.delete("")
-@endpoint(AUTHENTICATED_AUTH, body=AccountDeletion, problems=(409, 422), tag="me",
-          summary="Delete my account (password required)",
-          description="Personal data is anonymized and every session ends; what others need "
-                      "(authorship, history) stays, shown as \"Deleted user\".")
+@endpoint(
+    AUTHENTICATED_AUTH,
+    body=AccountDeletion,
+    problems=(409, 422),
+    tag="me",
+    summary="Delete my account (password required)",
+    description="Personal data is anonymized and every session ends; what others need "
+    '(authorship, history) stays, shown as "Deleted user".',
+)
 async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPResponse:
     state = request.app.ctx.state
-    await account.erase(request.principal.user_id, body.password, client_ip=request.ctx.client_ip,
-                        settings=state.settings, sessions=state.sessions)
+    await account.erase(
+        request.principal.user_id,
+        body.password,
+        client_ip=request.ctx.client_ip,
+        settings=state.settings,
+        sessions=state.sessions,
+    )
     response = responses.success()
     clear_session_cookie(response, state)
     return response

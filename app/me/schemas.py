@@ -37,16 +37,22 @@ class MeUpdate(RequestModel):
 
     # documented without null (and without a null default): null is refused, see below
     timezone: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
-        None, description="IANA time zone, e.g. Europe/Paris", json_schema_extra=_without_default,
+        None,
+        description="IANA time zone, e.g. Europe/Paris",
+        json_schema_extra=_without_default,
     )
-    locale: Annotated[
-        str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}$", max_length=35)
-    ] | SkipJsonSchema[None] = Field(
-        None, description="BCP 47 language tag, e.g. en-GB", json_schema_extra=_without_default,
+    locale: (
+        Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}$", max_length=35)]
+        | SkipJsonSchema[None]
+    ) = Field(
+        None,
+        description="BCP 47 language tag, e.g. en-GB",
+        json_schema_extra=_without_default,
     )
     preferences: dict[str, Any] | SkipJsonSchema[None] = Field(
-        None, description=f"Client settings; replaces the stored object; at most "
-                          f"{PREFERENCES_MAX_KEYS} keys and {PREFERENCES_MAX_BYTES} bytes as JSON",
+        None,
+        description=f"Client settings; replaces the stored object; at most "
+        f"{PREFERENCES_MAX_KEYS} keys and {PREFERENCES_MAX_BYTES} bytes as JSON",
         json_schema_extra=_without_default,
     )
 

@@ -43,9 +43,10 @@ async def choose_organization(
     user_id: UUID, organization_id: UUID, *, global_role: str | None, sessions: SessionStore
 ) -> UserPublic:
     """Make an organization I may act in my current one; any other is 404 (SPEC §1)."""
-    if await resolve_membership(
-        organization_id=organization_id, user_id=user_id, global_role=global_role
-    ) is None:
+    if (
+        await resolve_membership(organization_id=organization_id, user_id=user_id, global_role=global_role)
+        is None
+    ):
         raise errors.NotFound("No such organization")
     user = await User.get(id=user_id)
     user.current_organization_id = organization_id
@@ -63,8 +64,11 @@ async def export(user_id: UUID) -> AccountExport:
         user=UserPublic.of(user),
         memberships=[
             ExportedMembership(
-                organization_id=m.organization.id, organization_name=m.organization.name,
-                role_in_organization=m.role_in_organization, status=m.status, created_at=m.created_at,
+                organization_id=m.organization.id,
+                organization_name=m.organization.name,
+                role_in_organization=m.role_in_organization,
+                status=m.status,
+                created_at=m.created_at,
             )
             for m in memberships
         ],
@@ -94,8 +98,13 @@ async def erase(
             global_role=None,
             current_organization_id=None,
             email_verified_at=None,
-            mfa_enabled=False, mfa_secret=None, mfa_pending_secret=None, mfa_last_step=None,
-            timezone="UTC", locale="en", preferences={},
+            mfa_enabled=False,
+            mfa_secret=None,
+            mfa_pending_secret=None,
+            mfa_last_step=None,
+            timezone="UTC",
+            locale="en",
+            preferences={},
             disabled=True,
             deleted_at=datetime.now(UTC),
             updated_at=datetime.now(UTC),

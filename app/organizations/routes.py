@@ -17,8 +17,12 @@ ORG_MEMBER = Access(authenticated=True, organization=True)
 
 
 @bp.get("/current")
-@endpoint(ORG_MEMBER, response=CurrentOrganization, tag="organizations",
-          summary="The organization this request acts in, and my role there")
+@endpoint(
+    ORG_MEMBER,
+    response=CurrentOrganization,
+    tag="organizations",
+    summary="The organization this request acts in, and my role there",
+)
 async def current(request: TandemRequest) -> HTTPResponse:
     result = await service.current_organization(
         organization_id=request.ctx.organization_id,  # type: ignore[arg-type]  # set for org routes

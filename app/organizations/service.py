@@ -10,9 +10,7 @@ from app.organizations.schemas import CurrentOrganization, MembershipPublic, Org
 from models import Organization, OrganizationUser
 
 
-async def list_memberships(
-    *, user_id: UUID, page: PageQuery, paginator: Paginator
-) -> Page[MembershipPublic]:
+async def list_memberships(*, user_id: UUID, page: PageQuery, paginator: Paginator) -> Page[MembershipPublic]:
     queryset = OrganizationUser.filter(
         user_id=user_id, status="active", organization__deleted_at=None
     ).select_related("organization")

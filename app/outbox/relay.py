@@ -37,7 +37,10 @@ LocalJob = Callable[[dict[str, Any]], Awaitable[None]]  # (payload); runs in a t
 
 class OutboxRelay:
     def __init__(
-        self, settings: OutboxSettings, *, publish: Publish,
+        self,
+        settings: OutboxSettings,
+        *,
+        publish: Publish,
         local_jobs: Mapping[str, LocalJob] | None = None,
     ) -> None:
         self.settings = settings
@@ -54,7 +57,9 @@ class OutboxRelay:
         now = datetime.now(UTC)
         free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
         candidates = await (
-            OutboxMessage.filter(free).order_by("created_at").limit(self.settings.batch_size)
+            OutboxMessage.filter(free)
+            .order_by("created_at")
+            .limit(self.settings.batch_size)
             .values_list("id", flat=True)
         )
         published = 0
@@ -96,8 +101,12 @@ class OutboxRelay:
                 await job(message.payload)
         except Exception as error:  # noqa: BLE001 - any failure: roll back, keep the row for later
             # the class only: a job's error may quote its payload (an email address)
-            logger.warning("outbox: local job %s of %s failed (%s); will retry",
-                           message.actor, message.id, type(error).__name__)
+            logger.warning(
+                "outbox: local job %s of %s failed (%s); will retry",
+                message.actor,
+                message.id,
+                type(error).__name__,
+            )
             await self._release(message, error)
             return False
         self.wake()  # what the job staged (an email) goes out now, not next interval
@@ -105,7 +114,8 @@ class OutboxRelay:
 
     async def _release(self, message: OutboxMessage, error: Exception) -> None:
         await OutboxMessage.filter(id=message.id).update(
-            claimed_until=None, publish_attempts=message.publish_attempts + 1,
+            claimed_until=None,
+            publish_attempts=message.publish_attempts + 1,
             last_error=str(error)[:500],
         )
 

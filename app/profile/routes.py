@@ -28,7 +28,8 @@ REQUESTED = responses.to_json(ChangeRequested())
 
 
 async def _request_change(
-    request: TandemRequest, body: ProfileChange | EmailChange | PasswordChange,
+    request: TandemRequest,
+    body: ProfileChange | EmailChange | PasswordChange,
     change: Callable[..., Awaitable[None]],
 ) -> HTTPResponse:
     """Check the callback_url (400), then let the service verify and email (SPEC §3)."""
@@ -39,25 +40,43 @@ async def _request_change(
 
 
 @bp.post("/request-profile-change")
-@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=ProfileChange, response=ChangeRequested, envelope=False,
-          problems=(409,), tag="profile",
-          summary="Change name and nickname, once confirmed from an email")
+@endpoint(
+    AUTHENTICATED_MAILS_ACCOUNT,
+    body=ProfileChange,
+    response=ChangeRequested,
+    envelope=False,
+    problems=(409,),
+    tag="profile",
+    summary="Change name and nickname, once confirmed from an email",
+)
 async def request_profile_change(request: TandemRequest, body: ProfileChange) -> HTTPResponse:
     return await _request_change(request, body, service.request_profile_change)
 
 
 @bp.post("/request-email-change")
-@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=EmailChange, response=ChangeRequested, envelope=False,
-          problems=(409, 422), tag="profile",
-          summary="Change the email address: confirmed from the old address, then the new one")
+@endpoint(
+    AUTHENTICATED_MAILS_ACCOUNT,
+    body=EmailChange,
+    response=ChangeRequested,
+    envelope=False,
+    problems=(409, 422),
+    tag="profile",
+    summary="Change the email address: confirmed from the old address, then the new one",
+)
 async def request_email_change(request: TandemRequest, body: EmailChange) -> HTTPResponse:
     return await _request_change(request, body, service.request_email_change)
 
 
 @bp.post("/request-password-change")
-@endpoint(AUTHENTICATED_MAILS_ACCOUNT, body=PasswordChange, response=ChangeRequested, envelope=False,
-          problems=(422,), tag="profile",
-          summary="Change the password, once confirmed from an email; signs out everywhere")
+@endpoint(
+    AUTHENTICATED_MAILS_ACCOUNT,
+    body=PasswordChange,
+    response=ChangeRequested,
+    envelope=False,
+    problems=(422,),
+    tag="profile",
+    summary="Change the password, once confirmed from an email; signs out everywhere",
+)
 async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:
     # the current password is re-checked: the lockout counts wrong ones per client IP
     change = partial(service.request_password_change, client_ip=request.ctx.client_ip)
@@ -65,14 +84,19 @@ async def request_password_change(request: TandemRequest, body: PasswordChange) 
 
 
 @bp.post("/confirm-change")
-@endpoint(BY_EMAILED_TOKEN, body=ConfirmChange, response=ChangeConfirmed, envelope=False,
-          problems=(409, 422), tag="profile",
-          summary="Apply a change with the emailed token",
-          description="An email change has two steps: the old address's token sends a link to "
-                      "the new address (`new-email-verification-sent`), whose token completes "
-                      "it. A password change ends every session (`requires_login`).")
+@endpoint(
+    BY_EMAILED_TOKEN,
+    body=ConfirmChange,
+    response=ChangeConfirmed,
+    envelope=False,
+    problems=(409, 422),
+    tag="profile",
+    summary="Apply a change with the emailed token",
+    description="An email change has two steps: the old address's token sends a link to "
+    "the new address (`new-email-verification-sent`), whose token completes "
+    "it. A password change ends every session (`requires_login`).",
+)
 async def confirm_change(request: TandemRequest, body: ConfirmChange) -> HTTPResponse:
     state = request.app.ctx.state
-    confirmed = await service.confirm_change(body.token, settings=state.settings,
-                                             sessions=state.sessions)
+    confirmed = await service.confirm_change(body.token, settings=state.settings, sessions=state.sessions)
     return HTTPResponse(responses.to_json(confirmed), content_type=responses.JSON)

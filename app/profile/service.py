@@ -31,7 +31,9 @@ from app.users.schemas import UserPublic
 from models import User
 
 CONFIRMABLE = {
-    Purpose.CONFIRM_PROFILE, Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW,
+    Purpose.CONFIRM_PROFILE,
+    Purpose.CONFIRM_EMAIL_OLD,
+    Purpose.CONFIRM_EMAIL_NEW,
     Purpose.CONFIRM_PASSWORD,
 }
 EMAIL_CHANGE_STEPS = {Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW}
@@ -44,8 +46,12 @@ async def request_profile_change(
         user = await _locked_user(user_id)
         await _nickname_free(data.nickname, user_id)
         await _send_confirmation(
-            user, Purpose.CONFIRM_PROFILE, "confirm_profile_change", to=user.email,
-            callback=callback, settings=settings,
+            user,
+            Purpose.CONFIRM_PROFILE,
+            "confirm_profile_change",
+            to=user.email,
+            callback=callback,
+            settings=settings,
             payload={"name": data.name, "nickname": data.nickname},
             context={"new_name": data.name, "new_nickname": data.nickname},
         )
@@ -66,8 +72,12 @@ async def request_email_change(
         await _email_free(data.new_email, settings)
         await one_time_tokens.supersede_pending(user.id, EMAIL_CHANGE_STEPS)
         await _send_confirmation(
-            user, Purpose.CONFIRM_EMAIL_OLD, "confirm_email_change_old", to=user.email,
-            callback=callback, settings=settings,
+            user,
+            Purpose.CONFIRM_EMAIL_OLD,
+            "confirm_email_change_old",
+            to=user.email,
+            callback=callback,
+            settings=settings,
             # the checked, rebuilt URL: the second step's link is built from it again
             payload={"new_email": data.new_email, "callback_url": callback.url},
             context={"new_email": data.new_email},
@@ -86,9 +96,14 @@ async def request_password_change(
     async with in_transaction():
         await _locked_user(user_id)
         await _send_confirmation(
-            user, Purpose.CONFIRM_PASSWORD, "confirm_password_change", to=user.email,
-            callback=callback, settings=settings,
-            payload={"password_hash": pending_hash}, context={},
+            user,
+            Purpose.CONFIRM_PASSWORD,
+            "confirm_password_change",
+            to=user.email,
+            callback=callback,
+            settings=settings,
+            payload={"password_hash": pending_hash},
+            context={},
         )
     wake_relay()
 
@@ -131,20 +146,26 @@ async def _apply(
         await _nickname_free(payload["nickname"], user.id)
         user.name, user.nickname = payload["name"], payload["nickname"]
         await user.save(update_fields=["name", "nickname", "updated_at"])
-        return ChangeConfirmed(type="profile", step="completed", requires_login=False,
-                               user=UserPublic.of(user))
+        return ChangeConfirmed(
+            type="profile", step="completed", requires_login=False, user=UserPublic.of(user)
+        )
     if purpose is Purpose.CONFIRM_EMAIL_OLD:
         new_email = payload["new_email"]
         await _email_free(new_email, settings)
         await _send_confirmation(
-            user, Purpose.CONFIRM_EMAIL_NEW, "confirm_email_change_new", to=new_email,
+            user,
+            Purpose.CONFIRM_EMAIL_NEW,
+            "confirm_email_change_new",
+            to=new_email,
             # parsed by the same rule again (a row from before the rule holds the raw URL)
             callback=check_callback_url(payload["callback_url"], settings.callback_origins),
             settings=settings,
-            payload={"new_email": new_email}, context={},
+            payload={"new_email": new_email},
+            context={},
         )
-        return ChangeConfirmed(type="email", step="new-email-verification-sent",
-                               requires_login=False, user=UserPublic.of(user))
+        return ChangeConfirmed(
+            type="email", step="new-email-verification-sent", requires_login=False, user=UserPublic.of(user)
+        )
     if purpose is Purpose.CONFIRM_EMAIL_NEW:
         await _email_free(payload["new_email"], settings)
         old_email, user.email = user.email, payload["new_email"]
@@ -153,31 +174,54 @@ async def _apply(
         await user.save(update_fields=["email", "email_verified_at", "updated_at"])
         # links already in the old mailbox (a password reset above all) must stop working
         await one_time_tokens.supersede_pending(user.id)
-        await stage_email("email_changed", to=old_email, context={
-            "name": user.name, "new_email": user.email, "when": moment(datetime.now(UTC)),
-        })
-        return ChangeConfirmed(type="email", step="completed", requires_login=False,
-                               user=UserPublic.of(user))
+        await stage_email(
+            "email_changed",
+            to=old_email,
+            context={
+                "name": user.name,
+                "new_email": user.email,
+                "when": moment(datetime.now(UTC)),
+            },
+        )
+        return ChangeConfirmed(type="email", step="completed", requires_login=False, user=UserPublic.of(user))
     user.password_hash = payload["password_hash"]
     await user.save(update_fields=["password_hash", "updated_at"])
     await one_time_tokens.supersede_pending(user.id, {Purpose.RESET_PASSWORD})
     await lockout.lift(user.email)  # the owner proved the password and the mailbox
-    await stage_email("password_changed", to=user.email, context={
-        "name": user.name, "when": moment(datetime.now(UTC)),
-    })
+    await stage_email(
+        "password_changed",
+        to=user.email,
+        context={
+            "name": user.name,
+            "when": moment(datetime.now(UTC)),
+        },
+    )
     return ChangeConfirmed(type="password", step="completed", requires_login=True, user=None)
 
 
 async def _send_confirmation(
-    user: User, purpose: Purpose, template: str, *, to: str, callback: Callback,
-    settings: Settings, payload: dict[str, Any], context: dict[str, Any],
+    user: User,
+    purpose: Purpose,
+    template: str,
+    *,
+    to: str,
+    callback: Callback,
+    settings: Settings,
+    payload: dict[str, Any],
+    context: dict[str, Any],
 ) -> None:
     ttl = settings.accounts.email_token_seconds
     token = await one_time_tokens.issue(user.id, purpose, ttl_seconds=ttl, payload=payload)
-    await stage_email(template, to=to, context={
-        "name": user.name, "link": one_time_tokens.link(callback, token),
-        "expires_minutes": ttl // 60, **context,
-    })
+    await stage_email(
+        template,
+        to=to,
+        context={
+            "name": user.name,
+            "link": one_time_tokens.link(callback, token),
+            "expires_minutes": ttl // 60,
+            **context,
+        },
+    )
 
 
 async def _nickname_free(nickname: str, user_id: UUID) -> None:
@@ -187,6 +231,9 @@ async def _nickname_free(nickname: str, user_id: UUID) -> None:
 
 async def _email_free(email: str, settings: Settings) -> None:
     if await User.filter(email=email).exists():
-        detail = ("This email address cannot be used" if settings.security.hide_account_existence
-                  else "This email address is already taken")
+        detail = (
+            "This email address cannot be used"
+            if settings.security.hide_account_existence
+            else "This email address is already taken"
+        )
         raise errors.Conflict(detail)

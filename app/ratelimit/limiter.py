@@ -66,17 +66,14 @@ class RateLimiter:
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    async def _evaluate_batch(
-        self, batch: list[tuple[Sequence[Check], asyncio.Future[Decision]]]
-    ) -> None:
+    async def _evaluate_batch(self, batch: list[tuple[Sequence[Check], asyncio.Future[Decision]]]) -> None:
         assert self._redis is not None
         try:
             replies = await self._redis.run(
                 lambda client: self._evaluate(client, [checks for checks, _ in batch])
             )
             decisions = [
-                decision_from_lua(checks, reply)
-                for (checks, _), reply in zip(batch, replies, strict=True)
+                decision_from_lua(checks, reply) for (checks, _), reply in zip(batch, replies, strict=True)
             ]
         except Exception as error:  # noqa: BLE001 - handed on to every waiting request
             # every waiting request gets an answer, whatever went wrong: RedisUnavailable

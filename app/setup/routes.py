@@ -18,15 +18,21 @@ SETUP = Access(authenticated=False, rate_policy="admin")
 
 
 @bp.get("/status")
-@endpoint(SETUP, response=SetupStatus, summary="Whether this installation still needs set-up",
-          tag="setup")
+@endpoint(SETUP, response=SetupStatus, summary="Whether this installation still needs set-up", tag="setup")
 async def status(request: TandemRequest) -> HTTPResponse:
     return responses.ok(SetupStatus(needs_setup=await service.needs_setup()))
 
 
 @bp.post("/bootstrap")
-@endpoint(SETUP, body=Bootstrap, response=Bootstrapped, status=201, problems=(403, 409),
-          summary="Create the first user as Owner (with the setup token)", tag="setup")
+@endpoint(
+    SETUP,
+    body=Bootstrap,
+    response=Bootstrapped,
+    status=201,
+    problems=(403, 409),
+    summary="Create the first user as Owner (with the setup token)",
+    tag="setup",
+)
 async def bootstrap(request: TandemRequest, body: Bootstrap) -> HTTPResponse:
     service.check_setup_token(body.setup_token, request.app.ctx.state.settings.security.setup_token)
     result = await service.bootstrap(body)

@@ -45,8 +45,11 @@ async def bootstrap(data: Bootstrap) -> Bootstrapped:
             if await User.exists():
                 raise errors.Conflict(ALREADY_SET_UP)
             owner = await User.create(
-                name=data.name, nickname=data.nickname, email=data.email,
-                password_hash=password_hash, global_role=Role.OWNER.value,
+                name=data.name,
+                nickname=data.nickname,
+                email=data.email,
+                password_hash=password_hash,
+                global_role=Role.OWNER.value,
             )
             await Installation.create(id=INSTALLATION_ID, owner_id=owner.id)
             organization = None
@@ -55,7 +58,8 @@ async def bootstrap(data: Bootstrap) -> Bootstrapped:
                     name=data.organization.name, slug=data.organization.slug
                 )
                 await OrganizationUser.create(
-                    organization=organization, user=owner,
+                    organization=organization,
+                    user=owner,
                     role_in_organization=Role.ORGANIZATION_ADMIN.value,
                 )
                 owner.current_organization_id = organization.id

@@ -18,7 +18,9 @@ from models import OutboxMessage
 # the count stops here, so a backlog of millions costs a scrape no more than this many rows
 OUTBOX_COUNT_CAP = 10_000
 OUTBOX_QUERY_TIMEOUT_SECONDS = 0.5
-_CAPPED_COUNT = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox_messages LIMIT {OUTBOX_COUNT_CAP}) AS capped"
+_CAPPED_COUNT = (
+    f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox_messages LIMIT {OUTBOX_COUNT_CAP}) AS capped"
+)
 
 
 class ScrapeGuard:

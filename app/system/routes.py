@@ -33,20 +33,31 @@ async def index(request: TandemRequest) -> HTTPResponse:
 
 
 @bp.get("/health")
-@endpoint(PUBLIC, response=Health, envelope=False, problems=(503,), summary="Liveness and readiness", tag="system")
+@endpoint(
+    PUBLIC, response=Health, envelope=False, problems=(503,), summary="Liveness and readiness", tag="system"
+)
 async def health(request: TandemRequest) -> HTTPResponse:
     return await _readiness(request.app.ctx.state)
 
 
 @bp.get("/health/live")
-@endpoint(PUBLIC, response=Liveness, envelope=False, summary="Liveness: the process answers (no I/O)", tag="system")
+@endpoint(
+    PUBLIC, response=Liveness, envelope=False, summary="Liveness: the process answers (no I/O)", tag="system"
+)
 async def health_live(request: TandemRequest) -> HTTPResponse:
     # nothing but this process: a restart cannot fix a database outage
     return HTTPResponse(LIVE, content_type=JSON)
 
 
 @bp.get("/health/ready")
-@endpoint(PUBLIC, response=Health, envelope=False, problems=(503,), summary="Readiness: every dependency answers", tag="system")
+@endpoint(
+    PUBLIC,
+    response=Health,
+    envelope=False,
+    problems=(503,),
+    summary="Readiness: every dependency answers",
+    tag="system",
+)
 async def health_ready(request: TandemRequest) -> HTTPResponse:
     return await _readiness(request.app.ctx.state)
 
@@ -56,7 +67,10 @@ FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 @bp.get("/metrics")
 @endpoint(
-    PUBLIC, envelope=False, summary="Prometheus metrics (text exposition format)", tag="system",
+    PUBLIC,
+    envelope=False,
+    summary="Prometheus metrics (text exposition format)",
+    tag="system",
     content_type="text/plain",
     description="Only for scrapers allowed by `metrics.token` (a bearer token) or "
     "`metrics.allowed_networks`. Anyone else is answered as for a path that does not "

@@ -12,9 +12,13 @@ class ApiIndex(BaseModel):
 
 
 class Health(BaseModel):
-    status: str = Field(description='"ok"; when a check fails the answer is a 503 problem with the same `checks`')
+    status: str = Field(
+        description='"ok"; when a check fails the answer is a 503 problem with the same `checks`'
+    )
     checks: dict[str, str] = Field(description='database, redis, broker: "ok", "down" or "not_configured"')
-    rate_limits: str = Field(description='"shared" (Redis), "local" (no Redis configured) or "fallback" (Redis down)')
+    rate_limits: str = Field(
+        description='"shared" (Redis), "local" (no Redis configured) or "fallback" (Redis down)'
+    )
 
 
 class Liveness(BaseModel):

@@ -27,9 +27,12 @@ def without_lifetime(found: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture(params=[False, True], ids=["production", "dev"])
 async def any_mode_server(request, make_settings, migrated_database, redis_url) -> AsyncIterator[LiveServer]:
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             server={"dev": request.param, "access_log": False},
-                             rate_limits={"auth": {"limit": 1000, "period_seconds": 60}})
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        server={"dev": request.param, "access_log": False},
+        rate_limits={"auth": {"limit": 1000, "period_seconds": 60}},
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         yield live
 

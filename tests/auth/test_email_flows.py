@@ -40,14 +40,12 @@ async def test_sign_up_emails_a_link_that_verifies_the_address(mail_server, smtp
     message = await smtp_server.inbox.wait_for(user["email"], "confirm your email")
     assert f"{TRUSTED_ORIGIN}/welcome?token=" in text_of(message)
     assert message.get_body(preferencelist=("html",)) is not None
-    response = await mail_server.client.post("/api/v1/auth/verify-email",
-                                             json={"token": token_in(message)})
+    response = await mail_server.client.post("/api/v1/auth/verify-email", json={"token": token_in(message)})
 
     assert response.status_code == 200, response.text
     # the cached session snapshot was refreshed: /me shows it at once
     assert (await me.get("/api/v1/me")).json()["data"]["email_verified"] is True
-    again = await mail_server.client.post("/api/v1/auth/verify-email",
-                                          json={"token": token_in(message)})
+    again = await mail_server.client.post("/api/v1/auth/verify-email", json={"token": token_in(message)})
     assert_problem(again, 422, "INVALID_TOKEN")
 
 
@@ -69,8 +67,7 @@ async def test_resending_verification_supersedes_the_first_link(mail_server, smt
     assert response.status_code == 200, response.text
     second = token_in(await smtp_server.inbox.wait_for(user["email"], "confirm your email", count=2))
 
-    assert_problem(await me.post("/api/v1/auth/verify-email", json={"token": first}),
-                   422, "INVALID_TOKEN")
+    assert_problem(await me.post("/api/v1/auth/verify-email", json={"token": first}), 422, "INVALID_TOKEN")
     assert (await me.post("/api/v1/auth/verify-email", json={"token": second})).status_code == 200
     already = await me.post("/api/v1/auth/send-verification-email", json={})
     assert_problem(already, 422, "UNPROCESSABLE")
@@ -86,21 +83,25 @@ async def test_reset_password_end_to_end_revokes_every_session(mail_server, smtp
     before = await signed_in_client(mail_server, user["email"])
 
     response = await mail_server.client.post(
-        "/api/v1/auth/forgot-password", json={"email": user["email"].upper(), "callback_url": CALLBACK})
+        "/api/v1/auth/forgot-password", json={"email": user["email"].upper(), "callback_url": CALLBACK}
+    )
     assert response.json() == {"success": True}
     message = await smtp_server.inbox.wait_for(user["email"], "reset your")
     assert f"{CALLBACK}?token=" in text_of(message)
 
-    reset = await mail_server.client.post("/api/v1/auth/reset-password", json={
-        "token": token_in(message), "new_password": NEW_PASSWORD})
+    reset = await mail_server.client.post(
+        "/api/v1/auth/reset-password", json={"token": token_in(message), "new_password": NEW_PASSWORD}
+    )
 
     assert reset.status_code == 200, reset.text
     assert_problem(await before.get("/api/v1/me"), 401, "UNAUTHENTICATED")
     assert (await sign_in(mail_server.client, user["email"], PASSWORD)).status_code == 401
     assert (await sign_in(mail_server.client, user["email"], NEW_PASSWORD)).status_code == 200
     await smtp_server.inbox.wait_for(user["email"], "password was changed")
-    reused = await mail_server.client.post("/api/v1/auth/reset-password", json={
-        "token": token_in(message), "new_password": "yet-another-passphrase"})
+    reused = await mail_server.client.post(
+        "/api/v1/auth/reset-password",
+        json={"token": token_in(message), "new_password": "yet-another-passphrase"},
+    )
     assert_problem(reused, 422, "INVALID_TOKEN")
     assert (await sign_in(mail_server.client, user["email"], NEW_PASSWORD)).status_code == 200
 
@@ -109,10 +110,12 @@ async def test_forgot_password_for_an_unknown_email_answers_the_same_and_sends_n
     mail_server, smtp_server
 ):
     known = await sign_up(mail_server.client)
-    unknown = await mail_server.client.post("/api/v1/auth/forgot-password", json={
-        "email": "nobody@example.com", "callback_url": CALLBACK})
-    existing = await mail_server.client.post("/api/v1/auth/forgot-password", json={
-        "email": known["email"], "callback_url": CALLBACK})
+    unknown = await mail_server.client.post(
+        "/api/v1/auth/forgot-password", json={"email": "nobody@example.com", "callback_url": CALLBACK}
+    )
+    existing = await mail_server.client.post(
+        "/api/v1/auth/forgot-password", json={"email": known["email"], "callback_url": CALLBACK}
+    )
 
     assert unknown.status_code == existing.status_code == 200
     assert unknown.json() == existing.json() == {"success": True}
@@ -122,10 +125,15 @@ async def test_forgot_password_for_an_unknown_email_answers_the_same_and_sends_n
 
 async def test_untrusted_callback_url_is_400_and_sends_nothing(mail_server, smtp_server):
     user = await sign_up(mail_server.client)
-    for url in ("https://evil.example/reset", f"{TRUSTED_ORIGIN}.evil.example/reset",
-                f"https://user@{TRUSTED_ORIGIN[8:]}@evil.example/", "javascript:alert(1)"):
-        response = await mail_server.client.post("/api/v1/auth/forgot-password", json={
-            "email": user["email"], "callback_url": url})
+    for url in (
+        "https://evil.example/reset",
+        f"{TRUSTED_ORIGIN}.evil.example/reset",
+        f"https://user@{TRUSTED_ORIGIN[8:]}@evil.example/",
+        "javascript:alert(1)",
+    ):
+        response = await mail_server.client.post(
+            "/api/v1/auth/forgot-password", json={"email": user["email"], "callback_url": url}
+        )
         body = assert_problem(response, 400, "VALIDATION_ERROR")
         assert body["errors"][0]["field"] == "callback_url"
     # only the verification email of the sign-up was ever staged for this address
@@ -136,14 +144,16 @@ async def test_untrusted_callback_url_is_400_and_sends_nothing(mail_server, smtp
 
 async def test_an_expired_reset_token_is_422_and_changes_nothing(mail_server, smtp_server):
     user = await sign_up(mail_server.client)
-    await mail_server.client.post("/api/v1/auth/forgot-password", json={
-        "email": user["email"], "callback_url": CALLBACK})
+    await mail_server.client.post(
+        "/api/v1/auth/forgot-password", json={"email": user["email"], "callback_url": CALLBACK}
+    )
     token = token_in(await smtp_server.inbox.wait_for(user["email"], "reset your"))
     ttl = mail_server.state.settings.accounts.email_token_seconds
 
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=ttl + 5), tick=True):
-        response = await mail_server.client.post("/api/v1/auth/reset-password", json={
-            "token": token, "new_password": NEW_PASSWORD})
+        response = await mail_server.client.post(
+            "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD}
+        )
 
     assert_problem(response, 422, "INVALID_TOKEN")
     assert (await sign_in(mail_server.client, user["email"], PASSWORD)).status_code == 200
@@ -153,10 +163,12 @@ async def test_a_token_for_another_purpose_or_malformed_is_refused(mail_server, 
     user = await sign_up(mail_server.client)
     verification = token_in(await smtp_server.inbox.wait_for(user["email"], "confirm your email"))
 
-    wrong_purpose = await mail_server.client.post("/api/v1/auth/reset-password", json={
-        "token": verification, "new_password": NEW_PASSWORD})
-    malformed = await mail_server.client.post("/api/v1/auth/reset-password", json={
-        "token": "short", "new_password": NEW_PASSWORD})
+    wrong_purpose = await mail_server.client.post(
+        "/api/v1/auth/reset-password", json={"token": verification, "new_password": NEW_PASSWORD}
+    )
+    malformed = await mail_server.client.post(
+        "/api/v1/auth/reset-password", json={"token": "short", "new_password": NEW_PASSWORD}
+    )
 
     assert_problem(wrong_purpose, 422, "INVALID_TOKEN")
     assert_problem(malformed, 400, "VALIDATION_ERROR")
@@ -170,12 +182,12 @@ async def test_a_token_only_ever_changes_its_own_user(mail_server, smtp_server):
     alice = await sign_up(mail_server.client)
     bob = await sign_up(mail_server.client)
     alice_client = await signed_in_client(mail_server, alice["email"])
-    bob_token = await one_time_tokens.issue(
-        bob["id"], Purpose.RESET_PASSWORD, ttl_seconds=3600)
+    bob_token = await one_time_tokens.issue(bob["id"], Purpose.RESET_PASSWORD, ttl_seconds=3600)
 
     # Alice, signed in, spends Bob's token: Bob's password changes, never Alice's
-    response = await alice_client.post("/api/v1/auth/reset-password", json={
-        "token": bob_token, "new_password": NEW_PASSWORD})
+    response = await alice_client.post(
+        "/api/v1/auth/reset-password", json={"token": bob_token, "new_password": NEW_PASSWORD}
+    )
 
     assert response.status_code == 200
     assert (await sign_in(mail_server.client, alice["email"], PASSWORD)).status_code == 200
@@ -185,14 +197,17 @@ async def test_a_token_only_ever_changes_its_own_user(mail_server, smtp_server):
 
 async def test_reset_refuses_a_common_new_password_and_keeps_the_token(mail_server, smtp_server):
     user = await sign_up(mail_server.client)
-    await mail_server.client.post("/api/v1/auth/forgot-password", json={
-        "email": user["email"], "callback_url": CALLBACK})
+    await mail_server.client.post(
+        "/api/v1/auth/forgot-password", json={"email": user["email"], "callback_url": CALLBACK}
+    )
     token = token_in(await smtp_server.inbox.wait_for(user["email"], "reset your"))
 
-    weak = await mail_server.client.post("/api/v1/auth/reset-password", json={
-        "token": token, "new_password": "password1"})
+    weak = await mail_server.client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": "password1"}
+    )
 
     assert_problem(weak, 400, "VALIDATION_ERROR")
-    strong = await mail_server.client.post("/api/v1/auth/reset-password", json={
-        "token": token, "new_password": NEW_PASSWORD})
+    strong = await mail_server.client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD}
+    )
     assert strong.status_code == 200

@@ -61,9 +61,7 @@ async def eventually(condition, timeout: float = 15) -> None:  # type: ignore[no
     raise AssertionError("condition not met in time")
 
 
-async def test_forgot_password_runs_the_same_queries_for_known_and_unknown_emails(
-    mail_server, smtp_server
-):
+async def test_forgot_password_runs_the_same_queries_for_known_and_unknown_emails(mail_server, smtp_server):
     known = await sign_up(mail_server.client)
     await smtp_server.inbox.wait_for(known["email"], "confirm your email")
     seen: dict[str, list[str]] = {}
@@ -90,7 +88,8 @@ async def test_a_reset_request_left_by_a_dead_process_is_sent_later(mail_server,
     # a relay claimed the request and died before its transaction committed: the row
     # is still there, its claim run out
     await OutboxMessage.create(
-        actor=PASSWORD_RESET_REQUESTED, payload={"email": known["email"], "callback_url": CALLBACK},
+        actor=PASSWORD_RESET_REQUESTED,
+        payload={"email": known["email"], "callback_url": CALLBACK},
         claimed_until=datetime.now(UTC) - timedelta(seconds=1),
     )
 

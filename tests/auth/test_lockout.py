@@ -26,7 +26,8 @@ FAILURES = 3
 ACCOUNT_WIDE_FAILURES = 7
 LOCKOUT_SECONDS = 120
 LOCKOUT = {
-    "lockout_after_failures": FAILURES, "lockout_seconds": LOCKOUT_SECONDS,
+    "lockout_after_failures": FAILURES,
+    "lockout_seconds": LOCKOUT_SECONDS,
     "lockout_account_wide_after_failures": ACCOUNT_WIDE_FAILURES,
 }
 OWNER_IP = "198.51.100.20"
@@ -37,16 +38,17 @@ ATTACKER_IP = "203.0.113.66"
 def settings(make_settings, migrated_database, redis_url):
     # the IP and account rate limits are raised so that the lockout is what refuses
     return make_settings(
-        database={"url": migrated_database}, redis={"url": redis_url},
-        rate_limits=ROOMY_AUTH_LIMIT, accounts=LOCKOUT,
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        rate_limits=ROOMY_AUTH_LIMIT,
+        accounts=LOCKOUT,
         server={"trusted_proxies": ["127.0.0.1/32"]},
     )
 
 
 async def sign_in(server, email: str, password: str, ip: str | None = None):  # type: ignore[no-untyped-def]
     headers = {"X-Forwarded-For": ip} if ip else {}
-    return await server.client.post(SIGN_IN, json={"email": email, "password": password},
-                                    headers=headers)
+    return await server.client.post(SIGN_IN, json={"email": email, "password": password}, headers=headers)
 
 
 async def fail(server, email: str, times: int, ip: str | None = None) -> None:
@@ -152,7 +154,7 @@ async def test_new_addresses_in_one_ipv6_64_do_not_escape_the_lockout(server):
 async def test_failures_from_many_addresses_lock_the_account_only_far_above_the_per_ip_limit(server):
     user = await sign_up(server.client)
     addresses = [f"203.0.113.{number}" for number in range(1, 20)]
-    for address in addresses[:ACCOUNT_WIDE_FAILURES - 1]:
+    for address in addresses[: ACCOUNT_WIDE_FAILURES - 1]:
         await fail(server, user["email"], 1, address)
     # below the account-wide limit the owner gets in; that does not reset the account's count
     assert (await sign_in(server, user["email"], PASSWORD, OWNER_IP)).status_code == 200
@@ -176,8 +178,11 @@ async def test_password_reset_lifts_the_lockout(server):
     # the link from the forgot-password email (its flow has tests of its own)
     token = await one_time_tokens.issue(user["id"], Purpose.RESET_PASSWORD, ttl_seconds=600)
 
-    reset = await server.client.post("/api/v1/auth/reset-password", json={
-        "token": token, "new_password": "a-brand-new-passphrase"}, headers={"X-Forwarded-For": OWNER_IP})
+    reset = await server.client.post(
+        "/api/v1/auth/reset-password",
+        json={"token": token, "new_password": "a-brand-new-passphrase"},
+        headers={"X-Forwarded-For": OWNER_IP},
+    )
 
     assert reset.status_code == 200, reset.text
     assert (await sign_in(server, user["email"], "a-brand-new-passphrase", OWNER_IP)).status_code == 200
@@ -188,13 +193,22 @@ async def test_a_completed_password_change_lifts_the_lockout(server):
     person = await signed_in_user(server)
     await fail(server, person.email, FAILURES, ATTACKER_IP)
     assert_problem(await sign_in(server, person.email, PASSWORD, ATTACKER_IP), 429, "RATE_LIMITED")
-    requested = await person.client.post("/api/v1/profile/request-password-change", json={
-        "current_password": PASSWORD, "new_password": "a-brand-new-passphrase",
-        "callback_url": f"{TRUSTED_ORIGIN}/confirm"})
+    requested = await person.client.post(
+        "/api/v1/profile/request-password-change",
+        json={
+            "current_password": PASSWORD,
+            "new_password": "a-brand-new-passphrase",
+            "callback_url": f"{TRUSTED_ORIGIN}/confirm",
+        },
+    )
     assert requested.status_code == 200, requested.text
     # the link from the confirmation email, as the owner would open it
-    token = await one_time_tokens.issue(person.id, Purpose.CONFIRM_PASSWORD, ttl_seconds=600, payload={
-        "password_hash": await hash_password("a-brand-new-passphrase")})
+    token = await one_time_tokens.issue(
+        person.id,
+        Purpose.CONFIRM_PASSWORD,
+        ttl_seconds=600,
+        payload={"password_hash": await hash_password("a-brand-new-passphrase")},
+    )
 
     confirmed = await server.client.post("/api/v1/profile/confirm-change", json={"token": token})
 
@@ -208,9 +222,14 @@ async def test_a_stolen_session_cannot_guess_the_password_through_reauthenticati
     await verify_email(person)
     guesses = [
         person.client.post("/api/v1/auth/mfa/enroll", json={"password": "guess-number-1"}),
-        person.client.post("/api/v1/profile/request-password-change", json={
-            "current_password": "guess-number-2", "new_password": "a-brand-new-passphrase",
-            "callback_url": f"{TRUSTED_ORIGIN}/confirm"}),
+        person.client.post(
+            "/api/v1/profile/request-password-change",
+            json={
+                "current_password": "guess-number-2",
+                "new_password": "a-brand-new-passphrase",
+                "callback_url": f"{TRUSTED_ORIGIN}/confirm",
+            },
+        ),
         person.client.request("DELETE", "/api/v1/me", json={"password": "guess-number-3"}),
     ]
     assert len(guesses) == FAILURES
@@ -230,7 +249,8 @@ NOTIFIED_LOCKOUT_SECONDS = 3
 @pytest.fixture
 def mail_settings(make_settings, migrated_database, redis_url, smtp_server):  # type: ignore[no-untyped-def]
     return make_settings(
-        database={"url": migrated_database}, redis={"url": redis_url},
+        database={"url": migrated_database},
+        redis={"url": redis_url},
         email={"backend": "smtp", "smtp_url": smtp_server.url},
         broker={"min_backoff_ms": 50, "max_backoff_ms": 500},
         outbox={"relay_interval_seconds": 0.2},
@@ -240,9 +260,7 @@ def mail_settings(make_settings, migrated_database, redis_url, smtp_server):  # 
     )
 
 
-async def test_owner_is_emailed_once_when_account_wide_failures_cross_the_limit(
-    mail_server, smtp_server
-):
+async def test_owner_is_emailed_once_when_account_wide_failures_cross_the_limit(mail_server, smtp_server):
     user = await sign_up(mail_server.client)
     subject = "trying to sign in"
 

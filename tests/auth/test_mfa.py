@@ -53,9 +53,7 @@ async def enroll(person: SignedInUser) -> dict:
 
 
 async def activate(person: SignedInUser, code: str, password: str = PASSWORD) -> httpx.Response:
-    return await person.client.post(
-        "/api/v1/auth/mfa/activate", json={"code": code, "password": password}
-    )
+    return await person.client.post("/api/v1/auth/mfa/activate", json={"code": code, "password": password})
 
 
 async def mfa_user(server) -> MfaUser:  # type: ignore[no-untyped-def]
@@ -69,9 +67,7 @@ async def mfa_user(server) -> MfaUser:  # type: ignore[no-untyped-def]
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, **extra: object) -> httpx.Response:
-    return await client.post(
-        "/api/v1/auth/sign-in", json={"email": email, "password": PASSWORD, **extra}
-    )
+    return await client.post("/api/v1/auth/sign-in", json={"email": email, "password": PASSWORD, **extra})
 
 
 async def challenge(client: httpx.AsyncClient, email: str, **extra: object) -> str:
@@ -156,8 +152,9 @@ async def test_a_recovery_code_works_once_whatever_its_case_and_dashes(server):
     user = await mfa_user(server)
     code = user.recovery_codes[0]
 
-    first = await verify(server.client, await challenge(server.client, user.person.email),
-                         code.upper().replace("-", ""))
+    first = await verify(
+        server.client, await challenge(server.client, user.person.email), code.upper().replace("-", "")
+    )
     again = await verify(server.client, await challenge(server.client, user.person.email), code)
 
     assert first.status_code == 200, first.text
@@ -181,9 +178,7 @@ async def test_parallel_guesses_get_five_attempts_in_all(server):
     user = await mfa_user(server)
     mfa_token = await challenge(server.client, user.person.email)
 
-    answers = await asyncio.gather(*(
-        verify(server.client, mfa_token, f"{guess:06d}") for guess in range(10)
-    ))
+    answers = await asyncio.gather(*(verify(server.client, mfa_token, f"{guess:06d}") for guess in range(10)))
 
     codes = sorted(answer.json()["code"] for answer in answers)
     assert codes == ["INCORRECT_CODE"] * 5 + ["INVALID_TOKEN"] * 5
@@ -270,8 +265,9 @@ async def test_turning_two_factor_on_and_off_emails_the_owner(mail_server, smtp_
 
     with steps_later(1):
         code = pyotp.TOTP(user.secret).now()
-        response = await user.person.client.post("/api/v1/auth/mfa/disable",
-                                                 json={"password": PASSWORD, "code": code})
+        response = await user.person.client.post(
+            "/api/v1/auth/mfa/disable", json={"password": PASSWORD, "code": code}
+        )
     assert response.status_code == 200, response.text
 
     turned_off = await smtp_server.inbox.wait_for(user.person.email, "turned off")
@@ -284,13 +280,14 @@ async def test_disable_needs_the_password_and_a_code(server):
 
     with steps_later(1):
         code = pyotp.TOTP(user.secret).now()
-        wrong_password = await client.post("/api/v1/auth/mfa/disable",
-                                           json={"password": "not-the-password", "code": code})
-        wrong_code = await client.post("/api/v1/auth/mfa/disable",
-                                       json={"password": PASSWORD, "code": "111111"})
+        wrong_password = await client.post(
+            "/api/v1/auth/mfa/disable", json={"password": "not-the-password", "code": code}
+        )
+        wrong_code = await client.post(
+            "/api/v1/auth/mfa/disable", json={"password": PASSWORD, "code": "111111"}
+        )
         assert (await User.get(id=user.person.id)).mfa_enabled is True
-        response = await client.post("/api/v1/auth/mfa/disable",
-                                     json={"password": PASSWORD, "code": code})
+        response = await client.post("/api/v1/auth/mfa/disable", json={"password": PASSWORD, "code": code})
 
     assert_problem(wrong_password, 422, "INCORRECT_PASSWORD")
     assert_problem(wrong_code, 422, "INCORRECT_CODE")
@@ -382,12 +379,16 @@ async def test_mfa_activation_ends_other_sessions(server):
 async def test_mfa_activation_from_a_bearer_session_keeps_that_session(server):
     person = await verified_person(server)
     bearer = (await sign_in(server.client, person.email, token=True)).json()["data"]["access_token"]
-    app = httpx.AsyncClient(base_url=server.url, timeout=10, headers={
-        **dict(server.client.headers), "Authorization": f"Bearer {bearer}"})
+    app = httpx.AsyncClient(
+        base_url=server.url,
+        timeout=10,
+        headers={**dict(server.client.headers), "Authorization": f"Bearer {bearer}"},
+    )
     secret = (await app.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})).json()["data"]["secret"]
 
-    response = await app.post("/api/v1/auth/mfa/activate",
-                              json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
+    response = await app.post(
+        "/api/v1/auth/mfa/activate", json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD}
+    )
 
     assert response.status_code == 200, response.text
     assert (await app.get("/api/v1/me")).json()["data"]["mfa_enabled"] is True
@@ -398,14 +399,16 @@ async def test_wrong_codes_at_mfa_disable_count_towards_the_lockout(server):
     user = await mfa_user(server)
     limit = server.state.settings.accounts.lockout_after_failures
     for _ in range(limit):  # the password is right: only the code is guessed
-        wrong = await user.person.client.post("/api/v1/auth/mfa/disable",
-                                              json={"password": PASSWORD, "code": "000000"})
+        wrong = await user.person.client.post(
+            "/api/v1/auth/mfa/disable", json={"password": PASSWORD, "code": "000000"}
+        )
         assert_problem(wrong, 422, "INCORRECT_CODE")
 
     with steps_later(1):
         code = pyotp.TOTP(user.secret).now()
-        disable = await user.person.client.post("/api/v1/auth/mfa/disable",
-                                                json={"password": PASSWORD, "code": code})
+        disable = await user.person.client.post(
+            "/api/v1/auth/mfa/disable", json={"password": PASSWORD, "code": code}
+        )
     assert_problem(disable, 429, "RATE_LIMITED")
     assert_problem(await sign_in(server.client, user.person.email), 429, "RATE_LIMITED")
     assert (await User.get(id=user.person.id)).mfa_enabled is True

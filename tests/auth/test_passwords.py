@@ -25,9 +25,12 @@ pytestmark = pytest.mark.many_sign_ins
 
 @pytest.fixture
 async def production_cost_server(make_settings, migrated_database, redis_url):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             passwords=PRODUCTION_COST,
-                             rate_limits=ROOMY_AUTH_LIMIT)
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        passwords=PRODUCTION_COST,
+        rate_limits=ROOMY_AUTH_LIMIT,
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         yield live
 
@@ -38,8 +41,7 @@ def account(password: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("password", ["password1", "iloveyou", "PassWord1", "sunshine1"])
 async def test_a_common_password_is_refused(server, password):
-    body = assert_problem(await server.client.post(SIGN_UP, json=account(password)), 400,
-                          "VALIDATION_ERROR")
+    body = assert_problem(await server.client.post(SIGN_UP, json=account(password)), 400, "VALIDATION_ERROR")
     assert [error["field"] for error in body["errors"]] == ["password"]
     assert "common" in body["errors"][0]["message"]
     assert await User.all().count() == 0
@@ -47,8 +49,7 @@ async def test_a_common_password_is_refused(server, password):
 
 @pytest.mark.parametrize("password", ["a" * 3 + "b" * 4, "x" * 129])
 async def test_a_password_outside_8_to_128_characters_is_refused(server, password):
-    body = assert_problem(await server.client.post(SIGN_UP, json=account(password)), 400,
-                          "VALIDATION_ERROR")
+    body = assert_problem(await server.client.post(SIGN_UP, json=account(password)), 400, "VALIDATION_ERROR")
     assert [error["field"] for error in body["errors"]] == ["password"]
     assert await User.all().count() == 0
 
@@ -115,14 +116,17 @@ async def test_sign_in_takes_as_long_for_an_unknown_email_as_for_a_wrong_passwor
     assert 0.6 < ratio < 1.6, (unknown_email, wrong_password)
 
 
-async def test_sign_in_rehashes_a_password_hashed_with_a_lower_cost(make_settings, migrated_database,
-                                                                    redis_url):
+async def test_sign_in_rehashes_a_password_hashed_with_a_lower_cost(
+    make_settings, migrated_database, redis_url
+):
     def settings_with(passwords):  # type: ignore[no-untyped-def]
-        return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             passwords=passwords)
+        return make_settings(
+            database={"url": migrated_database}, redis={"url": redis_url}, passwords=passwords
+        )
 
-    async with start_server(settings_with(TEST_PASSWORD_COST),
-                            name=f"tandem_test_{next(_app_numbers)}") as before:
+    async with start_server(
+        settings_with(TEST_PASSWORD_COST), name=f"tandem_test_{next(_app_numbers)}"
+    ) as before:
         user = await sign_up(before.client)
         old_hash = (await User.get(id=user["id"])).password_hash
     assert extract_parameters(old_hash).time_cost == TEST_PASSWORD_COST["time_cost"]

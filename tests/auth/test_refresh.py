@@ -118,8 +118,12 @@ async def test_an_access_token_is_not_a_refresh_token(server):
 
 async def test_a_malformed_body_is_400_and_nothing_changes(server):
     data = await bearer_session(server)
-    for body in ({}, {"refresh_token": "short"}, {"refresh_token": "x" * 10_000},
-                 {"refresh_token": data["refresh_token"], "extra": 1}):
+    for body in (
+        {},
+        {"refresh_token": "short"},
+        {"refresh_token": "x" * 10_000},
+        {"refresh_token": data["refresh_token"], "extra": 1},
+    ):
         response = await server.client.post(REFRESH, json=body)
         assert_problem(response, 400, "VALIDATION_ERROR")
     assert await SpentRefreshToken.all().count() == 0
@@ -142,8 +146,11 @@ async def test_refresh_after_sign_out_is_401(server):
 
 
 async def test_refresh_is_rate_limited_by_ip(make_settings, migrated_database, redis_url):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             rate_limits={"refresh": {"limit": 2, "period_seconds": 60}})
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        rate_limits={"refresh": {"limit": 2, "period_seconds": 60}},
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         statuses = [(await refresh(live, "A" * 43)).status_code for _ in range(2)]
         assert statuses == [401, 401]

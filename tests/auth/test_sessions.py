@@ -24,7 +24,8 @@ pytestmark = pytest.mark.many_sign_ins
 
 async def bearer_sign_in(server, email: str, user_agent: str = "phone-app/1.0") -> dict:
     response = await server.client.post(
-        "/api/v1/auth/sign-in", json={"email": email, "password": PASSWORD, "token": True},
+        "/api/v1/auth/sign-in",
+        json={"email": email, "password": PASSWORD, "token": True},
         headers={"User-Agent": user_agent},
     )
     assert response.status_code == 200, response.text
@@ -54,8 +55,15 @@ async def test_lists_my_live_sessions_with_the_current_one_marked(server):
     assert by_kind["cookie"]["current"] is True and by_kind["bearer"]["current"] is False
     assert by_kind["bearer"]["user_agent"] == "phone-app/1.0"
     assert by_kind["bearer"]["ip_address"] == "127.0.0.1"
-    assert set(by_kind["cookie"]) == {"id", "created_at", "last_seen_at", "ip_address",
-                                      "user_agent", "kind", "current"}
+    assert set(by_kind["cookie"]) == {
+        "id",
+        "created_at",
+        "last_seen_at",
+        "ip_address",
+        "user_agent",
+        "kind",
+        "current",
+    }
     assert by_kind["cookie"]["created_at"].endswith("Z")
     assert "hash" not in response.text and phone["access_token"] not in response.text
     other_ids = {row["id"] for row in (await other.client.get(SESSIONS)).json()["data"]}
@@ -77,11 +85,9 @@ async def test_signed_out_sessions_are_not_listed(server):
 async def test_listing_needs_a_session_and_a_valid_query(server):
     person = await signed_in_user(server)
     assert_problem(await server.client.get(SESSIONS), 401, "UNAUTHENTICATED")
-    body = assert_problem(await person.client.get(SESSIONS, params={"limit": 0}), 400,
-                          "VALIDATION_ERROR")
+    body = assert_problem(await person.client.get(SESSIONS, params={"limit": 0}), 400, "VALIDATION_ERROR")
     assert body["errors"][0]["field"] == "limit"
-    assert_problem(await person.client.get(SESSIONS, params={"colour": "red"}), 400,
-                   "VALIDATION_ERROR")
+    assert_problem(await person.client.get(SESSIONS, params={"colour": "red"}), 400, "VALIDATION_ERROR")
 
 
 async def test_revoking_one_of_my_sessions_ends_it(server):
@@ -170,7 +176,8 @@ async def test_revoke_others_refuses_a_body_with_fields_and_changes_nothing(serv
     person = await signed_in_user(server)
     phone = await bearer_sign_in(server, person.email)
     body = assert_problem(
-        await person.client.post(f"{SESSIONS}/revoke-others", json={"all": True}), 400,
+        await person.client.post(f"{SESSIONS}/revoke-others", json={"all": True}),
+        400,
         "VALIDATION_ERROR",
     )
     assert body["errors"][0]["field"] == "all"
@@ -201,8 +208,9 @@ async def test_rotate_gives_the_same_session_a_new_token_and_ends_the_old_one(se
         with pytest.raises(Unauthenticated):
             await store.rotate(principal)
         # the refresh token still belongs to the session
-        refreshed = await server.client.post("/api/v1/auth/refresh",
-                                             json={"refresh_token": phone["refresh_token"]})
+        refreshed = await server.client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
+        )
         assert refreshed.status_code == 200
 
 
@@ -210,14 +218,17 @@ async def test_sessions_routes_are_documented(server):
     document = (await server.bare.get("/api/v1/openapi.json")).json()
     paths = document["paths"]
     assert {"401", "429"} <= set(paths["/api/v1/auth/sessions"]["get"]["responses"])
-    delete = next(operation for path, item in paths.items()
-                  if path.startswith("/api/v1/auth/sessions/{") for method, operation in item.items()
-                  if method == "delete")
+    delete = next(
+        operation
+        for path, item in paths.items()
+        if path.startswith("/api/v1/auth/sessions/{")
+        for method, operation in item.items()
+        if method == "delete"
+    )
     assert {"400", "401", "404"} <= set(delete["responses"])
     assert [(item["name"], item["in"]) for item in delete["parameters"]] == [("session_id", "path")]
     assert {"400", "401"} <= set(paths["/api/v1/auth/sessions/revoke-others"]["post"]["responses"])
     assert {"400", "401", "429"} <= set(paths["/api/v1/auth/refresh"]["post"]["responses"])
-
 
 
 async def test_a_sign_in_from_a_new_device_emails_a_notice(mail_server, smtp_server, monkeypatch):
@@ -233,7 +244,8 @@ async def test_a_sign_in_from_a_new_device_emails_a_notice(mail_server, smtp_ser
 
     async def sign_in_from(user_agent: str) -> None:
         response = await mail_server.client.post(
-            "/api/v1/auth/sign-in", json={"email": user["email"], "password": PASSWORD},
+            "/api/v1/auth/sign-in",
+            json={"email": user["email"], "password": PASSWORD},
             headers={"User-Agent": user_agent},
         )
         assert response.status_code == 200, response.text

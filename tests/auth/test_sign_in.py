@@ -13,9 +13,15 @@ from tests.problems import assert_problem
 
 
 async def test_sign_up_creates_account_and_hides_password(server):
-    response = await server.client.post("/api/v1/auth/sign-up", json={
-        "name": "Ada Lovelace", "nickname": "ada", "email": "Ada@Example.com", "password": PASSWORD,
-    })
+    response = await server.client.post(
+        "/api/v1/auth/sign-up",
+        json={
+            "name": "Ada Lovelace",
+            "nickname": "ada",
+            "email": "Ada@Example.com",
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 201
     assert response.headers["location"] == "/api/v1/me"
     data = response.json()["data"]
@@ -28,18 +34,30 @@ async def test_sign_up_creates_account_and_hides_password(server):
 
 async def test_sign_up_with_taken_email_is_409_without_saying_which(server):
     existing = await sign_up(server.client)
-    response = await server.client.post("/api/v1/auth/sign-up", json={
-        "name": "Other", "nickname": "someone-else", "email": existing["email"], "password": PASSWORD,
-    })
+    response = await server.client.post(
+        "/api/v1/auth/sign-up",
+        json={
+            "name": "Other",
+            "nickname": "someone-else",
+            "email": existing["email"],
+            "password": PASSWORD,
+        },
+    )
     body = assert_problem(response, 409, "CONFLICT")
     assert "email or nickname" in body["detail"]
     assert await User.all().count() == 1
 
 
 async def test_sign_up_refuses_password_over_128_characters(server):
-    response = await server.client.post("/api/v1/auth/sign-up", json={
-        "name": "Long", "nickname": "long", "email": "long@example.com", "password": "p" * 129,
-    })
+    response = await server.client.post(
+        "/api/v1/auth/sign-up",
+        json={
+            "name": "Long",
+            "nickname": "long",
+            "email": "long@example.com",
+            "password": "p" * 129,
+        },
+    )
     assert_problem(response, 400, "VALIDATION_ERROR")
 
 
@@ -88,9 +106,16 @@ async def test_bearer_token_reaches_me(server):
 
 async def test_sign_in_with_wrong_password_is_401_like_unknown_account(server):
     user = await sign_up(server.client)
-    wrong = await server.client.post("/api/v1/auth/sign-in", json={"email": user["email"], "password": "nope-nope"})
-    unknown = await server.client.post("/api/v1/auth/sign-in", json={"email": "nobody@example.com", "password": "nope-nope"})
-    assert assert_problem(wrong, 401, "UNAUTHENTICATED")["detail"] == assert_problem(unknown, 401, "UNAUTHENTICATED")["detail"]
+    wrong = await server.client.post(
+        "/api/v1/auth/sign-in", json={"email": user["email"], "password": "nope-nope"}
+    )
+    unknown = await server.client.post(
+        "/api/v1/auth/sign-in", json={"email": "nobody@example.com", "password": "nope-nope"}
+    )
+    assert (
+        assert_problem(wrong, 401, "UNAUTHENTICATED")["detail"]
+        == assert_problem(unknown, 401, "UNAUTHENTICATED")["detail"]
+    )
 
 
 async def test_me_without_session_is_401(server):
@@ -119,7 +144,9 @@ async def test_sign_out_revokes_the_session_and_clears_the_cookie(server):
     cookie = person.cookie
     response = await person.client.post("/api/v1/auth/sign-out")
     assert response.json() == {"success": True}
-    assert 'tandem_session=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+    assert (
+        'tandem_session=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+    )
     person.use_cookie(cookie)  # replaying the old cookie
     assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
 
@@ -135,7 +162,8 @@ async def test_a_user_agent_with_nul_still_signs_in(server):
         b"POST /api/v1/auth/sign-in HTTP/1.1\r\n"
         + f"Host: {host}\r\nX-Client-Key: {server.client.headers['x-client-key']}\r\n".encode()
         + b"User-Agent: Odd\x00Agent \xc3\xa9/1.0\r\nContent-Type: application/json\r\n"
-        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
     )
     await writer.drain()
     answer = await reader.read()

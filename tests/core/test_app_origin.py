@@ -18,16 +18,21 @@ APP_ORIGIN = "https://web.example.org"
 @pytest.fixture
 def mail_settings(mail_settings: Settings) -> Settings:
     """conftest's mail settings, with no origin configured and a web app of our own."""
-    return mail_settings.model_copy(update={
-        "security": mail_settings.security.model_copy(update={"trusted_origins": ()}),
-        "cors": mail_settings.cors.model_copy(update={"origins": ()}),
-        "accounts": mail_settings.accounts.model_copy(update={"app_url": APP_URL}),
-    })
+    return mail_settings.model_copy(
+        update={
+            "security": mail_settings.security.model_copy(update={"trusted_origins": ()}),
+            "cors": mail_settings.cors.model_copy(update={"origins": ()}),
+            "accounts": mail_settings.accounts.model_copy(update={"app_url": APP_URL}),
+        }
+    )
 
 
 def preflight(origin: str) -> dict[str, str]:
-    return {"Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type, x-client-key"}
+    return {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-client-key",
+    }
 
 
 async def test_with_nothing_configured_the_app_url_origin_is_a_trusted_callback(mail_server, smtp_server):
@@ -36,8 +41,10 @@ async def test_with_nothing_configured_the_app_url_origin_is_a_trusted_callback(
 
     verification = await smtp_server.inbox.wait_for(user["email"], "confirm your email")
     assert f"{APP_ORIGIN}/welcome?token={token_in(verification)}" in text_of(verification)
-    reset = await mail_server.client.post("/api/v1/auth/forgot-password", json={
-        "email": user["email"], "callback_url": f"{APP_ORIGIN}/app/reset"})
+    reset = await mail_server.client.post(
+        "/api/v1/auth/forgot-password",
+        json={"email": user["email"], "callback_url": f"{APP_ORIGIN}/app/reset"},
+    )
     assert reset.status_code == 200, reset.text
     message = await smtp_server.inbox.wait_for(user["email"], "reset your")
     assert f"{APP_ORIGIN}/app/reset?token={token_in(message)}" in text_of(message)
@@ -51,18 +58,23 @@ async def test_without_a_callback_the_link_goes_to_the_app_url_page(mail_server,
 
 
 async def test_trusting_the_app_url_trusts_no_other_origin(mail_server):
-    for callback in ("https://app.example.com/welcome", "https://web.example.org.evil.net/x",
-                     "http://web.example.org/x"):
-        response = await mail_server.client.post("/api/v1/auth/forgot-password", json={
-            "email": "someone@example.com", "callback_url": callback})
+    for callback in (
+        "https://app.example.com/welcome",
+        "https://web.example.org.evil.net/x",
+        "http://web.example.org/x",
+    ):
+        response = await mail_server.client.post(
+            "/api/v1/auth/forgot-password", json={"email": "someone@example.com", "callback_url": callback}
+        )
         body = assert_problem(response, 400, "VALIDATION_ERROR")
         assert body["errors"][0]["field"] == "callback_url"
 
 
 async def test_with_nothing_configured_a_preflight_from_the_app_url_origin_is_allowed(mail_server):
     allowed = await mail_server.bare.options("/api/v1/auth/sign-in", headers=preflight(APP_ORIGIN))
-    other = await mail_server.bare.options("/api/v1/auth/sign-in",
-                                           headers=preflight("https://evil.example.net"))
+    other = await mail_server.bare.options(
+        "/api/v1/auth/sign-in", headers=preflight("https://evil.example.net")
+    )
 
     assert allowed.status_code in (200, 204), allowed.text
     assert allowed.headers["access-control-allow-origin"] == APP_ORIGIN
@@ -71,8 +83,10 @@ async def test_with_nothing_configured_a_preflight_from_the_app_url_origin_is_al
 
 
 def test_the_app_origin_is_added_once_to_configured_origins(make_settings):
-    settings = make_settings(accounts={"app_url": "HTTPS://Web.Example.org:443/app/"},
-                             cors={"origins": ["https://admin.example.org"]})
+    settings = make_settings(
+        accounts={"app_url": "HTTPS://Web.Example.org:443/app/"},
+        cors={"origins": ["https://admin.example.org"]},
+    )
 
     assert settings.app_origin == APP_ORIGIN
     assert settings.callback_origins == ("https://app.example.com", APP_ORIGIN)
@@ -81,11 +95,18 @@ def test_the_app_origin_is_added_once_to_configured_origins(make_settings):
     assert same.cors_origins == (APP_ORIGIN,)
 
 
-@pytest.mark.parametrize("app_url", [
-    "https://user@web.example.org", "ftp://web.example.org", "web.example.org",
-    "https://web.example.org/?next=x", "https://web.example.org/#x", "https://web.example.org/a b",
-    "https://web.example.org\\@evil.example",
-])
+@pytest.mark.parametrize(
+    "app_url",
+    [
+        "https://user@web.example.org",
+        "ftp://web.example.org",
+        "web.example.org",
+        "https://web.example.org/?next=x",
+        "https://web.example.org/#x",
+        "https://web.example.org/a b",
+        "https://web.example.org\\@evil.example",
+    ],
+)
 def test_an_app_url_that_is_not_a_plain_web_page_stops_start_up(make_settings, app_url):
     with pytest.raises(SettingsError, match="accounts.app_url"):
         make_settings(accounts={"app_url": app_url})

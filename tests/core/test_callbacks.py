@@ -27,10 +27,24 @@ def link(url: str) -> str:
     return check_callback_url(url, TRUSTED).link(TOKEN)
 
 
-@pytest.mark.parametrize("sneaked", [
-    "\r\n", "\n", "\r", "\t", "\x00", "\x7f", "\x85", "\x9b", "\x1b", "\u2028", "\u2029",
-    "\v", "\f",
-])
+@pytest.mark.parametrize(
+    "sneaked",
+    [
+        "\r\n",
+        "\n",
+        "\r",
+        "\t",
+        "\x00",
+        "\x7f",
+        "\x85",
+        "\x9b",
+        "\x1b",
+        "\u2028",
+        "\u2029",
+        "\v",
+        "\f",
+    ],
+)
 def test_callback_url_with_line_break_or_control_character_cannot_inject_a_second_link(sneaked):
     message = refused(f"https://app.example.com/reset{sneaked}https://evil.example/steal?x=")
 
@@ -44,11 +58,14 @@ def test_callback_url_with_space_cannot_show_a_second_link(space):
     refused(f"https://app.example.com/reset{space}")
 
 
-@pytest.mark.parametrize("url", [
-    "https://app.example.com\\@evil.example/",
-    "https://app.example.com/\\\\evil.example/",
-    "https:\\\\app.example.com/reset",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.example.com\\@evil.example/",
+        "https://app.example.com/\\\\evil.example/",
+        "https:\\\\app.example.com/reset",
+    ],
+)
 def test_callback_url_with_backslash_is_refused(url):
     # browsers read "\" as "/" in http(s) URLs: the host they see is not the one checked
     refused(url)
@@ -59,48 +76,57 @@ def test_callback_url_with_bidi_or_invisible_characters_cannot_disguise_the_link
     refused(f"https://app.example.com/{invisible}moc.evil")
 
 
-@pytest.mark.parametrize("url", [
-    "https://app.example.com.evil.net/reset",  # prefix
-    "https://evil.net/https://app.example.com",
-    "https://app.example.com:444/reset",  # another port
-    "http://app.example.com/reset",  # another scheme
-    "https://127.0.0.1:3000/reset",
-    "http://127.0.0.1:3001/reset",
-    "https://evil-app.example.com/reset",
-    "https://example.com/reset",
-    "https://app.example.co/reset",
-    "https://app.example.com./reset",  # trailing dot: refused rather than guessed
-    "https://app%2eexample.com/reset",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.example.com.evil.net/reset",  # prefix
+        "https://evil.net/https://app.example.com",
+        "https://app.example.com:444/reset",  # another port
+        "http://app.example.com/reset",  # another scheme
+        "https://127.0.0.1:3000/reset",
+        "http://127.0.0.1:3001/reset",
+        "https://evil-app.example.com/reset",
+        "https://example.com/reset",
+        "https://app.example.co/reset",
+        "https://app.example.com./reset",  # trailing dot: refused rather than guessed
+        "https://app%2eexample.com/reset",
+    ],
+)
 def test_callback_url_on_lookalike_origin_is_refused(url):
     assert refused(url) == "must be on a trusted origin"
 
 
-@pytest.mark.parametrize("url", [
-    "https://user@app.example.com/reset",
-    "https://user:secret@app.example.com/reset",
-    "https://app.example.com@evil.net/reset",
-    "https://app.example.com:443@evil.net/reset",
-    "//app.example.com/reset",
-    "/reset",
-    "https:app.example.com/reset",
-    "javascript:alert(document.cookie)//https://app.example.com",
-    "data:text/html,https://app.example.com",
-    "ftp://app.example.com/reset",
-    "https://app.example.com:99999/reset",
-    "https://app.example.com:port/reset",
-    "https://[app.example.com/reset",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user@app.example.com/reset",
+        "https://user:secret@app.example.com/reset",
+        "https://app.example.com@evil.net/reset",
+        "https://app.example.com:443@evil.net/reset",
+        "//app.example.com/reset",
+        "/reset",
+        "https:app.example.com/reset",
+        "javascript:alert(document.cookie)//https://app.example.com",
+        "data:text/html,https://app.example.com",
+        "ftp://app.example.com/reset",
+        "https://app.example.com:99999/reset",
+        "https://app.example.com:port/reset",
+        "https://[app.example.com/reset",
+    ],
+)
 def test_callback_url_with_userinfo_or_without_an_http_origin_is_refused(url):
     refused(url)
 
 
-@pytest.mark.parametrize("url", [
-    "https://аpp.example.com/reset",  # Cyrillic а
-    "https://xn--pp-6kc.example.com/reset",  # the same, as its ASCII form
-    "https://app.exаmple.com/reset",
-    "https://ápp.example.com/reset",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://аpp.example.com/reset",  # Cyrillic а
+        "https://xn--pp-6kc.example.com/reset",  # the same, as its ASCII form
+        "https://app.exаmple.com/reset",
+        "https://ápp.example.com/reset",
+    ],
+)
 def test_callback_url_on_idn_lookalike_host_is_refused(url):
     refused(url)
 
@@ -134,11 +160,19 @@ LINK_SHAPE = re.compile(
 )
 
 
-@pytest.mark.parametrize("path", [
-    "/x)https://evil.example/steal", "/x),https://evil.example/steal", "/x)evil.example/steal",
-    "/x'https://evil.example", "/x;https://evil.example", "/x!*https://evil.example",
-    "/x(y)z:https://evil.example", "/@evil.example/steal",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/x)https://evil.example/steal",
+        "/x),https://evil.example/steal",
+        "/x)evil.example/steal",
+        "/x'https://evil.example",
+        "/x;https://evil.example",
+        "/x!*https://evil.example",
+        "/x(y)z:https://evil.example",
+        "/@evil.example/steal",
+    ],
+)
 def test_callback_path_cannot_spell_a_second_url_for_a_linkifier(path):
     built = link(f"https://app.example.com{path}#/r)https://evil.example")
 
@@ -156,8 +190,7 @@ def test_the_link_is_rebuilt_from_the_parsed_parts():
     built = link("https://app.example.com/a/café?next=/home&flag&x=1+2#/route?step=2")
 
     assert built == (
-        "https://app.example.com/a/caf%C3%A9?next=%2Fhome&flag=&x=1+2"
-        f"&token={TOKEN}#/route?step=2"
+        f"https://app.example.com/a/caf%C3%A9?next=%2Fhome&flag=&x=1+2&token={TOKEN}#/route?step=2"
     )
     assert built.isascii()
     assert len(URL.findall(built)) == 1
@@ -177,8 +210,7 @@ def test_a_stray_percent_is_encoded_and_markup_characters_are_escaped():
     built = link('https://app.example.com/a%zz<b>"q"{x}|^`?v=<script>')
 
     assert built == (
-        "https://app.example.com/a%25zz%3Cb%3E%22q%22%7Bx%7D%7C%5E%60"
-        f"?v=%3Cscript%3E&token={TOKEN}"
+        f"https://app.example.com/a%25zz%3Cb%3E%22q%22%7Bx%7D%7C%5E%60?v=%3Cscript%3E&token={TOKEN}"
     )
 
 

@@ -13,13 +13,17 @@ UNLISTED = "https://evil.example.net"
 
 @pytest.fixture
 def settings(make_settings, migrated_database, redis_url):
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         cors={"origins": [ALLOWED]})
+    return make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url}, cors={"origins": [ALLOWED]}
+    )
 
 
 def preflight(origin: str) -> dict[str, str]:
-    return {"Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type, x-client-key, x-organization-id"}
+    return {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-client-key, x-organization-id",
+    }
 
 
 async def test_a_preflight_from_a_configured_origin_is_allowed_without_a_client_key(server):
@@ -30,7 +34,8 @@ async def test_a_preflight_from_a_configured_origin_is_allowed_without_a_client_
     assert response.headers["access-control-allow-credentials"] == "true"
     allowed_headers = response.headers["access-control-allow-headers"].lower()
     assert {"content-type", "x-client-key", "x-organization-id"} <= {
-        header.strip() for header in allowed_headers.split(",")}
+        header.strip() for header in allowed_headers.split(",")
+    }
     assert "POST" in response.headers["access-control-allow-methods"]
 
 

@@ -8,8 +8,14 @@ from tests.problems import assert_problem
 
 # every GET route that needs no client key (SPEC §1 exemptions, public docs)
 PUBLIC_GETS = (
-    "/api", "/api/health", "/api/health/live", "/api/health/ready", "/api/v1/openapi.json",
-    "/api/v1/docs", "/api/v1/redoc", "/api/v1/docs/assets/swagger-ui.css",
+    "/api",
+    "/api/health",
+    "/api/health/live",
+    "/api/health/ready",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/api/v1/redoc",
+    "/api/v1/docs/assets/swagger-ui.css",
 )
 
 
@@ -31,7 +37,8 @@ async def test_head_cannot_skip_the_client_key_or_the_session_that_get_requires(
     # a HEAD is limited like its GET: it spends from the same allowance
     got = await person.client.get("/api/v1/me")
     assert int(got.headers["ratelimit"].split("r=")[1].split(";")[0]) < int(
-        head.headers["ratelimit"].split("r=")[1].split(";")[0])
+        head.headers["ratelimit"].split("r=")[1].split(";")[0]
+    )
 
 
 async def test_every_get_route_has_a_head_route_with_the_same_access(server):

@@ -24,12 +24,16 @@ def test_generated_client_key_is_cak_and_base58_of_32_bytes():
 
 def test_keys_generate_command_prints_a_usable_key():
     result = subprocess.run(
-        [sys.executable, "server.py", "keys", "generate"], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "server.py", "keys", "generate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         check=True,
     )
     key = result.stdout.strip()
-    settings = load_settings(ROOT / "config.toml", environ={"CLIENT_API_KEYS": key, "SECRET_KEY": "s" * 40},
-                             dotenv_path=None)
+    settings = load_settings(
+        ROOT / "config.toml", environ={"CLIENT_API_KEYS": key, "SECRET_KEY": "s" * 40}, dotenv_path=None
+    )
     assert settings.security.client_api_keys == (key,)
 
 

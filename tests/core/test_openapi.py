@@ -22,9 +22,14 @@ async def test_openapi_documents_every_route_with_responses_and_problems(server)
     assert document["openapi"] == "3.1.0"
     paths = document["paths"]
     for path, method in [
-        ("/api/v1/auth/sign-up", "post"), ("/api/v1/auth/sign-in", "post"),
-        ("/api/v1/auth/sign-out", "post"), ("/api/v1/me", "get"), ("/api/v1/me/organizations", "get"),
-        ("/api/v1/organizations/current", "get"), ("/api", "get"), ("/api/health", "get"),
+        ("/api/v1/auth/sign-up", "post"),
+        ("/api/v1/auth/sign-in", "post"),
+        ("/api/v1/auth/sign-out", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/me/organizations", "get"),
+        ("/api/v1/organizations/current", "get"),
+        ("/api", "get"),
+        ("/api/health", "get"),
     ]:
         operation = paths[path][method]
         assert operation["summary"], path
@@ -78,8 +83,15 @@ async def test_docs_can_be_switched_off(make_settings, migrated_database):
         assert (await live.client.get("/api/v1/docs")).status_code == 404
 
 
-SECRET_FIELDS = {"password_hash", "token_hash", "refresh_token_hash", "code_hash",
-                 "mfa_secret", "mfa_pending_secret", "mfa_last_step"}
+SECRET_FIELDS = {
+    "password_hash",
+    "token_hash",
+    "refresh_token_hash",
+    "code_hash",
+    "mfa_secret",
+    "mfa_pending_secret",
+    "mfa_last_step",
+}
 # the one response allowed to carry a TOTP secret: enrollment shows it once
 SECRET_SHOWN_ONCE = ("/api/v1/auth/mfa/enroll", "post")
 
@@ -124,14 +136,16 @@ async def test_the_served_document_is_valid_openapi_3_1(server):
     validate(document)  # raises on any error; 3.1 from the document's own `openapi`
     assert document["openapi"] == "3.1.0"
     # pydantic's `X | None` is 2020-12 `anyOf: [..., {"type": "null"}]`, valid only in 3.1
-    assert {"type": "null"} in resolve(
-        {"$ref": "#/components/schemas/Problem"}, document)["properties"]["detail"]["anyOf"]
+    assert {"type": "null"} in resolve({"$ref": "#/components/schemas/Problem"}, document)["properties"][
+        "detail"
+    ]["anyOf"]
 
 
 @pytest.fixture
 async def small_pages_document(make_settings, migrated_database):
-    settings = make_settings(database={"url": migrated_database},
-                             pagination={"default_limit": 20, "max_limit": 80})
+    settings = make_settings(
+        database={"url": migrated_database}, pagination={"default_limit": 20, "max_limit": 80}
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         yield (await live.bare.get("/api/v1/openapi.json")).json()
 
@@ -140,7 +154,10 @@ async def test_pagination_parameters_are_scalars_with_the_configured_bounds(smal
     operation = small_pages_document["paths"]["/api/v1/auth/sessions"]["get"]
     parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
     assert {name: parameter["in"] for name, parameter in parameters.items()} == {
-        "limit": "query", "cursor": "query", "offset": "query"}
+        "limit": "query",
+        "cursor": "query",
+        "offset": "query",
+    }
     assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 80, "default": 20}
     assert parameters["cursor"]["schema"] == {"type": "string", "maxLength": 512}
     assert parameters["offset"]["schema"]["type"] == "integer"
@@ -164,8 +181,11 @@ async def test_a_session_is_a_cookie_or_a_bearer_token_each_with_the_client_key(
 
 async def test_operation_ids_are_tag_and_action_and_unique(server):
     document = (await server.bare.get("/api/v1/openapi.json")).json()
-    ids = {(path, method): operation["operationId"]
-           for path, item in document["paths"].items() for method, operation in item.items()}
+    ids = {
+        (path, method): operation["operationId"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
     assert len(set(ids.values())) == len(ids)
     assert ids[("/api/v1/auth/sign-in", "post")] == "auth_sign_in"
     assert ids[("/api/v1/me", "get")] == "me_get"

@@ -28,7 +28,8 @@ SETUP_TOKEN = "setup-token-for-generated-client"
 # every policy, whatever its name: these tests send many requests from one address
 ROOMY_LIMITS = {
     name: {"limit": 100_000, "period_seconds": 60}
-    for name, field in RateLimitSettings.model_fields.items() if field.annotation is RatePolicy
+    for name, field in RateLimitSettings.model_fields.items()
+    if field.annotation is RatePolicy
 }
 
 
@@ -40,8 +41,12 @@ def database_url() -> str:
 
 @pytest.fixture
 def settings(make_settings: SettingsFactory, migrated_database: str, redis_url: str) -> Settings:
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         security={"setup_token": SETUP_TOKEN}, rate_limits=ROOMY_LIMITS)
+    return make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        security={"setup_token": SETUP_TOKEN},
+        rate_limits=ROOMY_LIMITS,
+    )
 
 
 async def served_document(server, directory: Path) -> Path:  # type: ignore[no-untyped-def]
@@ -66,9 +71,22 @@ def generate_client(document: Path, into: Path) -> None:
     config = into / "generator.yaml"
     config.write_text("post_hooks: []\npackage_name_override: tandem_client\n")
     result = subprocess.run(
-        [str(BIN / "openapi-python-client"), "generate", "--path", str(document), "--meta", "none",
-         "--output-path", str(into / "tandem_client"), "--config", str(config)],
-        check=False, capture_output=True, text=True, timeout=60,
+        [
+            str(BIN / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(document),
+            "--meta",
+            "none",
+            "--output-path",
+            str(into / "tandem_client"),
+            "--config",
+            str(config),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     # a warning means a part of the document could not be turned into code
     assert result.returncode == 0 and "Warning" not in result.stdout, result.stdout + result.stderr
@@ -89,33 +107,57 @@ async def test_a_generated_python_client_works_unedited(server, generated_packag
     headers = {"X-Client-Key": CLIENT_KEY}
     anonymous = client_module.Client(base_url=server.url, headers=headers, raise_on_unexpected_status=True)
 
-    bootstrapped = await setup_bootstrap.asyncio(client=anonymous, body=models.Bootstrap(
-        name="First Owner", nickname="first-owner", email="owner@example.com", password=PASSWORD,
-        setup_token=SETUP_TOKEN,
-    ))
+    bootstrapped = await setup_bootstrap.asyncio(
+        client=anonymous,
+        body=models.Bootstrap(
+            name="First Owner",
+            nickname="first-owner",
+            email="owner@example.com",
+            password=PASSWORD,
+            setup_token=SETUP_TOKEN,
+        ),
+    )
     assert isinstance(bootstrapped, models.BootstrappedResponse)
     assert bootstrapped.data.user.email == "owner@example.com"
-    created = await auth_sign_up.asyncio(client=anonymous, body=models.SignUp(
-        name="Generated Client", nickname="generated", email="generated@example.com", password=PASSWORD,
-    ))
+    created = await auth_sign_up.asyncio(
+        client=anonymous,
+        body=models.SignUp(
+            name="Generated Client",
+            nickname="generated",
+            email="generated@example.com",
+            password=PASSWORD,
+        ),
+    )
     assert isinstance(created, models.UserPublicResponse)
     assert created.data.nickname == "generated"
 
-    outcome = await auth_sign_in.asyncio(client=anonymous, body=models.SignIn(
-        email="generated@example.com", password=PASSWORD, token=True,
-    ))
+    outcome = await auth_sign_in.asyncio(
+        client=anonymous,
+        body=models.SignIn(
+            email="generated@example.com",
+            password=PASSWORD,
+            token=True,
+        ),
+    )
     assert isinstance(outcome, models.SignInOutcomeResponse)
     assert isinstance(outcome.data, models.SignedIn)
     signed_in = client_module.AuthenticatedClient(
-        base_url=server.url, headers=headers, token=outcome.data.access_token,
+        base_url=server.url,
+        headers=headers,
+        token=outcome.data.access_token,
         raise_on_unexpected_status=True,
     )
     me = await me_get.asyncio(client=signed_in)
     assert isinstance(me, models.UserPublicResponse)
     assert me.data.id == created.data.id
-    await auth_sign_in.asyncio(client=anonymous, body=models.SignIn(
-        email="generated@example.com", password=PASSWORD, token=True,
-    ))
+    await auth_sign_in.asyncio(
+        client=anonymous,
+        body=models.SignIn(
+            email="generated@example.com",
+            password=PASSWORD,
+            token=True,
+        ),
+    )
     listed = await auth_list_sessions.asyncio(client=signed_in, limit=1)
     assert isinstance(listed, models.SessionInfoList)
     assert listed.meta.limit == 1 and listed.meta.total_count == 2 and len(listed.data) == 1
@@ -134,21 +176,47 @@ async def test_a_generated_python_client_works_unedited(server, generated_packag
 # One worker: with two threads, hypothesis parses lambda sources with `ast` concurrently,
 # which CPython 3.11 can fail ("AST constructor recursion depth mismatch", seen once in CI
 # conditions, a thread-safety bug of 3.11) — a crash of the tool, not a finding about the API.
-CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_schema_conformance")
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
 SCHEMATHESIS = [
-    "--checks", ",".join(CHECKS), "--phases", "examples,coverage,fuzzing", "--max-examples", "10",
-    "--generation-deterministic", "--no-shrink",
-    "--generation-with-security-parameters", "false", "--workers", "1",
-    "--request-timeout", "10", "--no-color",
+    "--checks",
+    ",".join(CHECKS),
+    "--phases",
+    "examples,coverage,fuzzing",
+    "--max-examples",
+    "10",
+    "--generation-deterministic",
+    "--no-shrink",
+    "--generation-with-security-parameters",
+    "false",
+    "--workers",
+    "1",
+    "--request-timeout",
+    "10",
+    "--no-color",
 ]
 
 
 async def run_schemathesis(server, document: Path, token: str, *filters: str) -> str:  # type: ignore[no-untyped-def]
     process = await asyncio.create_subprocess_exec(
-        str(BIN / "schemathesis"), "run", str(document), "--url", server.url, *SCHEMATHESIS,
-        "-H", f"X-Client-Key: {CLIENT_KEY}", "-H", f"Authorization: Bearer {token}", *filters,
-        cwd=document.parent, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        str(BIN / "schemathesis"),
+        "run",
+        str(document),
+        "--url",
+        server.url,
+        *SCHEMATHESIS,
+        "-H",
+        f"X-Client-Key: {CLIENT_KEY}",
+        "-H",
+        f"Authorization: Bearer {token}",
+        *filters,
+        cwd=document.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=100)
     text = output.decode(errors="replace")
@@ -156,9 +224,7 @@ async def run_schemathesis(server, document: Path, token: str, *filters: str) ->
     return text
 
 
-async def test_fuzzing_every_operation_finds_no_server_error_and_no_undocumented_answer(
-    server, tmp_path
-):
+async def test_fuzzing_every_operation_finds_no_server_error_and_no_undocumented_answer(server, tmp_path):
     document = await served_document(server, tmp_path)
     user = await sign_up(server.client, email=f"fuzz-{uuid.uuid4().hex[:8]}@example.com")
     signed_in = await server.client.post(
@@ -169,8 +235,10 @@ async def test_fuzzing_every_operation_finds_no_server_error_and_no_undocumented
     # these can end the session every other operation is tried with (schemathesis reuses
     # the session ids it has seen listed): they go last
     enders = ("auth_sign_out", "auth_revoke_session")
-    first = await run_schemathesis(server, document, token,
-                                   *[arg for name in enders for arg in ("--exclude-operation-id", name)])
-    last = await run_schemathesis(server, document, token,
-                                  *[arg for name in enders for arg in ("--include-operation-id", name)])
+    first = await run_schemathesis(
+        server, document, token, *[arg for name in enders for arg in ("--exclude-operation-id", name)]
+    )
+    last = await run_schemathesis(
+        server, document, token, *[arg for name in enders for arg in ("--include-operation-id", name)]
+    )
     assert f"Tested: {operations - len(enders)}" in first and f"Tested: {len(enders)}" in last

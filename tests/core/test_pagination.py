@@ -54,8 +54,12 @@ async def test_another_users_cursor_is_400(server):
     other = await signed_in_user(server)
     for _ in range(2):
         await organization_with((person.id, "Coach"))
-    cursor = (await person.client.get("/api/v1/me/organizations", params={"limit": 1})).json()["meta"]["next_cursor"]
-    assert_problem(await other.client.get("/api/v1/me/organizations", params={"cursor": cursor}), 400, "INVALID_CURSOR")
+    cursor = (await person.client.get("/api/v1/me/organizations", params={"limit": 1})).json()["meta"][
+        "next_cursor"
+    ]
+    assert_problem(
+        await other.client.get("/api/v1/me/organizations", params={"cursor": cursor}), 400, "INVALID_CURSOR"
+    )
 
 
 async def test_limit_out_of_range_is_400(server):

@@ -30,7 +30,9 @@ async def test_malformed_json_is_400_problem_and_creates_nothing(server):
 
 
 async def test_missing_and_invalid_fields_are_400_with_errors(server):
-    response = await server.client.post("/api/v1/auth/sign-up", json={"email": "not-an-email", "password": "x"})
+    response = await server.client.post(
+        "/api/v1/auth/sign-up", json={"email": "not-an-email", "password": "x"}
+    )
     body = assert_problem(response, 400, "VALIDATION_ERROR")
     fields = {item["field"] for item in body["errors"]}
     assert {"name", "nickname", "email", "password"} <= fields
@@ -47,18 +49,30 @@ async def test_unknown_field_is_refused(server):
 
 async def test_a_nul_character_is_400_and_creates_nothing(server):
     # PostgreSQL text cannot hold NUL: without this check, a 500 on that database
-    response = await server.client.post("/api/v1/auth/sign-up", json={
-        "name": "Nul\u0000Byte", "nickname": "nul", "email": "nul@example.com",
-        "password": "correct-horse-battery"})
+    response = await server.client.post(
+        "/api/v1/auth/sign-up",
+        json={
+            "name": "Nul\u0000Byte",
+            "nickname": "nul",
+            "email": "nul@example.com",
+            "password": "correct-horse-battery",
+        },
+    )
     body = assert_problem(response, 400, "VALIDATION_ERROR")
     assert body["errors"][0]["field"] == "name"  # the field that holds it
     assert await User.all().count() == 0
 
 
 async def test_the_text_backslash_u0000_is_not_a_nul(server):
-    response = await server.client.post("/api/v1/auth/sign-up", json={
-        "name": "Literal \\u0000", "nickname": "lit", "email": "lit@example.com",
-        "password": "correct-horse-battery"})
+    response = await server.client.post(
+        "/api/v1/auth/sign-up",
+        json={
+            "name": "Literal \\u0000",
+            "nickname": "lit",
+            "email": "lit@example.com",
+            "password": "correct-horse-battery",
+        },
+    )
     assert response.status_code == 201
     assert (await User.get(email="lit@example.com")).name == "Literal \\u0000"
 
@@ -77,7 +91,9 @@ async def test_body_that_is_not_an_object_is_400(server):
 
 async def test_wrong_content_type_is_415(server):
     response = await server.client.post(
-        "/api/v1/auth/sign-in", content=b"email=a", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        "/api/v1/auth/sign-in",
+        content=b"email=a",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert_problem(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 

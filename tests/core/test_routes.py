@@ -14,17 +14,13 @@ from tests.live_server import start_server
 async def test_every_registered_route_declares_its_access(server):
     routes = list(server.app.router.routes)
     assert len(routes) >= 8
-    undeclared = [
-        route.name for route in routes
-        if getattr(route.ctx, "access", None) is None
-    ]
+    undeclared = [route.name for route in routes if getattr(route.ctx, "access", None) is None]
     assert undeclared == []
 
 
 async def test_our_handlers_carry_their_declaration(server):
     # automatic OPTIONS and HEAD routes take their Access at start-up (tests/core/test_head.py)
-    ours = [r for r in server.app.router.routes
-            if r.methods not in ({"OPTIONS"}, {"HEAD"})]
+    ours = [r for r in server.app.router.routes if r.methods not in ({"OPTIONS"}, {"HEAD"})]
     assert ours
     for route in ours:
         assert access_of(route.handler) is not None, route.name

@@ -26,8 +26,15 @@ def test_settings_defaults_come_from_config_toml():
 
 
 def test_settings_environment_overrides_well_known_names():
-    settings = load({**GOOD, "DATABASE_URL": "postgres://u@h/db", "REDIS_URL": "redis://h:1/0",
-                     "PORT": "9001", "SMTP_URL": "smtp://mail:25"})
+    settings = load(
+        {
+            **GOOD,
+            "DATABASE_URL": "postgres://u@h/db",
+            "REDIS_URL": "redis://h:1/0",
+            "PORT": "9001",
+            "SMTP_URL": "smtp://mail:25",
+        }
+    )
     assert settings.database.dialect == "postgres"
     assert settings.broker_url == "redis://h:1/0"
     assert settings.server.port == 9001
@@ -66,8 +73,15 @@ def test_settings_name_each_invalid_setting():
     assert "server.trusted_proxies" in message
 
 
-@pytest.mark.parametrize("origin", ["https://app.example.com/", "app.example.com",
-                                    "https://app.example.com/path", "ftp://files.example.com"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://app.example.com/",
+        "app.example.com",
+        "https://app.example.com/path",
+        "ftp://files.example.com",
+    ],
+)
 def test_settings_refuse_an_origin_a_browser_would_never_send(origin: str):
     for name in ("TANDEM__CORS__ORIGINS", "TANDEM__SECURITY__TRUSTED_ORIGINS"):
         with pytest.raises(SettingsError, match="is not an origin like https://app.example.com"):
@@ -84,8 +98,11 @@ def test_settings_refuse_unknown_keys(tmp_path: Path):
 
 @pytest.mark.parametrize("url", ["nonsense", "http://broker:6379", "redis:/h", "localhost:6379"])
 def test_settings_refuse_a_broker_url_dramatiq_cannot_connect_to(url: str):
-    with pytest.raises(SettingsError, match=r"broker.url: must be empty \(in-process broker\) or start with "
-                                            r"redis://, rediss://, amqp:// or amqps://"):
+    with pytest.raises(
+        SettingsError,
+        match=r"broker.url: must be empty \(in-process broker\) or start with "
+        r"redis://, rediss://, amqp:// or amqps://",
+    ):
         load({**GOOD, "BROKER_URL": url})
     for good in ("", "redis://h:6379/0", "rediss://h/1", "amqp://guest@h:5672", "amqps://h"):
         assert load({**GOOD, "BROKER_URL": good}).broker.url == good
@@ -103,8 +120,10 @@ def test_settings_take_dev_mode_from_the_environment_but_never_from_dotenv(tmp_p
     # `make run` once wrote TANDEM_DEV=true to .env: a production start in that checkout
     # must still send Secure cookies and HSTS
     dotenv = tmp_path / ".env"
-    dotenv.write_text(f"CLIENT_API_KEYS={'cak_' + 'd' * 40}\nSECRET_KEY={'s' * 40}\n"
-                      "TANDEM_DEV=true\nTANDEM__SERVER__DEV=true\n")
+    dotenv.write_text(
+        f"CLIENT_API_KEYS={'cak_' + 'd' * 40}\nSECRET_KEY={'s' * 40}\n"
+        "TANDEM_DEV=true\nTANDEM__SERVER__DEV=true\n"
+    )
     assert not load_settings(ROOT / "config.toml", environ={}, dotenv_path=dotenv).server.dev
     assert load_settings(ROOT / "config.toml", environ={"TANDEM_DEV": "true"}, dotenv_path=dotenv).server.dev
     assert ignored_dotenv_settings(dotenv) == ["TANDEM_DEV", "TANDEM__SERVER__DEV"]

@@ -110,8 +110,14 @@ async def test_assets_are_cached_for_a_year_under_urls_that_change_with_their_co
 
 
 async def test_the_asset_route_cannot_be_walked_to_other_files(server):
-    for name in ("README.md", "swagger-ui.LICENSE", "..%2Fviewers.py", "%2E%2E%2Froutes.py",
-                 "swagger-ui-bundle.js.map", "viewers.py"):
+    for name in (
+        "README.md",
+        "swagger-ui.LICENSE",
+        "..%2Fviewers.py",
+        "%2E%2E%2Froutes.py",
+        "swagger-ui-bundle.js.map",
+        "viewers.py",
+    ):
         response = await server.bare.get(f"/api/v1/docs/assets/{name}")
         assert response.status_code == 404, name
         assert response.headers["content-type"] == "application/problem+json", name
@@ -123,8 +129,9 @@ async def test_private_docs_need_the_client_key_for_pages_and_assets_alike(
     from tests.conftest import _app_numbers
     from tests.live_server import start_server
 
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             docs={"public": False})
+    settings = make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url}, docs={"public": False}
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         for path in (*PAGES, "/api/v1/docs/assets/redoc.standalone.js"):
             assert (await live.bare.get(path)).status_code == 403, path

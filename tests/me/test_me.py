@@ -27,8 +27,9 @@ async def test_patch_me_changes_settings_and_me_shows_them_at_once(server):
     person = await signed_in_user(server)
     assert (await person.client.get("/api/v1/me")).status_code == 200  # snapshot cached
 
-    response = await person.client.patch("/api/v1/me", json={
-        "timezone": "Europe/Paris", "locale": "fr-FR", "preferences": {"theme": "dark"}})
+    response = await person.client.patch(
+        "/api/v1/me", json={"timezone": "Europe/Paris", "locale": "fr-FR", "preferences": {"theme": "dark"}}
+    )
 
     assert response.status_code == 200, response.text
     me = (await person.client.get("/api/v1/me")).json()["data"]
@@ -52,19 +53,26 @@ async def test_patch_me_refuses_sensitive_fields_and_changes_nothing(server, fie
     assert (await person.client.get("/api/v1/me")).json()["data"] == me_before
     after = await User.get(id=person.id)
     assert (after.global_role, after.email, after.password_hash, after.timezone) == (
-        before.global_role, before.email, before.password_hash, before.timezone)
+        before.global_role,
+        before.email,
+        before.password_hash,
+        before.timezone,
+    )
 
 
-@pytest.mark.parametrize("body", [
-    {"timezone": "Mars/Olympus"},
-    {"locale": "not a locale"},
-    {"preferences": {f"k{n}": n for n in range(51)}},
-    {"preferences": {"blob": "x" * 17_000}},
-    {"preferences": ["not", "an", "object"]},
-    {"timezone": None},
-    {"preferences": nested(300)},
-    {"preferences": None},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"timezone": "Mars/Olympus"},
+        {"locale": "not a locale"},
+        {"preferences": {f"k{n}": n for n in range(51)}},
+        {"preferences": {"blob": "x" * 17_000}},
+        {"preferences": ["not", "an", "object"]},
+        {"timezone": None},
+        {"preferences": nested(300)},
+        {"preferences": None},
+    ],
+)
 async def test_patch_me_refuses_bad_values(server, body):
     person = await signed_in_user(server)
     assert_problem(await person.client.patch("/api/v1/me", json=body), 400, "VALIDATION_ERROR")
@@ -72,8 +80,12 @@ async def test_patch_me_refuses_bad_values(server, body):
 
 
 async def test_me_endpoints_need_a_session(server):
-    for method, path in [("PATCH", "/api/v1/me"), ("PUT", "/api/v1/me/current-organization"),
-                         ("GET", "/api/v1/me/export"), ("DELETE", "/api/v1/me")]:
+    for method, path in [
+        ("PATCH", "/api/v1/me"),
+        ("PUT", "/api/v1/me/current-organization"),
+        ("GET", "/api/v1/me/export"),
+        ("DELETE", "/api/v1/me"),
+    ]:
         response = await server.client.request(method, path, json={} if method != "GET" else None)
         assert_problem(response, 401, "UNAUTHENTICATED")
 
@@ -84,12 +96,15 @@ async def test_current_organization_can_be_one_of_mine_and_never_a_foreign_one(s
     stranger = await sign_up(server.client)
     foreign = await organization_with((stranger["id"], "OrganizationAdmin"))
 
-    chosen = await person.client.put("/api/v1/me/current-organization",
-                                     json={"organization_id": str(mine.id)})
-    refused = await person.client.put("/api/v1/me/current-organization",
-                                      json={"organization_id": str(foreign.id)})
-    unknown = await person.client.put("/api/v1/me/current-organization",
-                                      json={"organization_id": str(uuid.uuid4())})
+    chosen = await person.client.put(
+        "/api/v1/me/current-organization", json={"organization_id": str(mine.id)}
+    )
+    refused = await person.client.put(
+        "/api/v1/me/current-organization", json={"organization_id": str(foreign.id)}
+    )
+    unknown = await person.client.put(
+        "/api/v1/me/current-organization", json={"organization_id": str(uuid.uuid4())}
+    )
 
     assert chosen.status_code == 200, chosen.text
     assert chosen.json()["data"]["current_organization_id"] == str(mine.id)
@@ -105,8 +120,9 @@ async def test_export_holds_my_data_and_no_secret(server):
     person = await signed_in_user(server)
     organization = await organization_with((person.id, "Coach"), name="Acme Coaching")
     await verify_email(person)
-    enrollment = (await person.client.post("/api/v1/auth/mfa/enroll",
-                                           json={"password": PASSWORD})).json()["data"]
+    enrollment = (await person.client.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})).json()[
+        "data"
+    ]
 
     response = await person.client.get("/api/v1/me/export")
 
@@ -114,18 +130,27 @@ async def test_export_holds_my_data_and_no_secret(server):
     assert response.headers["content-disposition"].startswith('attachment; filename="tandem-export-')
     data = response.json()["data"]
     assert data["user"]["email"] == person.email
-    assert data["memberships"] == [{
-        "organization_id": str(organization.id), "organization_name": "Acme Coaching",
-        "role_in_organization": "Coach", "status": "active",
-        "created_at": data["memberships"][0]["created_at"],
-    }]
+    assert data["memberships"] == [
+        {
+            "organization_id": str(organization.id),
+            "organization_name": "Acme Coaching",
+            "role_in_organization": "Coach",
+            "status": "active",
+            "created_at": data["memberships"][0]["created_at"],
+        }
+    ]
     assert len(data["sessions"]) == 1 and data["sessions"][0]["revoked_at"] is None
     user = await User.get(id=person.id)
     session = await AuthSession.get(user_id=person.id)
     code_hashes = await RecoveryCode.filter(user_id=person.id).values_list("code_hash", flat=True)
     assert user.mfa_pending_secret and len(code_hashes) == data["recovery_codes_left"] == 10
-    for secret in (user.password_hash, session.token_hash, user.mfa_pending_secret,
-                   *enrollment["recovery_codes"], *code_hashes):
+    for secret in (
+        user.password_hash,
+        session.token_hash,
+        user.mfa_pending_secret,
+        *enrollment["recovery_codes"],
+        *code_hashes,
+    ):
         assert secret not in response.text
 
 
@@ -133,7 +158,8 @@ async def test_delete_me_anonymizes_and_ends_every_session(server):
     person = await signed_in_user(server)
     second = await signed_in_user(server)  # unrelated account, untouched
     other_session = await server.client.post(
-        "/api/v1/auth/sign-in", json={"email": person.email, "password": PASSWORD, "token": True})
+        "/api/v1/auth/sign-in", json={"email": person.email, "password": PASSWORD, "token": True}
+    )
     bearer = {"Authorization": f"Bearer {other_session.json()['data']['access_token']}"}
     await organization_with((person.id, "Coach"))
 
@@ -147,8 +173,9 @@ async def test_delete_me_anonymizes_and_ends_every_session(server):
     assert user.name == "Deleted user" and person.email not in user.email
     assert user.deleted_at is not None and user.mfa_secret is None
     assert await OrganizationUser.filter(user_id=person.id).count() == 0
-    signed_in = await server.client.post("/api/v1/auth/sign-in",
-                                         json={"email": person.email, "password": PASSWORD})
+    signed_in = await server.client.post(
+        "/api/v1/auth/sign-in", json={"email": person.email, "password": PASSWORD}
+    )
     assert_problem(signed_in, 401, "UNAUTHENTICATED")
     # the address is free again
     await sign_up(server.client, email=person.email)
@@ -188,8 +215,9 @@ async def test_two_owners_deleting_themselves_at_once_leave_one_owner(server):
     for owner in owners:
         await server.state.sessions.refresh_user(uuid.UUID(owner.id))
 
-    responses = await asyncio.gather(*(
-        owner.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}) for owner in owners))
+    responses = await asyncio.gather(
+        *(owner.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}) for owner in owners)
+    )
 
     assert sorted(response.status_code for response in responses) == [200, 409]
     assert await User.filter(global_role="Owner", deleted_at=None).count() == 1
@@ -198,17 +226,21 @@ async def test_two_owners_deleting_themselves_at_once_leave_one_owner(server):
 async def test_a_deleted_user_with_mfa_cannot_finish_a_sign_in_started_before(server):
     person = await signed_in_user(server)
     await verify_email(person)
-    secret = (await person.client.post("/api/v1/auth/mfa/enroll",
-                                       json={"password": PASSWORD})).json()["data"]["secret"]
-    activated = await person.client.post("/api/v1/auth/mfa/activate",
-                                         json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
+    secret = (await person.client.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD})).json()[
+        "data"
+    ]["secret"]
+    activated = await person.client.post(
+        "/api/v1/auth/mfa/activate", json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD}
+    )
     person.use_cookie(activated.cookies["tandem_session"])
-    started = await server.client.post("/api/v1/auth/sign-in",
-                                       json={"email": person.email, "password": PASSWORD})
+    started = await server.client.post(
+        "/api/v1/auth/sign-in", json={"email": person.email, "password": PASSWORD}
+    )
     mfa_token = started.json()["data"]["mfa_token"]
 
     await person.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
 
-    finished = await server.client.post("/api/v1/auth/mfa/verify",
-                                        json={"mfa_token": mfa_token, "code": "123456"})
+    finished = await server.client.post(
+        "/api/v1/auth/mfa/verify", json={"mfa_token": mfa_token, "code": "123456"}
+    )
     assert_problem(finished, 422, "INVALID_TOKEN")

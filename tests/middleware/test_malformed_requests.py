@@ -44,7 +44,8 @@ def assert_bad_request(answer: tuple[int, dict[str, str], bytes], code: str) -> 
 
 async def test_non_utf8_client_key_is_a_400_not_a_500(server):
     answer = await raw_exchange(
-        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\nX-Client-Key: \xff\xfe\r\n\r\n")
+        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\nX-Client-Key: \xff\xfe\r\n\r\n"
+    )
     problem = assert_bad_request(answer, "MALFORMED_HEADER")
     assert problem["detail"] == "Header x-client-key is not valid UTF-8"
 
@@ -52,33 +53,45 @@ async def test_non_utf8_client_key_is_a_400_not_a_500(server):
 async def test_non_utf8_authorization_is_a_400(server):
     answer = await raw_exchange(
         server.url,
-        b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + b"Authorization: Bearer \xff\xfe\r\n\r\n")
+        b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + b"Authorization: Bearer \xff\xfe\r\n\r\n",
+    )
     assert_bad_request(answer, "MALFORMED_HEADER")
 
 
-@pytest.mark.parametrize("header", [
-    b"Cookie: tandem_session=\xc3\x28", b"X-Request-ID: abcdefgh\xff", b"X-Organization-Id: \xff",
-    b"X-Forwarded-For: 203.0.113.1\xff", b"User-Agent: \xe9t\xe9", b"X-\xff: 1",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"Cookie: tandem_session=\xc3\x28",
+        b"X-Request-ID: abcdefgh\xff",
+        b"X-Organization-Id: \xff",
+        b"X-Forwarded-For: 203.0.113.1\xff",
+        b"User-Agent: \xe9t\xe9",
+        b"X-\xff: 1",
+    ],
+)
 async def test_any_non_utf8_header_is_a_400(server, header):
     answer = await raw_exchange(
-        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + header + b"\r\n\r\n")
+        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + header + b"\r\n\r\n"
+    )
     problem = assert_bad_request(answer, "MALFORMED_HEADER")
     assert "\\x" not in problem["detail"] and "\ufffd" not in problem["detail"]  # no bytes echoed
 
 
 async def test_utf8_beyond_ascii_in_a_header_is_fine(server):
     answer = await raw_exchange(
-        server.url,
-        b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + "User-Agent: Käthe\r\n\r\n".encode())
+        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + "User-Agent: Käthe\r\n\r\n".encode()
+    )
     assert answer[0] == 401  # read normally: no session
 
 
-@pytest.mark.parametrize("request_bytes", [
-    b"GET /api/v1/me HTTP/1.1 extra\r\nHost: t\r\n\r\n",  # a fourth part in the request line
-    b"GARBAGE\r\n\r\n",
-    b"GET /api/v1/me HTTP/9.9\r\nHost: t\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /api/v1/me HTTP/1.1 extra\r\nHost: t\r\n\r\n",  # a fourth part in the request line
+        b"GARBAGE\r\n\r\n",
+        b"GET /api/v1/me HTTP/9.9\r\nHost: t\r\n\r\n",
+    ],
+)
 async def test_malformed_request_line_is_a_400(server, request_bytes):
     # not a 403: a request that cannot be parsed has no client key to be wrong about
     assert_bad_request(await raw_exchange(server.url, request_bytes), "BAD_REQUEST")
@@ -86,7 +99,8 @@ async def test_malformed_request_line_is_a_400(server, request_bytes):
 
 async def test_header_line_without_a_colon_is_a_400(server):
     answer = await raw_exchange(
-        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + b"NoColonHere\r\n\r\n")
+        server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: t\r\n" + KEY + b"NoColonHere\r\n\r\n"
+    )
     assert_bad_request(answer, "BAD_REQUEST")
 
 

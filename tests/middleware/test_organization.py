@@ -27,7 +27,9 @@ async def test_current_organization_is_used_without_header(server):
     await organization_with()
     from models import OrganizationUser
 
-    await OrganizationUser.create(organization=organization, user_id=person.id, role_in_organization="Teacher")
+    await OrganizationUser.create(
+        organization=organization, user_id=person.id, role_in_organization="Teacher"
+    )
     await set_current_organization(person.id, organization)
     server.state.sessions.forget_locally()
     await server.state.redis.client.flushdb()

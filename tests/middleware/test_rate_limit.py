@@ -55,11 +55,13 @@ async def test_concurrent_requests_draw_exactly_the_budget(server):
 async def test_many_accounts_from_one_ip_meet_the_auth_ip_ceiling(
     make_settings, migrated_database, redis_url
 ):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             rate_limits={"auth_ip": {"limit": 8, "period_seconds": 60}})
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        rate_limits={"auth_ip": {"limit": 8, "period_seconds": 60}},
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
-        statuses = [(await sign_in(live.client, email=f"p{n}@example.com")).status_code
-                    for n in range(8)]
+        statuses = [(await sign_in(live.client, email=f"p{n}@example.com")).status_code for n in range(8)]
         assert statuses == [401] * 8
         limited = await sign_in(live.client, email="p9@example.com")
         assert_problem(limited, 429, "RATE_LIMITED")
@@ -71,14 +73,23 @@ async def test_email_spelling_variants_share_one_account_limit(server):
     # one mailbox, six spellings that sign-up would store as one: fullwidth letters, the
     # ideographic full stop, upper case, a decomposed é; forgot-password mails the owner
     account = "ren\u00e9@example.com"
-    spellings = ["ren\u00e9@\uff25XAMPLE.com", "ren\u00e9@example\u3002com", "REN\u00c9@EXAMPLE.COM",
-                 "rene\u0301@example.com", " Ren\u00e9@Example.Com "]
+    spellings = [
+        "ren\u00e9@\uff25XAMPLE.com",
+        "ren\u00e9@example\u3002com",
+        "REN\u00c9@EXAMPLE.COM",
+        "rene\u0301@example.com",
+        " Ren\u00e9@Example.Com ",
+    ]
     for email in spellings:
-        response = await server.client.post("/api/v1/auth/forgot-password", json={
-            "email": email, "callback_url": "https://app.example.com/reset"})
+        response = await server.client.post(
+            "/api/v1/auth/forgot-password",
+            json={"email": email, "callback_url": "https://app.example.com/reset"},
+        )
         assert response.status_code == 200, response.text
-    limited = await server.client.post("/api/v1/auth/forgot-password", json={
-        "email": account, "callback_url": "https://app.example.com/reset"})
+    limited = await server.client.post(
+        "/api/v1/auth/forgot-password",
+        json={"email": account, "callback_url": "https://app.example.com/reset"},
+    )
     assert_problem(limited, 429, "RATE_LIMITED")
     assert limited.headers["ratelimit-policy"] == '"auth";q=5;w=60'
 
@@ -86,12 +97,16 @@ async def test_email_spelling_variants_share_one_account_limit(server):
 async def test_invalid_spelling_variants_do_not_escape_the_account_limit(server):
     # not valid addresses (a trailing dot), in five spellings: each is a 400, and they
     # count under one key rather than a fresh one each
-    spellings = ["ann@example.com.", "ANN@EXAMPLE.COM.", "ann@example\u3002com.",
-                 "ann@\uff45xample.com.", " Ann@Example.com. "]
+    spellings = [
+        "ann@example.com.",
+        "ANN@EXAMPLE.COM.",
+        "ann@example\u3002com.",
+        "ann@\uff45xample.com.",
+        " Ann@Example.com. ",
+    ]
     for email in spellings:
         assert_problem(await sign_in(server.client, email=email), 400, "VALIDATION_ERROR")
-    assert_problem(await sign_in(server.client, email="ann@example.com\uff0e"), 429,
-                   "RATE_LIMITED")
+    assert_problem(await sign_in(server.client, email="ann@example.com\uff0e"), 429, "RATE_LIMITED")
 
 
 async def test_limits_are_shared_between_processes(server):
@@ -132,8 +147,7 @@ def test_gcra_names_an_undisclosed_check_only_when_it_refused():
     # not the client's to see, however tight, unless it is what refuses
     limiter = MemoryGcra(clock=lambda: 1000.0)
     pair = Check("auth", "account:a:ip:1", RatePolicy(limit=5, period_seconds=60))
-    mailbox = Check("auth_account", "account:a", RatePolicy(limit=2, period_seconds=3600),
-                    disclosed=False)
+    mailbox = Check("auth_account", "account:a", RatePolicy(limit=2, period_seconds=3600), disclosed=False)
     for left in (4, 3):
         allowed = limiter.hit([pair, mailbox])
         assert allowed.allowed and allowed.check == pair and allowed.remaining == left
@@ -171,9 +185,14 @@ async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
             statuses = [(await sign_in(live.client)).status_code for _ in range(6)]
             assert statuses == [401] * 5 + [429]
             # and so are the token routes, per IP
-            tokens = [(await live.client.post("/api/v1/auth/verify-email",
-                                              json={"token": f"guess{n:04d}".ljust(43, "x")})).status_code
-                      for n in range(21)]
+            tokens = [
+                (
+                    await live.client.post(
+                        "/api/v1/auth/verify-email", json={"token": f"guess{n:04d}".ljust(43, "x")}
+                    )
+                ).status_code
+                for n in range(21)
+            ]
             assert tokens == [422] * 20 + [429]
             health = await live.bare.get("/api/health")
             body = assert_problem(health, 503, "SERVICE_UNAVAILABLE")
@@ -184,9 +203,7 @@ async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
             await asyncio.sleep(0.3)
             assert (await live.bare.get("/api/health")).status_code == 200
             # shared limits resume without a restart: general is 3/min again
-            statuses = [
-                (await live.client.get("/api/v1/me", headers=bearer)).status_code for _ in range(5)
-            ]
+            statuses = [(await live.client.get("/api/v1/me", headers=bearer)).status_code for _ in range(5)]
             assert 429 in statuses
     finally:
         redis.stop()

@@ -79,8 +79,10 @@ async def test_a_sign_out_during_a_redis_outage_reaches_other_processes_when_it_
         sessions={"local_cache_seconds": 300},  # only a revocation message can clear B's copy
     )
     try:
-        async with (start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as a,
-                    start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as b):
+        async with (
+            start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as a,
+            start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as b,
+        ):
             person = await signed_in_user(a)
             use_cookie(b.client, person.cookie)
             assert (await b.client.get("/api/v1/me")).status_code == 200  # cached in B

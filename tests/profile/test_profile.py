@@ -101,12 +101,14 @@ async def test_email_change_confirms_at_the_old_address_then_the_new_one(mail_se
 
 async def forgot_password(person: SignedInUser, email: str) -> httpx.Response:
     return await person.client.post(
-        "/api/v1/auth/forgot-password", json={"email": email, "callback_url": CALLBACK})
+        "/api/v1/auth/forgot-password", json={"email": email, "callback_url": CALLBACK}
+    )
 
 
 async def reset_password(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    return await client.post("/api/v1/auth/reset-password",
-                             json={"token": token, "new_password": "taken-over-passphrase"})
+    return await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": "taken-over-passphrase"}
+    )
 
 
 async def test_after_an_email_change_links_in_the_old_mailbox_stop_working(mail_server, smtp_server):
@@ -195,8 +197,13 @@ async def test_password_change_ends_every_session_and_needs_a_new_sign_in(mail_s
     confirmed = await confirm(mail_server.client, token_in(message))
 
     assert confirmed.status_code == 200, confirmed.text
-    assert confirmed.json() == {"status": True, "type": "password", "step": "completed",
-                                "requires_login": True, "user": None}
+    assert confirmed.json() == {
+        "status": True,
+        "type": "password",
+        "step": "completed",
+        "requires_login": True,
+        "user": None,
+    }
     assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
     assert_problem(await sign_in(mail_server.client, person.email, PASSWORD), 401, "UNAUTHENTICATED")
     assert (await sign_in(mail_server.client, person.email, NEW_PASSWORD)).status_code == 200
@@ -206,8 +213,9 @@ async def test_password_change_ends_every_session_and_needs_a_new_sign_in(mail_s
 async def test_wrong_current_password_stages_nothing(mail_server, smtp_server):
     person = await signed_in_user(mail_server)
 
-    response = await request(person, "password", current_password="not-my-password",
-                             new_password=NEW_PASSWORD)
+    response = await request(
+        person, "password", current_password="not-my-password", new_password=NEW_PASSWORD
+    )
 
     assert_problem(response, 422, "INCORRECT_PASSWORD")
     assert not await pending(person, Purpose.CONFIRM_PASSWORD)
@@ -253,8 +261,10 @@ async def test_an_untrusted_callback_url_is_400_and_sends_nothing(mail_server, s
     person = await signed_in_user(mail_server)
 
     for callback in ("https://app.example.com.evil.net/x", "https://evil.net/confirm"):
-        response = await person.client.post("/api/v1/profile/request-profile-change", json={
-            "name": "Eve", "nickname": "eve", "callback_url": callback})
+        response = await person.client.post(
+            "/api/v1/profile/request-profile-change",
+            json={"name": "Eve", "nickname": "eve", "callback_url": callback},
+        )
         body = assert_problem(response, 400, "VALIDATION_ERROR")
         assert body["errors"][0]["field"] == "callback_url"
 
@@ -275,8 +285,10 @@ async def test_a_taken_nickname_is_409_now_and_at_confirmation(mail_server, smtp
 
 
 async def test_requests_need_a_session_and_refuse_sensitive_extra_fields(mail_server):
-    anonymous = await mail_server.client.post("/api/v1/profile/request-profile-change", json={
-        "name": "A", "nickname": "anon", "callback_url": CALLBACK})
+    anonymous = await mail_server.client.post(
+        "/api/v1/profile/request-profile-change",
+        json={"name": "A", "nickname": "anon", "callback_url": CALLBACK},
+    )
     assert_problem(anonymous, 401, "UNAUTHENTICATED")
 
     person = await signed_in_user(mail_server)
@@ -294,8 +306,9 @@ async def test_a_confirmation_racing_a_newer_email_change_cannot_leave_the_older
     steps = [Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW]
     for round_number in range(4):
         await request(person, "email", new_email=f"older{round_number}@example.com")
-        older = token_in(await smtp_server.inbox.wait_for(
-            person.email, EMAIL_OLD_SUBJECT, count=2 * round_number + 1))
+        older = token_in(
+            await smtp_server.inbox.wait_for(person.email, EMAIL_OLD_SUBJECT, count=2 * round_number + 1)
+        )
         confirmed, requested = await asyncio.gather(
             confirm(mail_server.client, older),
             request(person, "email", new_email=f"newer{round_number}@example.com"),

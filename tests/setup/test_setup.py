@@ -17,15 +17,20 @@ SETUP_TOKEN = "setup-token-for-tests-0123456789abcdef"
 
 def owner_body(number: int = 1, **fields):  # type: ignore[no-untyped-def]
     return {
-        "setup_token": SETUP_TOKEN, "name": f"Owner {number}", "nickname": f"owner-{number}",
-        "email": f"owner{number}@example.com", "password": PASSWORD, **fields,
+        "setup_token": SETUP_TOKEN,
+        "name": f"Owner {number}",
+        "nickname": f"owner-{number}",
+        "email": f"owner{number}@example.com",
+        "password": PASSWORD,
+        **fields,
     }
 
 
 @pytest.fixture
 async def setup_server(make_settings, migrated_database, redis_url):  # type: ignore[no-untyped-def]
     settings = make_settings(
-        database={"url": migrated_database}, redis={"url": redis_url},
+        database={"url": migrated_database},
+        redis={"url": redis_url},
         security={"setup_token": SETUP_TOKEN},
         rate_limits={"admin": {"limit": 1000, "period_seconds": 60}},
     )
@@ -37,8 +42,10 @@ async def test_bootstrap_creates_the_owner_and_first_organization_once(setup_ser
     client = setup_server.client
     assert (await client.get("/api/v1/setup/status")).json() == {"data": {"needs_setup": True}}
 
-    response = await client.post("/api/v1/setup/bootstrap", json=owner_body(
-        organization={"name": "Riverside School", "slug": "riverside"}))
+    response = await client.post(
+        "/api/v1/setup/bootstrap",
+        json=owner_body(organization={"name": "Riverside School", "slug": "riverside"}),
+    )
 
     assert response.status_code == 201, response.text
     data = response.json()["data"]
@@ -54,16 +61,16 @@ async def test_bootstrap_creates_the_owner_and_first_organization_once(setup_ser
     assert_problem(again, 409, "CONFLICT")
     assert await User.filter(global_role="Owner").count() == 1
 
-    signed_in = await client.post("/api/v1/auth/sign-in",
-                                  json={"email": "owner1@example.com", "password": PASSWORD})
+    signed_in = await client.post(
+        "/api/v1/auth/sign-in", json={"email": "owner1@example.com", "password": PASSWORD}
+    )
     assert signed_in.status_code == 200
 
 
 async def test_ten_racing_bootstraps_make_exactly_one_owner(setup_server):
-    responses = await asyncio.gather(*(
-        setup_server.client.post("/api/v1/setup/bootstrap", json=owner_body(n))
-        for n in range(10)
-    ))
+    responses = await asyncio.gather(
+        *(setup_server.client.post("/api/v1/setup/bootstrap", json=owner_body(n)) for n in range(10))
+    )
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] + [409] * 9, [r.text for r in responses]
@@ -74,7 +81,8 @@ async def test_ten_racing_bootstraps_make_exactly_one_owner(setup_server):
 
 async def test_wrong_setup_token_is_403_and_sets_nothing_up(setup_server):
     response = await setup_server.client.post(
-        "/api/v1/setup/bootstrap", json=owner_body(setup_token="not-the-token"))
+        "/api/v1/setup/bootstrap", json=owner_body(setup_token="not-the-token")
+    )
 
     assert_problem(response, 403, "FORBIDDEN")
     assert await User.all().count() == 0
@@ -89,8 +97,10 @@ async def test_bootstrap_is_403_when_no_setup_token_is_configured(server):
 
 
 async def test_bootstrap_after_someone_signed_up_is_409(setup_server):
-    await setup_server.client.post("/api/v1/auth/sign-up", json={
-        "name": "Early", "nickname": "early", "email": "early@example.com", "password": PASSWORD})
+    await setup_server.client.post(
+        "/api/v1/auth/sign-up",
+        json={"name": "Early", "nickname": "early", "email": "early@example.com", "password": PASSWORD},
+    )
 
     response = await setup_server.client.post("/api/v1/setup/bootstrap", json=owner_body())
 
@@ -98,14 +108,17 @@ async def test_bootstrap_after_someone_signed_up_is_409(setup_server):
     assert await User.filter(global_role="Owner").count() == 0
 
 
-@pytest.mark.parametrize("change", [
-    {"password": "short"},
-    {"password": "password123"},  # on the list of common passwords
-    {"email": "not-an-email"},
-    {"nickname": "No Spaces"},
-    {"organization": {"name": "X", "slug": "Not A Slug"}},
-    {"global_role": "Owner"},  # unknown field
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"password": "short"},
+        {"password": "password123"},  # on the list of common passwords
+        {"email": "not-an-email"},
+        {"nickname": "No Spaces"},
+        {"organization": {"name": "X", "slug": "Not A Slug"}},
+        {"global_role": "Owner"},  # unknown field
+    ],
+)
 async def test_bootstrap_with_bad_fields_is_400_and_creates_nothing(setup_server, change):
     response = await setup_server.client.post("/api/v1/setup/bootstrap", json=owner_body(**change))
 

@@ -22,7 +22,9 @@ async def test_health_is_ok_when_every_dependency_answers(server):
     response = await server.bare.get("/api/health")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "checks": {"database": "ok", "redis": "ok", "broker": "ok"}, "rate_limits": "shared",
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok", "broker": "ok"},
+        "rate_limits": "shared",
     }
 
 

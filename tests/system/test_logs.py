@@ -27,10 +27,12 @@ NEW_PASSWORD = "nanosecond-wire-30cm"
 def logged_settings(make_settings, migrated_database: str, redis_url: str, smtp_url: str) -> Settings:  # type: ignore[no-untyped-def]
     """mail_settings with the access log on, as in production."""
     return make_settings(
-        database={"url": migrated_database}, redis={"url": redis_url},
+        database={"url": migrated_database},
+        redis={"url": redis_url},
         email={"backend": "smtp", "smtp_url": smtp_url},
         broker={"min_backoff_ms": 50, "max_backoff_ms": 500},
-        outbox={"relay_interval_seconds": 0.2}, rate_limits=ROOMY_AUTH_LIMIT,
+        outbox={"relay_interval_seconds": 0.2},
+        rate_limits=ROOMY_AUTH_LIMIT,
         server={"access_log": True},
     )
 
@@ -47,17 +49,28 @@ async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
         try:
             client = live.client
             smtp_server.inbox.refuse = 1  # the first email fails once: the worker logs the failure
-            signed_up = await client.post("/api/v1/auth/sign-up", json={
-                "name": NAME, "nickname": NICKNAME, "email": EMAIL, "password": PASSWORD,
-                "callback_url": f"{TRUSTED_ORIGIN}/welcome"})
+            signed_up = await client.post(
+                "/api/v1/auth/sign-up",
+                json={
+                    "name": NAME,
+                    "nickname": NICKNAME,
+                    "email": EMAIL,
+                    "password": PASSWORD,
+                    "callback_url": f"{TRUSTED_ORIGIN}/welcome",
+                },
+            )
             assert signed_up.status_code == 201, signed_up.text
             verify_token = token_in(await smtp_server.inbox.wait_for(EMAIL, "confirm your email"))
-            assert (await client.post("/api/v1/auth/verify-email",
-                                      json={"token": verify_token})).status_code == 200
-            wrong = await client.post("/api/v1/auth/sign-in", json={"email": EMAIL, "password": "nope-nope-nope"})
+            assert (
+                await client.post("/api/v1/auth/verify-email", json={"token": verify_token})
+            ).status_code == 200
+            wrong = await client.post(
+                "/api/v1/auth/sign-in", json={"email": EMAIL, "password": "nope-nope-nope"}
+            )
             assert wrong.status_code == 401
-            signed_in = await client.post("/api/v1/auth/sign-in",
-                                          json={"email": EMAIL, "password": PASSWORD, "token": True})
+            signed_in = await client.post(
+                "/api/v1/auth/sign-in", json={"email": EMAIL, "password": PASSWORD, "token": True}
+            )
             assert signed_in.status_code == 200, signed_in.text
             tokens = signed_in.json()["data"]
             bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -66,18 +79,27 @@ async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
             user_id = me.json()["data"]["id"]
             # an address in the URL (a client's mistake, or a probe) is not logged either
             await client.get(f"/api/v1/users/{EMAIL}")
-            forgot = await client.post("/api/v1/auth/forgot-password", json={
-                "email": EMAIL, "callback_url": f"{TRUSTED_ORIGIN}/reset"})
+            forgot = await client.post(
+                "/api/v1/auth/forgot-password",
+                json={"email": EMAIL, "callback_url": f"{TRUSTED_ORIGIN}/reset"},
+            )
             assert forgot.status_code == 200
             reset_token = token_in(await smtp_server.inbox.wait_for(EMAIL, "reset your"))
-            reset = await client.post("/api/v1/auth/reset-password", json={
-                "token": reset_token, "new_password": NEW_PASSWORD})
+            reset = await client.post(
+                "/api/v1/auth/reset-password", json={"token": reset_token, "new_password": NEW_PASSWORD}
+            )
             assert reset.status_code == 200, reset.text
             await smtp_server.inbox.wait_for(EMAIL, "password was changed")
         finally:
             stop_worker(worker, timeout_ms=2_000)
-    secrets += [verify_token, reset_token, tokens["access_token"], tokens["refresh_token"],
-                signed_up.cookies.get("tandem_session") or "", signed_in.cookies.get("tandem_session") or ""]
+    secrets += [
+        verify_token,
+        reset_token,
+        tokens["access_token"],
+        tokens["refresh_token"],
+        signed_up.cookies.get("tandem_session") or "",
+        signed_in.cookies.get("tandem_session") or "",
+    ]
 
     text = captured_log.text()
     for secret in filter(None, secrets):
@@ -88,8 +110,18 @@ async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
     access = [line for line in lines if line["logger"] == "tandem.access"]
     assert access, "the access log wrote nothing"
     for line in access:
-        assert {"time", "level", "message", "request_id", "method", "path", "route", "status",
-                "duration_ms", "client_ip"} <= line.keys()
+        assert {
+            "time",
+            "level",
+            "message",
+            "request_id",
+            "method",
+            "path",
+            "route",
+            "status",
+            "duration_ms",
+            "client_ip",
+        } <= line.keys()
     me_line = next(line for line in access if line["route"] == "/api/v1/me")
     assert me_line["user_id"] == user_id and me_line["request_id"] == me.headers["x-request-id"]
     sign_up_line = next(line for line in access if line["path"] == "/api/v1/auth/sign-up")
@@ -103,8 +135,9 @@ async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
 async def test_an_email_in_a_url_path_is_not_logged_even_percent_encoded(
     make_settings, migrated_database, redis_url, captured_log: CapturedLog
 ):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             server={"access_log": True})
+    settings = make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url}, server={"access_log": True}
+    )
     async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
         await live.bare.get("/api/v1/lookup/grace.hopper%40example.com")
         await live.client.get("/api/v1/lookup/grace.hopper@example.com")
@@ -125,7 +158,9 @@ def test_production_logs_json_lines_and_dev_mode_readable_text(make_settings):
     try:
         for name, settings in (("production", production), ("dev", dev)):
             stream = io.StringIO()
-            build_handler(json=settings.json_logs, stream=stream).handle(logging.makeLogRecord(record.__dict__))
+            build_handler(json=settings.json_logs, stream=stream).handle(
+                logging.makeLogRecord(record.__dict__)
+            )
             outputs[name] = stream.getvalue().strip()
     finally:
         request_id_var.reset(bound)
@@ -140,11 +175,17 @@ def test_a_line_with_undecodable_bytes_or_an_address_in_an_extra_field_is_writte
     # surrogates (orjson refuses them: the line was lost) and addresses (they were logged)
     stream = io.StringIO()
     handler = build_handler(json=True, stream=stream)
-    record = logging.makeLogRecord({
-        "name": "tandem.test", "levelno": logging.INFO, "levelname": "INFO",
-        "msg": "seen \udcff", "method": "ada@example.com", "path": "/api/\udcff\udcfe",
-        "status": 400,
-    })
+    record = logging.makeLogRecord(
+        {
+            "name": "tandem.test",
+            "levelno": logging.INFO,
+            "levelname": "INFO",
+            "msg": "seen \udcff",
+            "method": "ada@example.com",
+            "path": "/api/\udcff\udcfe",
+            "status": 400,
+        }
+    )
     handler.handle(record)
     line = json.loads(stream.getvalue())
     assert line["message"] == "seen \\udcff" and line["path"] == "/api/\\udcff\\udcfe"
@@ -161,8 +202,9 @@ def _buffered_handler() -> tuple[logging.Handler, io.BytesIO]:
 
 
 def _record(level: int, message: str) -> logging.LogRecord:
-    return logging.makeLogRecord({"name": "tandem.test", "levelno": level,
-                                  "levelname": logging.getLevelName(level), "msg": message})
+    return logging.makeLogRecord(
+        {"name": "tandem.test", "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
+    )
 
 
 async def test_lines_of_one_loop_turn_leave_together_at_its_end():
@@ -225,8 +267,14 @@ def _write_access_lines(path: str) -> tuple[dict, dict]:
     try:
         bind_request("req-direct-1")
         access = AccessLog()
-        fields = {"method": "GET", "path": path, "route": "/api/v1/me", "status": 200,
-                  "duration_ms": 1.25, "client_ip": "203.0.113.9"}
+        fields = {
+            "method": "GET",
+            "path": path,
+            "route": "/api/v1/me",
+            "status": 200,
+            "duration_ms": 1.25,
+            "client_ip": "203.0.113.9",
+        }
         access.write(**fields)
         handler.flush()
         assert records == [], "the production shape went through logging"

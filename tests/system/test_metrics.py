@@ -21,7 +21,8 @@ SCRAPE_TOKEN = "scrape-" + "s" * 40
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text) for sample in family.samples
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
     }
 
 
@@ -54,7 +55,10 @@ async def test_request_count_and_latency_move_by_route_template_method_and_statu
     after = samples(after_response.text)
 
     me = {"method": "GET", "route": "/api/v1/me", "status": "401"}
-    assert value(after, "tandem_http_requests_total", **me) - value(before, "tandem_http_requests_total", **me) == 3
+    assert (
+        value(after, "tandem_http_requests_total", **me) - value(before, "tandem_http_requests_total", **me)
+        == 3
+    )
     histogram = "tandem_http_request_duration_seconds_count"
     assert value(after, histogram, **me) - value(before, histogram, **me) == 3
     assert value(after, "tandem_http_request_duration_seconds_bucket", **me, le="+Inf") >= 3
@@ -66,8 +70,11 @@ async def test_request_count_and_latency_move_by_route_template_method_and_statu
 
 
 async def test_rate_limit_denials_are_counted_by_policy(make_settings, migrated_database, redis_url):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             rate_limits={"general": {"limit": 2, "period_seconds": 60}})
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        rate_limits={"general": {"limit": 2, "period_seconds": 60}},
+    )
     async with started(settings) as live:
         before = await scrape(live.bare)
         statuses = [(await live.client.get("/api/v1/me")).status_code for _ in range(4)]
@@ -83,8 +90,9 @@ async def test_redis_fallback_gauge_is_one_while_redis_does_not_answer(
     redis_server = RedisProcess(tmp_path)
     redis_server.start()
     try:
-        settings = make_settings(database={"url": migrated_database},
-                                 redis={"url": redis_server.url, "retry_after_seconds": 0.2})
+        settings = make_settings(
+            database={"url": migrated_database}, redis={"url": redis_server.url, "retry_after_seconds": 0.2}
+        )
         async with started(settings) as live:
             await live.client.get("/api/v1/me")
             assert value(await scrape(live.bare), "tandem_redis_fallback") == 0
@@ -115,8 +123,9 @@ async def test_outbox_depth_and_oldest_age_are_read_at_scrape_time(
     make_settings, migrated_database, redis_url
 ):
     # a relay that does not pass again during the test, so the rows stay where they are
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             outbox={"relay_interval_seconds": 3600})
+    settings = make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url}, outbox={"relay_interval_seconds": 3600}
+    )
     async with started(settings) as live:
         empty = await scrape(live.bare)
         for _ in range(2):
@@ -131,15 +140,20 @@ async def test_outbox_depth_and_oldest_age_are_read_at_scrape_time(
 
 def same_problem(one: httpx.Response, other: httpx.Response) -> bool:
     """The same problem document, but for what differs on every request."""
+
     def strip(body: dict) -> dict:
         return {k: v for k, v in body.items() if k not in {"request_id", "instance"}}
+
     return strip(one.json()) == strip(other.json())
 
 
 def _outside_loopback(make_settings, migrated_database, redis_url, **metrics):  # type: ignore[no-untyped-def]
     """Settings under which the test client (127.0.0.1) is not in an allowed network."""
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                         metrics={"allowed_networks": ["10.0.0.0/8"], **metrics})
+    return make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        metrics={"allowed_networks": ["10.0.0.0/8"], **metrics},
+    )
 
 
 async def test_metrics_refuse_a_caller_outside_the_networks_like_an_unknown_path(
@@ -185,8 +199,9 @@ async def test_a_wrong_metrics_token_is_refused_and_the_right_one_works_from_any
 async def test_metrics_turned_off_are_not_served_even_to_an_allowed_caller(
     make_settings, migrated_database, redis_url
 ):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             metrics={"enabled": False})
+    settings = make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url}, metrics={"enabled": False}
+    )
     async with started(settings) as live:
         response = await live.bare.get("/api/metrics", headers={"X-Client-Key": CLIENT_KEY})
     assert_problem(response, 404, "NOT_FOUND")
@@ -197,17 +212,23 @@ async def test_an_unlisted_reverse_proxy_on_the_same_host_does_not_open_the_metr
 ):
     # every request through a same-host proxy comes from loopback, an allowed network; the
     # forwarding header shows it is someone else's request, so only the token counts
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             metrics={"token": SCRAPE_TOKEN})
+    settings = make_settings(
+        database={"url": migrated_database}, redis={"url": redis_url}, metrics={"token": SCRAPE_TOKEN}
+    )
     async with started(settings) as live:
         direct = await live.bare.get("/api/metrics")
         proxied = {
             name: await live.client.get("/api/metrics", headers={name: value})
-            for name, value in (("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7"),
-                                ("X-Real-IP", "203.0.113.7"))
+            for name, value in (
+                ("X-Forwarded-For", "203.0.113.7"),
+                ("Forwarded", "for=203.0.113.7"),
+                ("X-Real-IP", "203.0.113.7"),
+            )
         }
-        with_token = await live.bare.get("/api/metrics", headers={
-            "X-Forwarded-For": "203.0.113.7", "Authorization": f"Bearer {SCRAPE_TOKEN}"})
+        with_token = await live.bare.get(
+            "/api/metrics",
+            headers={"X-Forwarded-For": "203.0.113.7", "Authorization": f"Bearer {SCRAPE_TOKEN}"},
+        )
     assert direct.status_code == 200
     for name, response in proxied.items():
         assert response.status_code == 404, name
@@ -217,9 +238,12 @@ async def test_an_unlisted_reverse_proxy_on_the_same_host_does_not_open_the_metr
 async def test_a_trusted_proxy_forwarding_an_allowed_address_may_scrape(
     make_settings, migrated_database, redis_url
 ):
-    settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url},
-                             server={"trusted_proxies": ["127.0.0.1"], "access_log": False},
-                             metrics={"allowed_networks": ["10.0.0.0/8"]})
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        server={"trusted_proxies": ["127.0.0.1"], "access_log": False},
+        metrics={"allowed_networks": ["10.0.0.0/8"]},
+    )
     async with started(settings) as live:
         inside = await live.bare.get("/api/metrics", headers={"X-Forwarded-For": "10.1.2.3"})
         outside = await live.client.get("/api/metrics", headers={"X-Forwarded-For": "203.0.113.7"})

@@ -17,20 +17,25 @@ from tests.factories import PASSWORD
 from tests.mail import SmtpServer
 from tests.system.test_metrics import samples, value
 
-pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
-              pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.parametrize("database_url", ["postgres"], indirect=True), pytest.mark.timeout(90)]
 
 
 @pytest.fixture
-def host(migrated_database: str, redis_url: str, smtp_server: SmtpServer,
-         tmp_path: Path) -> Iterator[dict[str, Process]]:
+def host(
+    migrated_database: str, redis_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> Iterator[dict[str, Process]]:
     """api-a, api-b and a worker sharing PROMETHEUS_MULTIPROC_DIR, wiped before they start;
     each process's log is its standard error, where every process logs."""
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
-    with deployment(tmp_path, database_url=migrated_database, redis_url=redis_url,
-                    smtp_url=smtp_server.url, separate_stdout=True,
-                    environment={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as processes:
+    with deployment(
+        tmp_path,
+        database_url=migrated_database,
+        redis_url=redis_url,
+        smtp_url=smtp_server.url,
+        separate_stdout=True,
+        environment={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+    ) as processes:
         yield processes
 
 
@@ -39,16 +44,21 @@ async def test_two_api_processes_and_a_worker_report_summed_counts(
 ):
     a_url, b_url = await ready(host["api-a"]), await ready(host["api-b"])
     live = {"method": "GET", "route": "/api/health/live", "status": "200"}
-    async with httpx.AsyncClient(base_url=a_url, timeout=10) as a, \
-            httpx.AsyncClient(base_url=b_url, timeout=10) as b:
+    async with (
+        httpx.AsyncClient(base_url=a_url, timeout=10) as a,
+        httpx.AsyncClient(base_url=b_url, timeout=10) as b,
+    ):
         for _ in range(3):
             assert (await a.get("/api/health/live")).status_code == 200
         for _ in range(4):
             assert (await b.get("/api/health/live")).status_code == 200
         # an email the worker process sends, counted in its own file
         email = "ada@example.com"
-        signed_up = await a.post("/api/v1/auth/sign-up", headers={"X-Client-Key": CLIENT_KEY}, json={
-            "name": "Ada", "nickname": "ada", "email": email, "password": PASSWORD})
+        signed_up = await a.post(
+            "/api/v1/auth/sign-up",
+            headers={"X-Client-Key": CLIENT_KEY},
+            json={"name": "Ada", "nickname": "ada", "email": email, "password": PASSWORD},
+        )
         assert signed_up.status_code == 201, signed_up.text
         await smtp_server.inbox.wait_for(email, "confirm your email", timeout=30)
 
@@ -64,6 +74,7 @@ async def test_two_api_processes_and_a_worker_report_summed_counts(
         assert lines, f"{process.name} logged nothing"
         parsed = [json.loads(line) for line in lines]  # every line is one JSON object
         assert all({"time", "level", "logger", "message"} <= line.keys() for line in parsed)
-    access = [json.loads(line) for line in host["api-a"].log.read_text().splitlines()
-              if '"tandem.access"' in line]
+    access = [
+        json.loads(line) for line in host["api-a"].log.read_text().splitlines() if '"tandem.access"' in line
+    ]
     assert access and all("request_id" in line for line in access)

@@ -78,8 +78,7 @@ def test_in_process_worker_delivers_email_to_the_folder_backend(make_settings, t
     worker = start_in_process_worker(broker)
     try:
         message_id = uuid.uuid4().hex
-        send_email.send({"to": "ada@example.com", "subject": "Hi", "text": "Hello",
-                         "message_id": message_id})
+        send_email.send({"to": "ada@example.com", "subject": "Hi", "text": "Hello", "message_id": message_id})
         broker.join("email", fail_fast=True)
         worker.join()
     finally:

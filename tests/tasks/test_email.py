@@ -19,8 +19,13 @@ from tests.tasks.conftest import TASKS_REDIS_URL, run_until_idle
 
 
 def payload(**fields: Any) -> dict[str, Any]:
-    return {"to": "ada@example.com", "subject": "Welcome", "text": "Hello Ada",
-            "message_id": uuid.uuid4().hex, **fields}
+    return {
+        "to": "ada@example.com",
+        "subject": "Welcome",
+        "text": "Hello Ada",
+        "message_id": uuid.uuid4().hex,
+        **fields,
+    }
 
 
 def smtp_settings(make_settings, smtp_url: str, **broker: Any):

@@ -17,7 +17,7 @@ from tasks.mailers import FolderMailer, SmtpMailer, build_message
 from tests.redis_process import free_port
 
 TEXT = "Hallo Zoë — bitte bestätige deine Adresse: https://app.example.com/verify?token=abc\n"
-HTML = "<p>Hallo Zoë — bitte <a href=\"https://app.example.com/verify?token=abc\">bestätige</a></p>"
+HTML = '<p>Hallo Zoë — bitte <a href="https://app.example.com/verify?token=abc">bestätige</a></p>'
 
 
 def content(message, subtype: str) -> str:
@@ -26,8 +26,14 @@ def content(message, subtype: str) -> str:
 
 
 def payload(**fields: str) -> dict[str, str]:
-    return {"to": "zoe@example.com", "subject": "Bitte bestätigen", "text": TEXT, "html": HTML,
-            "message_id": "msg-1", **fields}
+    return {
+        "to": "zoe@example.com",
+        "subject": "Bitte bestätigen",
+        "text": TEXT,
+        "html": HTML,
+        "message_id": "msg-1",
+        **fields,
+    }
 
 
 def test_eml_file_shows_non_ascii_text_as_it_is_when_read_with_cat(tmp_path: Path):
@@ -62,8 +68,9 @@ class Recorder:
     mail_options: list[list[str]] = field(default_factory=list)
     contents: list[bytes] = field(default_factory=list)
 
-    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
-                          hostname: str, responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
         session.host_name = hostname
         return responses if self.eight_bit else [r for r in responses if "8BITMIME" not in r]
 

@@ -45,8 +45,9 @@ def test_a_failed_send_is_logged_with_its_message_id_and_actor_but_not_its_addre
 ):
     broker = configure_broker(smtp_settings(make_settings, smtp_server.url, max_retries=1))
     smtp_server.inbox.refuse = 1
-    message = payload(to="grace.hopper@example.com",
-                      text="Reset: https://app.example.com/reset?token=tok_SECRET123456")
+    message = payload(
+        to="grace.hopper@example.com", text="Reset: https://app.example.com/reset?token=tok_SECRET123456"
+    )
     sent = send_email.send(message)
     run_until_idle(broker)
     lines = captured_log.lines()
