@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
 
-.PHONY: run test test-sqlite test-postgres bench install lint clean
+.PHONY: run test test-sqlite test-postgres bench install lint format clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,8 +31,14 @@ test: install
 bench: install
 	$(PY) bench/run.py
 
+# the gate CI runs before the tests (`make format` fixes what it finds)
 lint: install
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache
