@@ -31,10 +31,12 @@ test: install
 bench: install
 	$(PY) bench/run.py
 
-# the gate CI runs before the tests (`make format` fixes what it finds)
+# the gate CI runs before the tests (`make format` fixes what it finds; lint-imports checks
+# the import contracts in pyproject.toml)
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

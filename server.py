@@ -116,8 +116,8 @@ def command_keys_generate() -> None:
 
 def build_app(*, dev: bool = False):  # type: ignore[no-untyped-def]
     """Runs in every server process (partial(build_app, dev=…) is what each one is given)."""
-    from app.core.factory import create_app
     from app.core.logging import configure_logging
+    from app.main import create_app
 
     settings = load(dev=dev)
     configure_logging(settings.logging.level, json=settings.json_logs)

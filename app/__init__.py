@@ -1,1 +1,1 @@
-"""Tandem: the API application (factory in app.core.factory)."""
+"""Tandem: the API application (composition root: app.main)."""

@@ -13,7 +13,7 @@ from sanic.response import HTTPResponse
 
 if TYPE_CHECKING:
     from app.core.request import TandemRequest
-    from app.core.state import AppState
+    from app.state import AppState  # the type only: the root builds it, links receive it
 
 
 class Link:

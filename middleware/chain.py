@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import TYPE_CHECKING
 
 from sanic import Sanic
 from sanic.response import HTTPResponse
@@ -18,7 +19,6 @@ from app.core import errors
 from app.core.logging import bind_identity
 from app.core.request import TandemRequest
 from app.core.roles import Role, effective_level
-from app.core.state import AppState
 from middleware.base import Link
 from middleware.client_key import ClientKeyLink
 from middleware.organization import OrganizationLink
@@ -26,6 +26,9 @@ from middleware.rate_limit import RateLimitLink
 from middleware.request_context import RequestContextLink
 from middleware.security_headers import SecurityHeadersLink
 from middleware.session import SessionLink
+
+if TYPE_CHECKING:
+    from app.state import AppState
 
 logger = logging.getLogger("tandem.chain")
 BUILT_IN: dict[str, type[Link]] = {

@@ -13,8 +13,8 @@ from uuid import UUID
 from sanic.response import HTTPResponse
 
 from app.core import errors
+from app.core.membership import resolve_membership
 from app.core.request import TandemRequest
-from app.organizations.membership import resolve_membership
 from middleware.base import Link
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 from sanic.response import HTTPResponse
 
-from app.core import email_address, errors, metrics
+from app.core import email_address, errors
 from app.core.client_address import rate_subject
 from app.core.request import TandemRequest
 from app.core.settings import RatePolicy
@@ -52,6 +52,7 @@ class RateLimitLink(Link):
         super().__init__(state)
         self._policies = state.settings.rate_limits
         self._limiter = state.limiter
+        self._metrics = state.metrics
 
     async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
         ctx = request.ctx
@@ -66,7 +67,7 @@ class RateLimitLink(Link):
         headers = self.headers(decided.policy_name, decided.policy, decision)
         if not decision.allowed:
             headers["Retry-After"] = str(max(1, math.ceil(decision.retry_after_seconds)))
-            metrics.rate_limited(decided.policy_name)
+            self._metrics.rate_limited(decided.policy_name)
             raise errors.RateLimited("Too many requests; retry later", headers=headers)
         ctx.rate_limit_headers = headers
         return None

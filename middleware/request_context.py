@@ -9,8 +9,8 @@ import time
 
 from sanic.response import HTTPResponse
 
-from app.core import metrics
 from app.core.logging import AccessLog, bind_request, scrub
+from app.core.metrics import UNMATCHED_ROUTE, method_label
 from app.core.request import TandemRequest
 from middleware.base import Link
 from middleware.client_ip import ClientIpResolver
@@ -41,7 +41,7 @@ class RequestContextLink(Link):
         self._client_ip = ClientIpResolver(state.settings.server.trusted_proxies)
         self._request_ids = RequestIds()
         self._access_log = AccessLog() if state.settings.server.access_log else None
-        self._metrics = state.settings.metrics.enabled
+        self._metrics = state.metrics if state.settings.metrics.enabled else None
 
     async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
         ctx = request.ctx
@@ -60,17 +60,17 @@ class RequestContextLink(Link):
         if not ctx.request_id:  # the chain did not run (e.g. a malformed request line)
             ctx.request_id = self._request_ids.next()
         response.headers["X-Request-ID"] = ctx.request_id
-        if not (self._access_log is not None or self._metrics):
+        if self._access_log is None and self._metrics is None:
             return
         seconds = time.perf_counter() - ctx.started_at if ctx.started_at else 0.0
         # the template, never the raw path: a label per distinct URL would grow without end
-        route = "/" + request.route.path if request.route is not None else metrics.UNMATCHED_ROUTE
-        if self._metrics:
-            metrics.observe_request(request.method, route, response.status, seconds)
+        route = "/" + request.route.path if request.route is not None else UNMATCHED_ROUTE
+        if self._metrics is not None:
+            self._metrics.observe_request(request.method, route, response.status, seconds)
         if self._access_log is not None:
             duration_ms = round(seconds * 1000, 2)
             path = scrub(request.path)  # a client may put anything in a URL
-            method = metrics.method_label(request.method)  # and anything in a method
+            method = method_label(request.method)  # and anything in a method
             self._access_log.write(
                 method=method,
                 path=path,

@@ -1,2 +1,3 @@
-"""Background work on Dramatiq: the broker (tasks.broker), actors (tasks.email), mail
-backends (tasks.mailers), and the worker process entry module (tasks.worker)."""
+"""Background work on Dramatiq: the broker (tasks.broker), the actors of every module here
+(found by tasks.discovery; today tasks.email), mail backends (tasks.mailers), and the
+worker process entry module (tasks.worker)."""

@@ -19,8 +19,9 @@ from dramatiq.middleware import Callbacks, Pipelines, Retries, ShutdownNotificat
 from redis.backoff import NoBackoff
 from redis.retry import Retry as RedisRetry
 
+from app.core.metrics import Metrics
 from app.core.settings import BrokerSettings, Settings, SettingsError
-from tasks import email
+from tasks.discovery import actor_modules
 from tasks.observability import Observability
 
 NAMESPACE = "tandem"  # prefix of every Redis key the broker writes
@@ -31,9 +32,9 @@ HEALTH_TIMEOUT_SECONDS = 0.25
 _health_clients: weakref.WeakKeyDictionary[dramatiq.Broker, redis.Redis] = weakref.WeakKeyDictionary()
 
 
-def _middleware(settings: BrokerSettings) -> list[dramatiq.Middleware]:
+def _middleware(settings: BrokerSettings, metrics: Metrics) -> list[dramatiq.Middleware]:
     return [
-        Observability(),  # first: see tasks/observability.py
+        Observability(metrics),  # first: see tasks/observability.py
         TimeLimit(time_limit=settings.time_limit_ms),
         ShutdownNotifications(),
         Callbacks(),
@@ -48,7 +49,7 @@ def _middleware(settings: BrokerSettings) -> list[dramatiq.Middleware]:
     ]
 
 
-def _rabbitmq(url: str, settings: BrokerSettings) -> dramatiq.Broker:
+def _rabbitmq(url: str, settings: BrokerSettings, metrics: Metrics) -> dramatiq.Broker:
     try:
         from dramatiq.brokers import rabbitmq
     except ImportError:
@@ -59,14 +60,14 @@ def _rabbitmq(url: str, settings: BrokerSettings) -> dramatiq.Broker:
     # Dramatiq reads this once from the environment at import; ours comes from settings.
     # RabbitMQ fixes it when `<queue>.XQ` is first declared: to change it, delete that queue.
     rabbitmq.DEAD_MESSAGE_TTL = settings.dead_letter_ttl_ms
-    return rabbitmq.RabbitmqBroker(url=url, middleware=_middleware(settings))
+    return rabbitmq.RabbitmqBroker(url=url, middleware=_middleware(settings, metrics))
 
 
-def _build_broker(settings: Settings) -> dramatiq.Broker:
+def _build_broker(settings: Settings, metrics: Metrics) -> dramatiq.Broker:
     url = settings.broker_url
     scheme = url.partition("://")[0]
     if not url:
-        return StubBroker(middleware=_middleware(settings.broker))
+        return StubBroker(middleware=_middleware(settings.broker, metrics))
     if scheme in {"redis", "rediss"}:
         # URL query options (e.g. ?socket_timeout=) win over these defaults
         pool = redis.ConnectionPool.from_url(
@@ -76,7 +77,7 @@ def _build_broker(settings: Settings) -> dramatiq.Broker:
         )
         broker = RedisBroker(
             client=redis.Redis(connection_pool=pool),
-            middleware=_middleware(settings.broker),
+            middleware=_middleware(settings.broker, metrics),
             namespace=NAMESPACE,
             dead_message_ttl=settings.broker.dead_letter_ttl_ms,
         )
@@ -91,18 +92,26 @@ def _build_broker(settings: Settings) -> dramatiq.Broker:
         _health_clients[broker] = redis.Redis(connection_pool=probe_pool)
         return broker
     if scheme in {"amqp", "amqps"}:
-        return _rabbitmq(url, settings.broker)
+        return _rabbitmq(url, settings.broker, metrics)
     raise SettingsError(f"broker.url: unsupported scheme {scheme!r}; use redis://, amqp:// or ''")
 
 
-def configure_broker(settings: Settings) -> dramatiq.Broker:
-    """Build the broker, make it Dramatiq's global one, and bind our actors to it."""
-    broker = _build_broker(settings)
-    email.configure(settings)
+def configure_broker(settings: Settings, *, metrics: Metrics | None = None) -> dramatiq.Broker:
+    """Build the broker, make it Dramatiq's global one, and bind the actors of every
+    module under tasks/ to it (tasks.discovery). `metrics`: the app's, else a handle of
+    this process's own (a worker process, a test)."""
+    broker = _build_broker(settings, metrics or Metrics(settings.metrics))
+    modules = actor_modules()
+    for module in modules:
+        for middleware in module.middleware(settings) if module.middleware else ():
+            broker.add_middleware(middleware)
     dramatiq.set_broker(broker)
-    for actor in email.ACTORS:
-        actor.broker = broker
-        broker.declare_actor(actor)
+    for module in modules:
+        for actor in module.actors:
+            # `actor.send` goes to the broker configured last; a broker's own messages
+            # are published with `publish` (tasks.outbox), whatever `actor.broker` says
+            actor.broker = broker
+            broker.declare_actor(actor)
     return broker
 
 

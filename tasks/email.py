@@ -1,12 +1,15 @@
 """The send_email actor: idempotent, so a retried or redelivered message never sends twice.
 
-`configure(settings)` chooses the mailer and the record of sent ids; it is called by
-tasks.broker.configure_broker, so importing this module reads nothing and connects nowhere.
+`middleware(settings)` chooses the mailer and the record of sent ids for one broker;
+tasks.broker.configure_broker adds it to each broker it builds, so importing this module
+reads nothing and connects nowhere, and two brokers in one process (two apps) each send
+with their own.
 """
 
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +36,28 @@ class Delivery:
     sender: str
 
 
-_delivery: Delivery | None = None
+# the delivery of the broker whose worker thread runs the current message
+_running_delivery: ContextVar[Delivery | None] = ContextVar("tandem_delivery", default=None)
 
 
-def configure(settings: Settings) -> None:
-    global _delivery
+class DeliveryMiddleware(dramatiq.Middleware):
+    """Hands send_email the delivery of the broker that runs it."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+
+    def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        _running_delivery.set(self.delivery)
+
+    def after_process_message(self, broker: dramatiq.Broker, message: Any, **outcome: Any) -> None:
+        _running_delivery.set(None)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        _running_delivery.set(None)
+
+
+def middleware(settings: Settings) -> list[dramatiq.Middleware]:
+    """What this module's actors need on a broker: the mailer and the record of sent ids."""
     mailer = mailer_from_settings(settings.email)
     # A lease outlives the longest send: the time limit interrupts Python code, and a
     # blocking SMTP call returns within its socket timeout.
@@ -57,13 +77,14 @@ def configure(settings: Settings) -> None:
         ledger = RedisSentLedger(client=client, lease_ms=lease_ms)
     else:
         ledger = LocalSentLedger(lease_ms=lease_ms)
-    _delivery = Delivery(mailer=mailer, ledger=ledger, sender=settings.email.from_address)
+    return [DeliveryMiddleware(Delivery(mailer=mailer, ledger=ledger, sender=settings.email.from_address))]
 
 
 def _current() -> Delivery:
-    if _delivery is None:
-        raise RuntimeError("tasks.broker.configure_broker(settings) must run before actors")
-    return _delivery
+    delivery = _running_delivery.get()
+    if delivery is None:
+        raise RuntimeError("send_email runs only on a broker built by tasks.broker.configure_broker")
+    return delivery
 
 
 # Declared on a broker of its own, then re-bound to the configured broker by
@@ -96,6 +117,3 @@ def send_email(payload: dict[str, Any]) -> None:
         raise
     # Should this fail, the lease stays until it expires: a retry sends again only then.
     delivery.ledger.mark_sent(message_id)
-
-
-ACTORS = (send_email,)

@@ -13,13 +13,16 @@ from typing import Any
 
 import dramatiq
 
-from app.core import metrics
 from app.core.logging import actor_var, message_id_var
+from app.core.metrics import Metrics
 
 EMAIL_ACTOR = "send_email"
 
 
 class Observability(dramatiq.Middleware):
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
     def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
         message_id_var.set(message.message_id)
         actor_var.set(message.actor_name)
@@ -33,7 +36,7 @@ class Observability(dramatiq.Middleware):
         exception: BaseException | None = None,
     ) -> None:
         if message.actor_name == EMAIL_ACTOR:
-            metrics.email(_outcome(message, exception))
+            self._metrics.email(_outcome(message, exception))
         _clear()
 
     def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:

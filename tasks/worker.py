@@ -7,7 +7,7 @@ CLI then consumes from Dramatiq's global broker, which is ours.
 import sys
 
 from app.core.logging import configure_logging
-from app.core.metrics import configure as configure_metrics
+from app.core.metrics import Metrics
 from app.core.settings import Settings, SettingsError
 from app.core.settings_sources import load_settings
 from tasks.broker import configure_broker
@@ -34,5 +34,4 @@ def _settings() -> Settings:
 
 settings = _settings()
 configure_logging(settings.logging.level, json=settings.json_logs)
-configure_metrics(settings.metrics)  # before the broker: its middleware counts emails
-broker = configure_broker(settings)
+broker = configure_broker(settings, metrics=Metrics(settings.metrics))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import httpx
 from sanic import Sanic
 
-from app.core.factory import create_app
 from app.core.settings import Settings
-from app.core.state import AppState
+from app.main import create_app
+from app.state import AppState
 from tests.redis_process import free_port
 
 Sanic.test_mode = True

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanic.response import HTTPResponse
 
 from app.core.request import TandemRequest
-from app.core.state import AppState
+
+if TYPE_CHECKING:
+    from app.state import AppState
 
 # for clients that ignore Max-Age=0
 EXPIRED = datetime(1970, 1, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
-from app.auth.passwords import hash_password
+from app.auth.passwords import PasswordHashing
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
@@ -73,11 +73,13 @@ async def verify_email(token: str, *, sessions: SessionStore) -> None:
     await sessions.refresh_user(user.id)
 
 
-async def reset_password(token: str, new_password: str, *, sessions: SessionStore) -> None:
+async def reset_password(
+    token: str, new_password: str, *, passwords: PasswordHashing, sessions: SessionStore
+) -> None:
     """Set the new password, end every session of the user (SPEC §1) and lift every
     sign-in lock of the account: whoever reads the mailbox is the owner, and an attacker
     who keeps the account locked must not keep them out."""
-    password_hash = await hash_password(new_password)  # before the transaction: slow CPU work
+    password_hash = await passwords.hash(new_password)  # before the transaction: slow CPU work
     async with in_transaction():
         row = await one_time_tokens.spend(token, Purpose.RESET_PASSWORD)
         user = await User.get(id=row.user_id)

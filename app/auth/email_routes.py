@@ -42,7 +42,10 @@ async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPR
     summary="Set a new password with the emailed token; ends every session",
 )
 async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
-    await email_flows.reset_password(body.token, body.new_password, sessions=request.app.ctx.state.sessions)
+    state = request.app.ctx.state
+    await email_flows.reset_password(
+        body.token, body.new_password, passwords=state.passwords, sessions=state.sessions
+    )
     return responses.success()
 
 

@@ -33,6 +33,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
+from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password, wrong_code
 from app.auth.tokens import hash_token
 from app.core import errors
@@ -58,12 +59,14 @@ class Enrollment:
     recovery_codes: list[str]
 
 
-async def enroll(user_id: UUID, *, password: str, client_ip: str, settings: Settings) -> Enrollment:
+async def enroll(
+    user_id: UUID, *, password: str, client_ip: str, settings: Settings, passwords: PasswordHashing
+) -> Enrollment:
     """A new pending secret and recovery codes; 409 while MFA is on, 422 without a verified
     email or with a wrong password."""
     user = await User.get(id=user_id)
     _may_turn_on(user)
-    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
+    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
     secret = pyotp.random_base32()
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     async with in_transaction():
@@ -79,7 +82,15 @@ async def enroll(user_id: UUID, *, password: str, client_ip: str, settings: Sett
     return Enrollment(secret=secret, otpauth_uri=uri, recovery_codes=codes)
 
 
-async def activate(user_id: UUID, *, code: str, password: str, client_ip: str, settings: Settings) -> None:
+async def activate(
+    user_id: UUID,
+    *,
+    code: str,
+    password: str,
+    client_ip: str,
+    settings: Settings,
+    passwords: PasswordHashing,
+) -> None:
     """Switch MFA on with a code from the app for the pending secret, and the password.
 
     A wrong code here is not counted by the lockout: it checks the app just set up, not
@@ -89,7 +100,7 @@ async def activate(user_id: UUID, *, code: str, password: str, client_ip: str, s
     _may_turn_on(user)
     if user.mfa_pending_secret is None:
         raise errors.BusinessRuleViolated("Enroll first: there is no pending secret to activate")
-    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
+    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
     step = _matching_step(user.mfa_pending_secret, code)
     if step is None:
         raise errors.IncorrectCode("The code does not match; check the app's clock and try again")
@@ -109,13 +120,21 @@ async def activate(user_id: UUID, *, code: str, password: str, client_ip: str, s
     wake_relay()
 
 
-async def disable(user_id: UUID, *, password: str, code: str, client_ip: str, settings: Settings) -> None:
+async def disable(
+    user_id: UUID,
+    *,
+    password: str,
+    code: str,
+    client_ip: str,
+    settings: Settings,
+    passwords: PasswordHashing,
+) -> None:
     """Switch MFA off; needs the password and a TOTP or recovery code (wrong ones count
     towards the lockout)."""
     user = await User.get(id=user_id)
     if not user.mfa_enabled:
         raise errors.BusinessRuleViolated("Two-factor authentication is not on")
-    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
+    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
     if not await _accept_code(user, code):
         raise await wrong_code(user, settings.accounts, client_ip=client_ip)
     async with in_transaction():

@@ -15,8 +15,8 @@ from app.auth.mfa_schemas import (
     MfaStatus,
     MfaVerify,
 )
-from app.auth.routes import signed_in_response
 from app.auth.schemas import SignedIn
+from app.auth.signed_in import signed_in_response
 from app.core import responses
 from app.core.access import AUTHENTICATED_AUTH, BY_MFA_CHALLENGE
 from app.core.endpoint import endpoint
@@ -45,6 +45,7 @@ async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
         password=body.password,
         client_ip=request.ctx.client_ip,
         settings=request.app.ctx.state.settings,
+        passwords=request.app.ctx.state.passwords,
     )
     return responses.ok(
         MfaEnrollment(
@@ -79,6 +80,7 @@ async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
         password=body.password,
         client_ip=request.ctx.client_ip,
         settings=state.settings,
+        passwords=state.passwords,
     )
     await state.sessions.revoke_all(principal.user_id, except_session_id=principal.session_id)
     await state.sessions.refresh_user(principal.user_id)
@@ -106,6 +108,7 @@ async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
         code=body.code,
         client_ip=request.ctx.client_ip,
         settings=request.app.ctx.state.settings,
+        passwords=request.app.ctx.state.passwords,
     )
     await request.app.ctx.state.sessions.refresh_user(user_id)
     return responses.ok(MfaStatus(mfa_enabled=False))

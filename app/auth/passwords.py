@@ -3,7 +3,9 @@
 The cost comes from settings.passwords (default: argon2-cffi's RFC 9106 low-memory
 profile, t=3, m=64 MiB, p=4, above OWASP's minimum of m=19 MiB, t=2, p=1). A hash made
 with lower parameters is replaced at the next successful sign-in (`needs_rehash`).
-Hashing takes tens of milliseconds of CPU, so it runs in a thread.
+Hashing takes tens of milliseconds of CPU, so it runs in a thread. Each app builds its
+own `PasswordHashing` with its configured cost (app.state) and hands it to the services
+that hash or check passwords.
 """
 
 from __future__ import annotations
@@ -67,27 +69,3 @@ class PasswordHashing:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)
-
-
-_hashing: PasswordHashing | None = None
-
-
-def configure(settings: PasswordSettings) -> None:
-    """Called once by the app factory with the configured cost."""
-    global _hashing
-    _hashing = PasswordHashing(settings)
-
-
-def hashing() -> PasswordHashing:
-    global _hashing
-    if _hashing is None:
-        _hashing = PasswordHashing(PasswordSettings())
-    return _hashing
-
-
-async def hash_password(password: str) -> str:
-    return await hashing().hash(password)
-
-
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    return await hashing().verify(password_hash, password)

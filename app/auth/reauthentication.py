@@ -10,16 +10,18 @@ only a successful sign-in does.
 from __future__ import annotations
 
 from app.auth import lockout
-from app.auth.passwords import verify_password
+from app.auth.passwords import PasswordHashing
 from app.core import errors
 from app.core.settings import AccountSettings
 from models import User
 
 
-async def confirm_password(user: User, password: str, settings: AccountSettings, *, client_ip: str) -> None:
+async def confirm_password(
+    user: User, password: str, settings: AccountSettings, *, passwords: PasswordHashing, client_ip: str
+) -> None:
     """Return when `password` is the user's; 429 while locked, 422 when wrong."""
     await lockout.check(user.email, client_ip)
-    if not await verify_password(user.password_hash, password):
+    if not await passwords.verify(user.password_hash, password):
         await lockout.record_failure(user.email, client_ip, settings)
         raise errors.IncorrectPassword("The password is incorrect")
 

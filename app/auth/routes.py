@@ -6,14 +6,14 @@ from sanic import Blueprint
 from sanic.response import HTTPResponse
 
 from app.auth import service
-from app.auth.cookies import clear_session_cookie, set_session_cookie
+from app.auth.cookies import clear_session_cookie
 from app.auth.email_flows import VERIFY_PAGE, callback_or_default
 from app.auth.schemas import SignIn, SignInOutcome, SignUp
+from app.auth.signed_in import signed_in_response
 from app.core import responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTH_SIGN_IN, AUTHENTICATED
 from app.core.endpoint import endpoint
 from app.core.request import TandemRequest
-from app.core.state import AppState
 from app.users.schemas import UserPublic
 
 bp = Blueprint("auth", url_prefix="/auth")
@@ -32,7 +32,8 @@ bp = Blueprint("auth", url_prefix="/auth")
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
     settings = request.app.ctx.state.settings
     callback = callback_or_default(body.callback_url, settings, VERIFY_PAGE)
-    user = await service.sign_up(body, settings=settings, callback=callback)
+    passwords = request.app.ctx.state.passwords
+    user = await service.sign_up(body, settings=settings, passwords=passwords, callback=callback)
     return responses.created(user, location="/api/v1/me")
 
 
@@ -53,19 +54,12 @@ async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
     result = await service.sign_in(
         body,
         settings=state.settings,
+        passwords=state.passwords,
         sessions=state.sessions,
         ip_address=request.ctx.client_ip,
         user_agent=request.headers.get("user-agent", ""),
     )
     return signed_in_response(result, state)
-
-
-def signed_in_response(result: service.SignInResult, state: AppState) -> HTTPResponse:
-    """The sign-in answer; a cookie session also gets its cookie."""
-    response = responses.ok(result.body)
-    if result.cookie_token is not None:
-        set_session_cookie(response, state, result.cookie_token)
-    return response
 
 
 @bp.post("/sign-out")

@@ -10,8 +10,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth import lockout, mfa
 from app.auth.email_flows import stage_verification
-from app.auth.passwords import hash_password, hashing, verify_password
-from app.auth.principal import Principal
+from app.auth.passwords import PasswordHashing
 from app.auth.schemas import (
     MfaRequired,
     Refresh,
@@ -26,6 +25,7 @@ from app.auth.sessions import SessionStore, device_of
 from app.core import errors
 from app.core.callbacks import Callback
 from app.core.pagination import Page, PageQuery, Paginator
+from app.core.principal import Principal
 from app.core.settings import Settings
 from app.emails.render import moment
 from app.outbox.staging import stage_email, wake_relay
@@ -41,13 +41,15 @@ class SignInResult:
     cookie_token: str | None
 
 
-async def sign_up(data: SignUp, *, settings: Settings, callback: Callback) -> UserPublic:
+async def sign_up(
+    data: SignUp, *, settings: Settings, passwords: PasswordHashing, callback: Callback
+) -> UserPublic:
     """Create an account and email a verification link; 409 when the email or nickname is taken."""
     hide_account_existence = settings.security.hide_account_existence
     taken = await User.filter(email=data.email).exists() or await User.filter(nickname=data.nickname).exists()
     if taken:
         raise _taken(data, hide_account_existence=hide_account_existence)
-    password_hash = await hash_password(data.password)
+    password_hash = await passwords.hash(data.password)
     try:
         async with in_transaction():
             user = await User.create(
@@ -68,7 +70,13 @@ def _taken(data: SignUp, *, hide_account_existence: bool) -> errors.Conflict:
 
 
 async def sign_in(
-    data: SignIn, *, settings: Settings, sessions: SessionStore, ip_address: str, user_agent: str
+    data: SignIn,
+    *,
+    settings: Settings,
+    passwords: PasswordHashing,
+    sessions: SessionStore,
+    ip_address: str,
+    user_agent: str,
 ) -> SignInResult:
     """Check the password (same time whether or not the account exists) and open a session.
 
@@ -77,11 +85,11 @@ async def sign_in(
     """
     await lockout.check(data.email, ip_address)
     user = await User.filter(email=data.email, deleted_at=None).first()
-    matched = await verify_password(user.password_hash if user else None, data.password)
+    matched = await passwords.verify(user.password_hash if user else None, data.password)
     if user is None or not matched or user.disabled:
         await lockout.record_failure(data.email, ip_address, settings.accounts)
         raise errors.Unauthenticated("Email or password is incorrect")
-    await _upgrade_password_hash(user, data.password)
+    await _upgrade_password_hash(user, data.password, passwords)
     if user.mfa_enabled:
         # the failure count is cleared only once the code is right too: otherwise each
         # sign-in with the password would wipe the wrong codes guessed so far
@@ -109,11 +117,11 @@ async def verify_second_factor(
     )
 
 
-async def _upgrade_password_hash(user: User, password: str) -> None:
+async def _upgrade_password_hash(user: User, password: str, passwords: PasswordHashing) -> None:
     """Re-hash with the configured cost when the stored hash was made with a lower one."""
-    if not hashing().needs_rehash(user.password_hash):
+    if not passwords.needs_rehash(user.password_hash):
         return
-    new_hash = await hash_password(password)
+    new_hash = await passwords.hash(password)
     # only if the password did not change meanwhile
     await User.filter(id=user.id, password_hash=user.password_hash).update(password_hash=new_hash)
     user.password_hash = new_hash

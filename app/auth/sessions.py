@@ -29,9 +29,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from app.auth.principal import Principal
 from app.auth.tokens import hash_token, new_token
 from app.core import errors
+from app.core.principal import Principal
 from app.core.redis_gateway import RedisGateway, RedisUnavailable
 from app.core.settings import SessionSettings
 from app.users.schemas import UserPublic

@@ -41,14 +41,25 @@ def migrations_location(database: DatabaseSettings) -> str:
     return str(MIGRATIONS_ROOT / database.dialect)
 
 
+class _Holders:
+    """Tortoise's connections are the process's (its global fallback): how many opened
+    them and have not closed them yet, so that one app stopping does not close them under
+    another app of the same process."""
+
+    count = 0
+
+
 async def open_database(database: DatabaseSettings) -> None:
     # The global fallback lets request tasks, which Sanic starts outside the
     # listener's context, reach the connections (Tortoise 1.x keeps them in a contextvar).
     await Tortoise.init(config=tortoise_config(database), _enable_global_fallback=True)
+    _Holders.count += 1
 
 
 async def close_database() -> None:
-    await Tortoise.close_connections()
+    _Holders.count = max(_Holders.count - 1, 0)
+    if _Holders.count == 0:
+        await Tortoise.close_connections()
 
 
 async def apply_migrations(database: DatabaseSettings) -> list[str]:

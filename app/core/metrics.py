@@ -1,15 +1,24 @@
-"""Prometheus metrics (docs/observability.md): defined once per process, safe across processes.
+"""Prometheus metrics (docs/observability.md): one set of collectors per process, and a
+`Metrics` handle per app (or worker process) that counts into it.
 
-With `metrics.multiprocess_dir` (PROMETHEUS_MULTIPROC_DIR) every API and worker process
-of a host writes its values to memory-mapped files there, and a scrape of any API
-process sums them all (prometheus_client's multiprocess mode). Without it each process
-counts in its own registry. Labels are bounded: a route template, never a raw path; a
-known method or "OTHER"; a status code; a policy or outcome name.
+Prometheus' registry and its multiprocess directory are the process's by nature: metric
+names are unique in a registry, and with `metrics.multiprocess_dir`
+(PROMETHEUS_MULTIPROC_DIR) every API and worker process of a host writes its values to
+memory-mapped files named after its pid, which a scrape of any API process sums
+(prometheus_client's multiprocess mode). So the collectors are made once per process,
+with the first settings given, and kept in `_PROCESS`, the one process-wide object here.
+What lives as long as an app (its cache of label children, its claim on the process's
+live gauges) is on the app's own `Metrics`, so two apps in one process never disturb
+each other: the live gauges are dropped when the last app of the process stops.
+
+Labels are bounded: a route template, never a raw path; a known method or "OTHER"; a
+status code; a policy or outcome name.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +46,7 @@ EMAIL_OUTCOMES = ("sent", "retried", "dead_lettered")
 
 
 @dataclass(frozen=True)
-class Metrics:
+class Collectors:
     requests: Counter
     request_seconds: Histogram
     rate_limit_denials: Counter
@@ -45,25 +54,8 @@ class Metrics:
     emails: Counter
 
 
-_metrics: Metrics | None = None
-_directory = ""
-# (method, route, status) → its label children: labels() takes a lock and builds a key
-_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-
-
-def configure(settings: MetricsSettings) -> Metrics:
-    """Once per process, before the first value is written; later calls keep the first."""
-    global _metrics, _directory
-    if _metrics is not None:
-        return _metrics
-    if settings.multiprocess_dir:
-        Path(settings.multiprocess_dir).mkdir(parents=True, exist_ok=True)
-        # prometheus_client reads the directory from the environment when each value
-        # opens its file; it chose its value class at import, so choose again
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = settings.multiprocess_dir
-        values.ValueClass = values.MultiProcessValue()
-        _directory = settings.multiprocess_dir
-    _metrics = Metrics(
+def _collectors() -> Collectors:
+    return Collectors(
         requests=Counter(
             "tandem_http_requests",
             "Requests answered, by route template, method and status",
@@ -91,12 +83,44 @@ def configure(settings: MetricsSettings) -> Metrics:
             ["outcome"],
         ),
     )
-    return _metrics
 
 
-def current() -> Metrics:
-    """The metrics of this process (single-process defaults if nobody configured them)."""
-    return _metrics or configure(MetricsSettings())
+class _Process:
+    """The process's collectors and multiprocess directory, made on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._collectors: Collectors | None = None
+        self.directory = ""
+        self._apps = 0  # apps of this process between start_app and stop_app
+
+    def collectors(self, settings: MetricsSettings) -> Collectors:
+        with self._lock:
+            if self._collectors is None:
+                if settings.multiprocess_dir:
+                    Path(settings.multiprocess_dir).mkdir(parents=True, exist_ok=True)
+                    # prometheus_client reads the directory from the environment when each
+                    # value opens its file; it chose its value class at import, so choose again
+                    os.environ["PROMETHEUS_MULTIPROC_DIR"] = settings.multiprocess_dir
+                    values.ValueClass = values.MultiProcessValue()
+                    self.directory = settings.multiprocess_dir
+                self._collectors = _collectors()
+            return self._collectors
+
+    def app_started(self) -> None:
+        with self._lock:
+            self._apps += 1
+
+    def app_stopped(self) -> None:
+        """Drop this process's live gauges from the shared directory (its counters stay)
+        once no app of the process runs any more."""
+        with self._lock:
+            self._apps -= 1
+            if self._apps == 0 and self.directory:
+                multiprocess.mark_process_dead(os.getpid(), self.directory)
+
+
+_PROCESS = _Process()
 
 
 def method_label(method: str) -> str:
@@ -105,49 +129,53 @@ def method_label(method: str) -> str:
     return method if method in METHODS else "OTHER"
 
 
-def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    key = (method, route, status)
-    children = _children.get(key)
-    if children is None:
-        metrics = current()
-        label = method_label(method)
-        children = (
-            metrics.requests.labels(label, route, str(status)),
-            metrics.request_seconds.labels(label, route, str(status)),
-        )
-        if method in METHODS:  # an unknown method's key is the client's choice: not kept
-            _children[key] = children
-    children[0].inc()
-    children[1].observe(seconds)
+class Metrics:
+    """What an app (or a worker process) counts, into the process's collectors."""
 
+    def __init__(self, settings: MetricsSettings) -> None:
+        self._collectors = _PROCESS.collectors(settings)
+        # (method, route, status) → its label children: labels() takes a lock and builds a key
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
-def rate_limited(policy: str) -> None:
-    current().rate_limit_denials.labels(policy).inc()
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            label = method_label(method)
+            children = (
+                self._collectors.requests.labels(label, route, str(status)),
+                self._collectors.request_seconds.labels(label, route, str(status)),
+            )
+            if method in METHODS:  # an unknown method's key is the client's choice: not kept
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
+    def rate_limited(self, policy: str) -> None:
+        self._collectors.rate_limit_denials.labels(policy).inc()
 
-def redis_fallback(active: bool) -> None:
-    current().redis_fallback.set(1 if active else 0)
+    def redis_fallback(self, active: bool) -> None:
+        self._collectors.redis_fallback.set(1 if active else 0)
 
+    def email(self, outcome: str) -> None:
+        self._collectors.emails.labels(outcome).inc()
 
-def email(outcome: str) -> None:
-    current().emails.labels(outcome).inc()
+    def app_started(self) -> None:
+        _PROCESS.app_started()
 
+    def app_stopped(self) -> None:
+        _PROCESS.app_stopped()
 
-def process_stopped() -> None:
-    """Drop this process's live gauges from the shared directory (its counters stay)."""
-    if _directory:
-        multiprocess.mark_process_dead(os.getpid(), _directory)
-
-
-def render(extra: Iterable[Collector] = ()) -> bytes:
-    """The text exposition: every process's metrics, then `extra` (computed at scrape time)."""
-    if _directory:
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=_directory)
-        text = generate_latest(registry)
-    else:
-        text = generate_latest(REGISTRY)
-    scraped = CollectorRegistry(auto_describe=False)
-    for collector in extra:
-        scraped.register(collector)
-    return text + generate_latest(scraped)
+    @staticmethod
+    def render(extra: Iterable[Collector] = ()) -> bytes:
+        """The text exposition: every process's metrics, then `extra` (computed at scrape time)."""
+        if _PROCESS.directory:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=_PROCESS.directory)
+            text = generate_latest(registry)
+        else:
+            text = generate_latest(REGISTRY)
+        scraped = CollectorRegistry(auto_describe=False)
+        for collector in extra:
+            scraped.register(collector)
+        return text + generate_latest(scraped)

@@ -19,7 +19,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from app.core import metrics
+from app.core.metrics import Metrics
 from app.core.settings import RedisSettings
 
 logger = logging.getLogger("tandem.redis")
@@ -31,10 +31,13 @@ class RedisUnavailable(Exception):
 
 
 class RedisGateway:
-    def __init__(self, settings: RedisSettings, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, settings: RedisSettings, *, metrics: Metrics, clock: Callable[[], float] = time.monotonic
+    ):
         self._url = settings.url
         self._retry_after = settings.retry_after_seconds
         self._clock = clock
+        self._metrics = metrics
         self._down_until = 0.0
         self.client: Redis = Redis.from_url(
             settings.url,
@@ -47,7 +50,7 @@ class RedisGateway:
         self._recovered_hooks: list[Callable[[], Awaitable[None]]] = []
         # the event loop keeps only weak references to tasks: hold them until they end
         self._recovery_tasks: set[asyncio.Task[None]] = set()
-        metrics.redis_fallback(False)  # the series exists before the first outage
+        self._metrics.redis_fallback(False)  # the series exists before the first outage
 
     @property
     def is_down(self) -> bool:
@@ -66,13 +69,13 @@ class RedisGateway:
         except (RedisError, OSError, TimeoutError) as error:
             if not self._down_until:
                 logger.warning("redis unreachable, using in-process fallbacks: %s", error)
-                metrics.redis_fallback(True)
+                self._metrics.redis_fallback(True)
             self._down_until = self._clock() + self._retry_after
             raise RedisUnavailable() from error
         if self._down_until:
             self._down_until = 0.0
             logger.warning("redis reachable again, shared state resumed")
-            metrics.redis_fallback(False)
+            self._metrics.redis_fallback(False)
             # in the background: the request that happened to notice the recovery should
             # not wait for (or fail with) catching up on what the outage left behind
             for hook in self._recovered_hooks:

@@ -12,8 +12,8 @@ from sanic.exceptions import BadURL
 from app.core import errors
 
 if TYPE_CHECKING:
-    from app.auth.principal import Principal
     from app.core.access import Access
+    from app.core.principal import Principal
 
 
 @dataclass(slots=True)

@@ -115,6 +115,7 @@ async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPRespon
         body.password,
         client_ip=request.ctx.client_ip,
         settings=state.settings,
+        passwords=state.passwords,
         sessions=state.sessions,
     )
     response = responses.success()

@@ -10,9 +10,11 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from app.auth import lockout
+from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
+from app.core.membership import resolve_membership
 from app.core.roles import Role
 from app.core.settings import Settings
 from app.me.schemas import (
@@ -21,7 +23,6 @@ from app.me.schemas import (
     ExportedSession,
     MeUpdate,
 )
-from app.organizations.membership import resolve_membership
 from app.users.schemas import UserPublic
 from models import AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, User
 
@@ -78,12 +79,18 @@ async def export(user_id: UUID) -> AccountExport:
 
 
 async def erase(
-    user_id: UUID, password: str, *, client_ip: str, settings: Settings, sessions: SessionStore
+    user_id: UUID,
+    password: str,
+    *,
+    client_ip: str,
+    settings: Settings,
+    passwords: PasswordHashing,
+    sessions: SessionStore,
 ) -> None:
     """Anonymize the account and end every session; the row stays so that what others
     need (authorship, history) points at "Deleted user". 409 for the last Owner."""
     user = await User.get(id=user_id)
-    await confirm_password(user, password, settings.accounts, client_ip=client_ip)
+    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
     # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
     unusable_hash = "!deleted:" + secrets.token_hex(16)
     old_email = user.email

@@ -79,7 +79,11 @@ async def request_email_change(request: TandemRequest, body: EmailChange) -> HTT
 )
 async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:
     # the current password is re-checked: the lockout counts wrong ones per client IP
-    change = partial(service.request_password_change, client_ip=request.ctx.client_ip)
+    change = partial(
+        service.request_password_change,
+        client_ip=request.ctx.client_ip,
+        passwords=request.app.ctx.state.passwords,
+    )
     return await _request_change(request, body, change)
 
 

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth import lockout, one_time_tokens
 from app.auth.one_time_tokens import Purpose
-from app.auth.passwords import hash_password
+from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
@@ -86,13 +86,21 @@ async def request_email_change(
 
 
 async def request_password_change(
-    user_id: UUID, data: PasswordChange, *, callback: Callback, settings: Settings, client_ip: str
+    user_id: UUID,
+    data: PasswordChange,
+    *,
+    callback: Callback,
+    settings: Settings,
+    passwords: PasswordHashing,
+    client_ip: str,
 ) -> None:
     """The current password is checked now (a wrong one counts towards the sign-in
     lockout); the new one waits, hashed, in the token."""
     user = await User.get(id=user_id)
-    await confirm_password(user, data.current_password, settings.accounts, client_ip=client_ip)
-    pending_hash = await hash_password(data.new_password)
+    await confirm_password(
+        user, data.current_password, settings.accounts, passwords=passwords, client_ip=client_ip
+    )
+    pending_hash = await passwords.hash(data.new_password)
     async with in_transaction():
         await _locked_user(user_id)
         await _send_confirmation(

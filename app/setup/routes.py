@@ -35,5 +35,5 @@ async def status(request: TandemRequest) -> HTTPResponse:
 )
 async def bootstrap(request: TandemRequest, body: Bootstrap) -> HTTPResponse:
     service.check_setup_token(body.setup_token, request.app.ctx.state.settings.security.setup_token)
-    result = await service.bootstrap(body)
+    result = await service.bootstrap(body, passwords=request.app.ctx.state.passwords)
     return responses.created(result, location="/api/v1/me")

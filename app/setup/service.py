@@ -12,7 +12,7 @@ import hmac
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.auth.passwords import hash_password
+from app.auth.passwords import PasswordHashing
 from app.core import errors
 from app.core.roles import Role
 from app.organizations.schemas import OrganizationPublic
@@ -36,10 +36,10 @@ def check_setup_token(given: str, configured: str) -> None:
         raise errors.Forbidden("The setup token is wrong")
 
 
-async def bootstrap(data: Bootstrap) -> Bootstrapped:
+async def bootstrap(data: Bootstrap, *, passwords: PasswordHashing) -> Bootstrapped:
     if not await needs_setup():
         raise errors.Conflict(ALREADY_SET_UP)
-    password_hash = await hash_password(data.password)
+    password_hash = await passwords.hash(data.password)
     try:
         async with in_transaction():
             if await User.exists():

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from tortoise import connections
 
-from app.core.state import AppState
+from app.core.redis_gateway import RedisGateway
 
 CHECK_TIMEOUT_SECONDS = 0.8
 OK, DOWN, NOT_CONFIGURED = "ok", "down", "not_configured"
@@ -27,18 +27,20 @@ async def _bounded(check: Callable[[], Awaitable[bool]]) -> str:
     return OK if healthy else DOWN
 
 
-async def run_checks(state: AppState) -> dict[str, str]:
-    from tasks.broker import broker_is_healthy
+async def run_checks(
+    redis_gateway: RedisGateway | None, broker_is_healthy: Callable[[], bool]
+) -> dict[str, str]:
+    """`broker_is_healthy`: the app's probe of its broker (blocking, bounded; app.state)."""
 
     async def redis() -> bool:
-        return await state.redis.ping() if state.redis else True
+        return await redis_gateway.ping() if redis_gateway else True
 
     async def broker() -> bool:
-        return await asyncio.to_thread(broker_is_healthy, state.broker)
+        return await asyncio.to_thread(broker_is_healthy)
 
     names = ["database", "redis", "broker"]
     results = await asyncio.gather(_bounded(_database), _bounded(redis), _bounded(broker))
     checks = dict(zip(names, results, strict=True))
-    if state.redis is None:
+    if redis_gateway is None:
         checks["redis"] = NOT_CONFIGURED
     return checks

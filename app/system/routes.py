@@ -7,12 +7,12 @@ import asyncio
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.core import errors, metrics
+from app.core import errors
 from app.core.access import PUBLIC
 from app.core.endpoint import endpoint
+from app.core.metrics import CONTENT_TYPE
 from app.core.request import TandemRequest
 from app.core.responses import JSON, to_json
-from app.core.state import AppState
 from app.system.health import DOWN, run_checks
 from app.system.metrics import ScrapeGuard, outbox_collectors
 from app.system.schemas import ApiIndex, Health, Liveness
@@ -37,7 +37,7 @@ async def index(request: TandemRequest) -> HTTPResponse:
     PUBLIC, response=Health, envelope=False, problems=(503,), summary="Liveness and readiness", tag="system"
 )
 async def health(request: TandemRequest) -> HTTPResponse:
-    return await _readiness(request.app.ctx.state)
+    return await _readiness(request)
 
 
 @bp.get("/health/live")
@@ -59,7 +59,7 @@ async def health_live(request: TandemRequest) -> HTTPResponse:
     tag="system",
 )
 async def health_ready(request: TandemRequest) -> HTTPResponse:
-    return await _readiness(request.app.ctx.state)
+    return await _readiness(request)
 
 
 FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
@@ -95,12 +95,13 @@ async def metrics_exposition(request: TandemRequest) -> HTTPResponse:
         raise guard.refusal(request.headers.get("x-client-key"))  # not even that it exists
     extra = await outbox_collectors()
     # reading every process's files is blocking I/O
-    body = await asyncio.to_thread(metrics.render, extra)
-    return HTTPResponse(body, content_type=metrics.CONTENT_TYPE)
+    body = await asyncio.to_thread(state.metrics.render, extra)
+    return HTTPResponse(body, content_type=CONTENT_TYPE)
 
 
-async def _readiness(state: AppState) -> HTTPResponse:
-    checks = await run_checks(state)
+async def _readiness(request: TandemRequest) -> HTTPResponse:
+    state = request.app.ctx.state
+    checks = await run_checks(state.redis, state.broker_is_healthy)
     failing = [name for name, result in checks.items() if result == DOWN]
     if state.redis is None:
         rate_limits = "local"

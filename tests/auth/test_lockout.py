@@ -14,7 +14,6 @@ import time_machine
 
 from app.auth import one_time_tokens
 from app.auth.one_time_tokens import Purpose
-from app.auth.passwords import hash_password
 from models import SignInThrottle
 from tests.conftest import ROOMY_AUTH_LIMIT, TRUSTED_ORIGIN
 from tests.factories import PASSWORD, sign_up, signed_in_user, verify_email
@@ -207,7 +206,7 @@ async def test_a_completed_password_change_lifts_the_lockout(server):
         person.id,
         Purpose.CONFIRM_PASSWORD,
         ttl_seconds=600,
-        payload={"password_hash": await hash_password("a-brand-new-passphrase")},
+        payload={"password_hash": await server.state.passwords.hash("a-brand-new-passphrase")},
     )
 
     confirmed = await server.client.post("/api/v1/profile/confirm-change", json={"token": token})

@@ -6,7 +6,7 @@ import pytest
 from sanic.response import json
 
 from app.core.access import access_of
-from app.core.factory import UndeclaredRoutes
+from app.main import UndeclaredRoutes
 from tests.conftest import _app_numbers
 from tests.live_server import start_server
 

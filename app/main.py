@@ -1,4 +1,8 @@
-"""`create_app(settings) -> Sanic`: the one place the application is wired."""
+"""The composition root: `create_app(settings) -> Sanic`, the one place the application is
+wired. It mounts the capabilities of app.capabilities, builds the app's state
+(app.state) and starts and stops what lives as long as the app. Only the process entry
+(server.py) and the tests import it; nothing in app/, middleware/ or tasks/ does
+(the import contract in pyproject.toml checks it)."""
 
 from __future__ import annotations
 
@@ -11,12 +15,8 @@ from sanic import Blueprint, Sanic
 from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
 
-from app.auth import forgot_password, passwords
-from app.auth.email_routes import bp as auth_email_bp
-from app.auth.mfa_routes import bp as auth_mfa_bp
-from app.auth.routes import bp as auth_bp
-from app.auth.session_routes import bp as auth_sessions_bp
-from app.core import metrics
+from app.auth import forgot_password
+from app.capabilities import ROOT, blueprints_by_prefix
 from app.core.access import attach_access
 from app.core.database import close_database, open_database
 from app.core.logging import quiet_client_noise
@@ -24,16 +24,12 @@ from app.core.openapi import openapi_config
 from app.core.problems import ProblemErrorHandler
 from app.core.request import TandemRequest
 from app.core.settings import Settings
-from app.core.state import AppState
-from app.docs.routes import docs_blueprint
-from app.me.routes import bp as me_bp
-from app.organizations.routes import bp as organizations_bp
 from app.outbox.relay import OutboxRelay
 from app.outbox.staging import set_wake_hook
-from app.profile.routes import bp as profile_bp
-from app.setup.routes import bp as setup_bp
-from app.system.routes import bp as system_bp
+from app.state import AppState
 from middleware.chain import build_chain, install_chain
+from tasks.broker import broker_is_healthy, configure_broker, start_in_process_worker, stop_worker
+from tasks.outbox import publisher
 
 logger = logging.getLogger("tandem")
 
@@ -59,27 +55,15 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     app.config.PROXIES_COUNT = 0
     app.config.REAL_IP_HEADER = None
 
-    passwords.configure(settings.passwords)
-    metrics.configure(settings.metrics)  # before AppState: the Redis gateway reports to it
     state = AppState.build(settings)
     app.ctx.state = state
     install_chain(app, build_chain(settings.middleware.chain, state))
-
-    v1_blueprints = [
-        auth_bp,
-        auth_sessions_bp,
-        auth_mfa_bp,
-        auth_email_bp,
-        me_bp,
-        profile_bp,
-        organizations_bp,
-        setup_bp,
-    ]
-    if settings.docs.enabled:
-        v1_blueprints.append(docs_blueprint(public=settings.docs.public))
-    api_v1 = Blueprint.group(*v1_blueprints, url_prefix="/api/v1")
-    app.blueprint(system_bp)
-    app.blueprint(api_v1)
+    for prefix, blueprints in blueprints_by_prefix(settings).items():
+        if prefix == ROOT:
+            for blueprint in blueprints:
+                app.blueprint(blueprint)
+        else:
+            app.blueprint(Blueprint.group(*blueprints, url_prefix=prefix))
 
     # sanic-ext for CORS and HTTP methods only: app.docs builds the OpenAPI document
     Extend(
@@ -98,14 +82,13 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
 async def _start(app: Sanic) -> None:
     state: AppState = app.ctx.state
     settings = state.settings
+    state.metrics.app_started()
     undeclared = attach_access(app)
     if undeclared:
         raise UndeclaredRoutes(f"routes without an access declaration: {', '.join(undeclared)}")
     await open_database(settings.database)
-    from tasks.broker import configure_broker, start_in_process_worker
-    from tasks.outbox import publisher
-
-    state.broker = configure_broker(settings)
+    state.broker = configure_broker(settings, metrics=state.metrics)
+    state.broker_is_healthy = partial(broker_is_healthy, state.broker)
     if not settings.broker_url:
         state.worker = start_in_process_worker(state.broker)
     state.outbox_relay = OutboxRelay(
@@ -130,11 +113,9 @@ async def _stop(app: Sanic) -> None:
             task.cancel()
     state.background_tasks.clear()
     if state.worker is not None:
-        from tasks.broker import stop_worker
-
         stop_worker(state.worker)
         state.worker = None
     if state.redis is not None:
         await state.redis.close()
     await close_database()
-    metrics.process_stopped()
+    state.metrics.app_stopped()

@@ -1,21 +1,32 @@
-"""Everything a running app holds, built once by the factory and kept on `app.ctx.state`."""
+"""Everything a running app holds, built once by the composition root (app.main) and kept
+on `app.ctx.state`. Parts below the root get it at run time from `request.app.ctx.state`
+and name its type only for annotations (under TYPE_CHECKING)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.auth.passwords import PasswordHashing
 from app.auth.sessions import SessionStore
 from app.auth.tokens import CookieSigner
+from app.core.metrics import Metrics
 from app.core.pagination import Paginator
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import Settings
 from app.ratelimit.limiter import RateLimiter
 
 
+def _no_broker() -> bool:
+    return False
+
+
 @dataclass
 class AppState:
     settings: Settings
+    metrics: Metrics
+    passwords: PasswordHashing
     redis: RedisGateway | None
     sessions: SessionStore
     limiter: RateLimiter
@@ -24,14 +35,19 @@ class AppState:
     # the Dramatiq broker and, for the embedded default, the in-process worker
     broker: Any = None
     worker: Any = None
+    # whether the broker answers (blocking, bounded); set with the broker at start-up
+    broker_is_healthy: Callable[[], bool] = _no_broker
     outbox_relay: Any = None  # app.outbox.relay.OutboxRelay once the server starts
     background_tasks: list[Any] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings) -> AppState:
-        redis = RedisGateway(settings.redis) if settings.redis.url else None
+        metrics = Metrics(settings.metrics)  # before the Redis gateway: it reports to it
+        redis = RedisGateway(settings.redis, metrics=metrics) if settings.redis.url else None
         return cls(
             settings=settings,
+            metrics=metrics,
+            passwords=PasswordHashing(settings.passwords),
             redis=redis,
             sessions=SessionStore(settings.sessions, redis=redis),
             limiter=RateLimiter(redis=redis),
