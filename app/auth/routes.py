@@ -7,7 +7,7 @@ from sanic.response import HTTPResponse
 
 from app.auth import service
 from app.auth.cookies import clear_session_cookie, set_session_cookie
-from app.auth.email_flows import VERIFY_PAGE, callback_or_default
+from app.auth.email.service import VERIFY_PAGE, callback_or_default
 from app.auth.schemas import SignIn, SignInOutcome, SignUp
 from app.core import responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTH_SIGN_IN, AUTHENTICATED

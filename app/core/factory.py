@@ -12,8 +12,8 @@ from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
 
 from app.auth import forgot_password, passwords
-from app.auth.email_routes import bp as auth_email_bp
-from app.auth.mfa_routes import bp as auth_mfa_bp
+from app.auth.email.routes import bp as auth_email_bp
+from app.auth.mfa.routes import bp as auth_mfa_bp
 from app.auth.routes import bp as auth_bp
 from app.auth.session_routes import bp as auth_sessions_bp
 from app.core import metrics
