@@ -8,6 +8,7 @@ from typing import Any
 from app.auth.sessions import SessionStore
 from app.auth.tokens import CookieSigner
 from app.core.pagination import Paginator
+from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import Settings
 from app.ratelimit.limiter import RateLimiter
@@ -17,6 +18,7 @@ from app.ratelimit.limiter import RateLimiter
 class AppState:
     settings: Settings
     redis: RedisGateway | None
+    pubsub: PubSub | None  # the app's one pub/sub connection, with Redis
     sessions: SessionStore
     limiter: RateLimiter
     cookie_signer: CookieSigner
@@ -30,10 +32,12 @@ class AppState:
     @classmethod
     def build(cls, settings: Settings) -> AppState:
         redis = RedisGateway(settings.redis) if settings.redis.url else None
+        pubsub = PubSub(redis) if redis is not None else None
         return cls(
             settings=settings,
             redis=redis,
-            sessions=SessionStore(settings.sessions, redis=redis),
+            pubsub=pubsub,
+            sessions=SessionStore(settings.sessions, redis=redis, pubsub=pubsub),
             limiter=RateLimiter(redis=redis),
             cookie_signer=CookieSigner(settings.security.secret_key),
             paginator=Paginator(secret_key=settings.security.secret_key, settings=settings.pagination),
