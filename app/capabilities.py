@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from sanic import Blueprint
 
-from app.auth import email_routes, mfa_routes, session_routes
 from app.auth import routes as auth_routes
+from app.auth import session_routes
+from app.auth.email import routes as email_routes
+from app.auth.mfa import routes as mfa_routes
 from app.core.settings import Settings
 from app.docs.routes import docs_blueprint
 from app.me import routes as me_routes

@@ -96,13 +96,14 @@ async def _start(app: Sanic) -> None:
     )
     set_wake_hook(state.outbox_relay.wake)
     state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
-    if state.redis is not None:
-        state.background_tasks.append(asyncio.create_task(state.sessions.listen_for_revocations()))
+    if state.pubsub is not None:
+        state.background_tasks.append(asyncio.create_task(state.pubsub.run()))
 
 
 async def _stop(app: Sanic) -> None:
     state: AppState = app.ctx.state
-    state.sessions.stop_listening()
+    if state.pubsub is not None:
+        state.pubsub.stop()
     if state.outbox_relay is not None:
         set_wake_hook(None)
         state.outbox_relay.stop()

@@ -13,6 +13,7 @@ from app.auth.sessions import SessionStore
 from app.auth.tokens import CookieSigner
 from app.core.metrics import Metrics
 from app.core.pagination import Paginator
+from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import Settings
 from app.ratelimit.limiter import RateLimiter
@@ -28,6 +29,7 @@ class AppState:
     metrics: Metrics
     passwords: PasswordHashing
     redis: RedisGateway | None
+    pubsub: PubSub | None  # the app's one pub/sub connection, with Redis
     sessions: SessionStore
     limiter: RateLimiter
     cookie_signer: CookieSigner
@@ -44,12 +46,14 @@ class AppState:
     def build(cls, settings: Settings) -> AppState:
         metrics = Metrics(settings.metrics)  # before the Redis gateway: it reports to it
         redis = RedisGateway(settings.redis, metrics=metrics) if settings.redis.url else None
+        pubsub = PubSub(redis) if redis is not None else None
         return cls(
             settings=settings,
             metrics=metrics,
             passwords=PasswordHashing(settings.passwords),
             redis=redis,
-            sessions=SessionStore(settings.sessions, redis=redis),
+            pubsub=pubsub,
+            sessions=SessionStore(settings.sessions, redis=redis, pubsub=pubsub),
             limiter=RateLimiter(redis=redis),
             cookie_signer=CookieSigner(settings.security.secret_key),
             paginator=Paginator(secret_key=settings.security.secret_key, settings=settings.pagination),

@@ -7,7 +7,7 @@ from sanic.response import HTTPResponse
 
 from app.auth import service
 from app.auth.cookies import clear_session_cookie
-from app.auth.email_flows import VERIFY_PAGE, callback_or_default
+from app.auth.email.service import VERIFY_PAGE, callback_or_default
 from app.auth.schemas import SignIn, SignInOutcome, SignUp
 from app.auth.signed_in import signed_in_response
 from app.core import responses

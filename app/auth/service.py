@@ -8,8 +8,9 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.auth import lockout, mfa
-from app.auth.email_flows import stage_verification
+from app.auth import lockout
+from app.auth.email.service import stage_verification
+from app.auth.mfa import service as mfa
 from app.auth.passwords import PasswordHashing
 from app.auth.schemas import (
     MfaRequired,

@@ -1,5 +1,5 @@
 """The answer to a completed sign-in, by password (app.auth.routes) or second factor
-(app.auth.mfa_routes): here so that neither route module imports the other."""
+(app.auth.mfa.routes): here so that neither route module imports the other."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ async def test_a_lookup_that_read_before_a_sign_out_does_not_cache_the_session_a
     async with start_server(server.state.settings, name=other_name) as a:
         store = a.app.ctx.state.sessions
         if not a_hears_of_it:
-            store.stop_listening()
+            a.app.ctx.state.pubsub.stop()
             await asyncio.sleep(1)  # the listener notices within its poll interval
         person = await signed_in_user(server)
         use_cookie(a.client, person.cookie)
@@ -158,7 +158,7 @@ async def test_a_sign_out_while_a_lookup_waits_on_redis_is_not_undone_by_its_tou
         await server.state.redis.run(lambda client: client.delete(f"tandem:session:{session.token_hash}"))
         shift_clock(a, store.settings.touch_interval_seconds + 1)  # a touch is due
         storing, release = asyncio.Event(), asyncio.Event()
-        real_store = store._store_shared
+        real_store = store.cache.store_shared
 
         async def store_slowly(principal, now):  # type: ignore[no-untyped-def]
             if not release.is_set():
@@ -166,7 +166,7 @@ async def test_a_sign_out_while_a_lookup_waits_on_redis_is_not_undone_by_its_tou
                 await release.wait()
             await real_store(principal, now)
 
-        store._store_shared = store_slowly
+        store.cache.store_shared = store_slowly
         in_flight = asyncio.create_task(a.client.get("/api/v1/me"))
         await storing.wait()
 

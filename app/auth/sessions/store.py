@@ -1,22 +1,12 @@
-"""Server-side sessions: create, look up (three cache levels), touch, revoke.
+"""Session lifecycle: create, look up, touch, expire, revoke, rotate and refresh.
 
-Lookup order: this process's cache (no I/O) → Redis (shared) → the database.
-A process-local cache is only safe if revocation reaches every process at once,
-so every revoke deletes the Redis copy and is broadcast over Redis pub/sub;
-each process evicts on receipt. The local entries also expire after
-`local_cache_seconds`, which bounds staleness if a broadcast is missed, and the
-whole local cache is dropped whenever the subscription reconnects.
-
-A lookup that read the database just before a revocation committed must not put
-what it read back into a cache after the revocation cleared it. So every eviction
-leaves a short-lived tombstone in Redis that the (Lua) store respects, and each
-process remembers when it last heard of an eviction, to drop a lookup's result
-that began before it.
+Lookup order: this process's cache (no I/O) → Redis (shared) → the database
+(app/auth/sessions/cache.py). Every revocation evicts every cached copy in every
+process (app/auth/sessions/revocation.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import time
@@ -24,39 +14,23 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from app.auth.sessions.cache import SessionCache
+from app.auth.sessions.devices import device_of
+from app.auth.sessions.revocation import Revocations
 from app.auth.tokens import hash_token, new_token
 from app.core import errors
 from app.core.principal import Principal
-from app.core.redis_gateway import RedisGateway, RedisUnavailable
+from app.core.pubsub import PubSub
+from app.core.redis_gateway import RedisGateway
 from app.core.settings import SessionSettings
 from app.users.schemas import UserPublic
 from models import AuthSession, SpentRefreshToken, User
 
 logger = logging.getLogger("tandem.sessions")
-REDIS_PREFIX = "tandem:session:"
-REVOCATION_CHANNEL = "tandem:session-revocations"
-# longest stored IP address and User-Agent (the columns' sizes)
-IP_ADDRESS_LENGTH = 45
-USER_AGENT_LENGTH = 512
-# the Redis copy outlives local copies but is still short: it bounds how long a
-# revocation made while Redis was down can be undone by a stale shared copy
-REDIS_TTL_SECONDS = 300
-EVICTED_PREFIX = "tandem:session-evicted:"
-# how long an eviction bars storing copies: longer than any lookup takes from its
-# database read to its store (a lookup slower than that could still re-cache)
-EVICTION_MEMORY_SECONDS = 10
-# SET unless an eviction happened within EVICTION_MEMORY_SECONDS, in one step
-STORE_UNLESS_EVICTED = """
-if redis.call('exists', KEYS[2]) == 1 then return 0 end
-redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1
-"""
-LISTEN_POLL_SECONDS = 0.5
 
 
 class SessionStore:
@@ -65,21 +39,15 @@ class SessionStore:
         settings: SessionSettings,
         *,
         redis: RedisGateway | None,
+        pubsub: PubSub | None = None,
         clock: Callable[[], float] = time.time,
     ):
+        """`pubsub`: where revocations by other processes are heard; without it this
+        process's cache learns of them only when its entries expire."""
         self.settings = settings
         self.clock = clock
-        self._redis = redis
-        self._local: dict[str, tuple[Principal, float]] = {}
-        self._pending_revocations: set[str] = set()
-        # token hash → time.monotonic() of the last eviction heard of, oldest first
-        self._evicted_at: dict[str, float] = {}
-        self._all_evicted_at = 0.0  # the whole local cache was dropped
-        self._listening = False
-        self._store_script = None
-        if redis is not None:
-            redis.on_recovery(self._flush_pending_revocations)
-            self._store_script = redis.client.register_script(STORE_UNLESS_EVICTED)
+        self.cache = SessionCache(settings, redis=redis)
+        self._revocations = Revocations(self.cache, redis=redis, pubsub=pubsub)
 
     # ------------------------------------------------------------------ create
     async def create(
@@ -116,7 +84,7 @@ class SessionStore:
         now = self.clock()
         # before any await: an eviction heard of after this voids what this lookup read
         started = time.monotonic()
-        principal = self._from_local(token_hash, now)
+        principal = self.cache.local(token_hash, now)
         if principal is None:
             principal = await self._look_up(token_hash, now, started)
         if principal is None:
@@ -131,30 +99,17 @@ class SessionStore:
     async def _look_up(self, token_hash: str, now: float, started: float) -> Principal | None:
         """Redis, then the database; caches what it found unless an eviction of this
         token was heard of since `started` (then what was read may predate it)."""
-        principal = await self._from_redis(token_hash)
+        principal = await self.cache.shared(token_hash)
         from_database = principal is None
         if from_database:
             principal = await self._from_database(token_hash)
-        if self._evicted_since(token_hash, started):
+        if self.cache.evicted_since(token_hash, started):
             return await self._from_database(token_hash)  # read again, cache nothing
         if principal is not None:
-            self._store_local(principal, now)  # no await since the check: nothing slips in
+            self.cache.store_local(principal, now)  # no await since the check: nothing slips in
             if from_database:
-                await self._store_shared(principal, now)
+                await self.cache.store_shared(principal, now)
         return principal
-
-    def _evicted_since(self, token_hash: str, started: float) -> bool:
-        return max(self._evicted_at.get(token_hash, 0.0), self._all_evicted_at) >= started
-
-    def _note_eviction(self, token_hash: str) -> None:
-        now = time.monotonic()
-        self._evicted_at.pop(token_hash, None)
-        self._evicted_at[token_hash] = now  # at the end: the dict stays oldest first
-        while self._evicted_at:
-            oldest = next(iter(self._evicted_at))
-            if now - self._evicted_at[oldest] <= EVICTION_MEMORY_SECONDS:
-                break
-            del self._evicted_at[oldest]
 
     async def _end_expired(self, principal: Principal, now: float) -> None:
         """Idle or past its absolute end: revoke. Only the bearer access token ended: the
@@ -169,45 +124,7 @@ class SessionStore:
         if ended:
             await self.revoke(principal.token_hash)
         else:
-            self._local.pop(principal.token_hash, None)
-
-    def _from_local(self, token_hash: str, now: float) -> Principal | None:
-        entry = self._local.get(token_hash)
-        if entry is None:
-            return None
-        principal, cached_at = entry
-        if now - cached_at > self.settings.local_cache_seconds:
-            del self._local[token_hash]
-            return None
-        return principal
-
-    def _store_local(self, principal: Principal, now: float) -> None:
-        if self.settings.local_cache_size == 0 or self.settings.local_cache_seconds == 0:
-            return
-        while len(self._local) >= self.settings.local_cache_size:
-            del self._local[next(iter(self._local))]  # oldest first (insertion order)
-        self._local[principal.token_hash] = (principal, now)
-
-    async def _from_redis(self, token_hash: str) -> Principal | None:
-        if self._redis is None:
-            return None
-        try:
-            raw = await self._redis.run(lambda client: client.get(REDIS_PREFIX + token_hash))
-        except RedisUnavailable:
-            return None
-        return Principal.from_bytes(raw) if raw else None
-
-    async def _store_shared(self, principal: Principal, now: float) -> None:
-        if self._redis is None or self._store_script is None:
-            return
-        ttl = max(1, min(REDIS_TTL_SECONDS, int(principal.expires_at - now)))
-        keys = [REDIS_PREFIX + principal.token_hash, EVICTED_PREFIX + principal.token_hash]
-        script = self._store_script
-        try:
-            # the script object loads itself again if Redis restarted and lost it
-            await self._redis.run(lambda client: script(keys=keys, args=[principal.to_bytes(), ttl]))
-        except RedisUnavailable:
-            pass
+            self.cache.drop_local(principal.token_hash)
 
     async def _from_database(self, token_hash: str) -> Principal | None:
         session = (
@@ -225,12 +142,12 @@ class SessionStore:
             id=principal.session_id, token_hash=principal.token_hash, revoked_at=None
         ).update(last_seen_at=seen)
         if not touched:
-            self._local.pop(principal.token_hash, None)
+            self.cache.drop_local(principal.token_hash)
             return None
         fresh = Principal(**{**_fields(principal), "last_seen_at": now})
-        if not self._evicted_since(principal.token_hash, started):
-            self._store_local(fresh, now)
-            await self._store_shared(fresh, now)
+        if not self.cache.evicted_since(principal.token_hash, started):
+            self.cache.store_local(fresh, now)
+            await self.cache.store_shared(fresh, now)
         return fresh
 
     # ------------------------------------------------------------------ revoke
@@ -363,94 +280,11 @@ class SessionStore:
         return session, token, refresh
 
     async def _evict(self, token_hash: str) -> None:
-        """Drop every cached copy of a token (this process, Redis, other processes)."""
-        self.forget_locally(token_hash)
-        if self._redis is not None:
-            try:
-                await self._broadcast_revocation(token_hash)
-            except RedisUnavailable:
-                self._pending_revocations.add(token_hash)
-
-    async def _broadcast_revocation(self, token_hash: str) -> None:
-        if self._redis is None:
-            return
-
-        async def delete_and_publish(client):  # type: ignore[no-untyped-def]
-            # MULTI/EXEC: no store script may run between the tombstone and the delete
-            async with client.pipeline(transaction=True) as pipe:
-                pipe.set(EVICTED_PREFIX + token_hash, b"1", ex=EVICTION_MEMORY_SECONDS)
-                pipe.delete(REDIS_PREFIX + token_hash)
-                pipe.publish(REVOCATION_CHANNEL, token_hash)
-                await pipe.execute()
-
-        await self._redis.run(delete_and_publish)
-
-    async def _flush_pending_revocations(self) -> None:
-        while self._pending_revocations:
-            token_hash = self._pending_revocations.pop()
-            try:
-                await self._broadcast_revocation(token_hash)
-            except RedisUnavailable:
-                self._pending_revocations.add(token_hash)
-                return
+        await self._revocations.evict(token_hash)
 
     def forget_locally(self, token_hash: str | None = None) -> None:
-        """Evict one session (or all) from this process's cache, and remember it, so
-        that a lookup already under way does not cache what it read before."""
-        if token_hash is None:
-            self._local.clear()
-            self._all_evicted_at = time.monotonic()
-        else:
-            self._local.pop(token_hash, None)
-            self._note_eviction(token_hash)
-
-    def stop_listening(self) -> None:
-        self._listening = False
-
-    async def listen_for_revocations(self) -> None:
-        """Runs until stop_listening(): evicts sessions revoked by other processes.
-
-        Polls with a timeout and a flag rather than relying on task cancellation,
-        which redis-py's pub/sub reads do not reliably honour.
-        """
-        if self._redis is None:
-            return
-        self._listening = True
-        client = self._redis.subscription_client()
-        try:
-            while self._listening:
-                try:
-                    async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                        await pubsub.subscribe(REVOCATION_CHANNEL)
-                        # anything revoked while we were not listening is unknown: start clean
-                        self.forget_locally()
-                        while self._listening:
-                            message = await pubsub.get_message(timeout=LISTEN_POLL_SECONDS)
-                            if message is not None:
-                                self.forget_locally(message["data"].decode())
-                except (RedisError, OSError) as error:
-                    logger.warning("session revocation feed lost (%s); reconnecting", error)
-                    self.forget_locally()
-                    await asyncio.sleep(LISTEN_POLL_SECONDS)
-        finally:
-            await client.aclose()
-
-
-def device_of(ip_address: str, user_agent: str) -> tuple[str, str]:
-    """The (IP address, User-Agent) pair as a session stores it and emails show it."""
-    return ip_address[:IP_ADDRESS_LENGTH], _printable(user_agent)[:USER_AGENT_LENGTH]
-
-
-def _printable(header: str) -> str:
-    """A header as storable text: bytes that are not UTF-8 arrive as lone surrogates,
-    which the database driver cannot encode, and PostgreSQL text refuses NUL; either
-    would turn a client's odd User-Agent into a 500 at sign-in."""
-    try:
-        raw = header.encode("utf-8", "surrogateescape")  # the bytes the client sent
-    except UnicodeEncodeError:  # a surrogate that no byte decodes to
-        raw = header.encode("utf-8", "replace")
-    text = raw.decode("utf-8", "replace")  # each invalid byte becomes U+FFFD
-    return "".join(character for character in text if character.isprintable())
+        """Evict one session (or all) from this process's cache only."""
+        self.cache.forget_locally(token_hash)
 
 
 def _fields(principal: Principal) -> dict[str, object]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth import email_flows
-from app.auth.email_schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
+from app.auth.email import service as email_flows
+from app.auth.email.schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
 from app.auth.forgot_password import request_reset
 from app.core import errors, responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTHENTICATED_MAILS_ACCOUNT, BY_EMAILED_TOKEN

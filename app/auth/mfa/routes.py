@@ -5,9 +5,10 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth import mfa, service
+from app.auth import service
 from app.auth.cookies import came_by_cookie, set_session_cookie
-from app.auth.mfa_schemas import (
+from app.auth.mfa import service as mfa
+from app.auth.mfa.schemas import (
     MfaActivate,
     MfaDisable,
     MfaEnroll,
