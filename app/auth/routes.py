@@ -30,9 +30,9 @@ bp = Blueprint("auth", url_prefix="/auth")
     tag="auth",
 )
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    callback = callback_or_default(body.callback_url, settings, VERIFY_PAGE)
-    user = await service.sign_up(body, settings=settings, callback=callback)
+    state = request.app.ctx.state
+    callback = callback_or_default(body.callback_url, state.settings, VERIFY_PAGE)
+    user = await service.sign_up(body, settings=state.settings, callback=callback, units=state.units)
     return responses.created(user, location="/api/v1/me")
 
 
@@ -54,6 +54,7 @@ async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
         body,
         settings=state.settings,
         sessions=state.sessions,
+        units=state.units,
         ip_address=request.ctx.client_ip,
         user_agent=request.headers.get("user-agent", ""),
     )
@@ -78,7 +79,7 @@ def signed_in_response(result: service.SignInResult, state: AppState) -> HTTPRes
 )
 async def sign_out(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
-    await service.sign_out(request.principal, sessions=state.sessions)
+    await service.sign_out(request.principal, sessions=state.sessions, units=state.units)
     response = responses.success()
     clear_session_cookie(response, state)
     return response

@@ -29,7 +29,6 @@ from app.docs.routes import docs_blueprint
 from app.me.routes import bp as me_bp
 from app.organizations.routes import bp as organizations_bp
 from app.outbox.relay import OutboxRelay
-from app.outbox.staging import set_wake_hook
 from app.profile.routes import bp as profile_bp
 from app.setup.routes import bp as setup_bp
 from app.system.routes import bp as system_bp
@@ -109,9 +108,11 @@ async def _start(app: Sanic) -> None:
     if not settings.broker_url:
         state.worker = start_in_process_worker(state.broker)
     state.outbox_relay = OutboxRelay(
-        settings.outbox, publish=publisher(state.broker), local_jobs=forgot_password.outbox_jobs(settings)
+        settings.outbox,
+        publish=publisher(state.broker),
+        units=state.units,
+        local_jobs=forgot_password.outbox_jobs(settings),
     )
-    set_wake_hook(state.outbox_relay.wake)
     state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
     if state.redis is not None:
         state.background_tasks.append(asyncio.create_task(state.sessions.listen_for_revocations()))
@@ -121,7 +122,6 @@ async def _stop(app: Sanic) -> None:
     state: AppState = app.ctx.state
     state.sessions.stop_listening()
     if state.outbox_relay is not None:
-        set_wake_hook(None)
         state.outbox_relay.stop()
     if state.background_tasks:
         # the listener notices the stop flag within a second; cancel only as a last resort
