@@ -185,3 +185,30 @@ async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
         assert await OutboxMessage.filter(actor="send_email").count() == 1
     finally:
         await close_database()
+
+
+async def test_two_apps_in_one_process_each_wake_their_own_relay(
+    make_settings, migrated_database, redis_url, smtp_server
+):
+    # each app's units of work wake that app's relay: stopping one app (which once cleared
+    # a hook shared by the process) leaves the other publishing at once after a commit,
+    # long before its next pass would
+    from tasks.broker import start_in_process_worker, stop_worker
+
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        email={"backend": "smtp", "smtp_url": smtp_server.url},
+        outbox={"relay_interval_seconds": 600},
+    )
+    async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}") as staying:
+        async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}"):
+            pass  # the second app starts, then stops
+        worker = start_in_process_worker(staying.state.broker)
+        try:
+            user = await sign_up(staying.client)
+
+            await smtp_server.inbox.wait_for(user["email"], "confirm your email", timeout=15)
+            await eventually(outbox_is_empty, timeout=15)
+        finally:
+            stop_worker(worker, timeout_ms=2_000)

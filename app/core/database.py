@@ -41,14 +41,24 @@ def migrations_location(database: DatabaseSettings) -> str:
     return str(MIGRATIONS_ROOT / database.dialect)
 
 
+# Tortoise keeps one set of connections per process, which every app in it shares (tests
+# run two): the last of them to stop closes it, not the first.
+_apps_using_database = 0
+
+
 async def open_database(database: DatabaseSettings) -> None:
+    global _apps_using_database
     # The global fallback lets request tasks, which Sanic starts outside the
     # listener's context, reach the connections (Tortoise 1.x keeps them in a contextvar).
     await Tortoise.init(config=tortoise_config(database), _enable_global_fallback=True)
+    _apps_using_database += 1
 
 
 async def close_database() -> None:
-    await Tortoise.close_connections()
+    global _apps_using_database
+    _apps_using_database = max(0, _apps_using_database - 1)
+    if _apps_using_database == 0:
+        await Tortoise.close_connections()
 
 
 async def apply_migrations(database: DatabaseSettings) -> list[str]:
