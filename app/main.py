@@ -25,7 +25,6 @@ from app.core.problems import ProblemErrorHandler
 from app.core.request import TandemRequest
 from app.core.settings import Settings
 from app.outbox.relay import OutboxRelay
-from app.outbox.staging import set_wake_hook
 from app.state import AppState
 from middleware.chain import build_chain, install_chain
 from tasks.broker import broker_is_healthy, configure_broker, start_in_process_worker, stop_worker
@@ -92,9 +91,11 @@ async def _start(app: Sanic) -> None:
     if not settings.broker_url:
         state.worker = start_in_process_worker(state.broker)
     state.outbox_relay = OutboxRelay(
-        settings.outbox, publish=publisher(state.broker), local_jobs=forgot_password.outbox_jobs(settings)
+        settings.outbox,
+        publish=publisher(state.broker),
+        units=state.units,
+        local_jobs=forgot_password.outbox_jobs(settings),
     )
-    set_wake_hook(state.outbox_relay.wake)
     state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
     if state.pubsub is not None:
         state.background_tasks.append(asyncio.create_task(state.pubsub.run()))
@@ -105,7 +106,6 @@ async def _stop(app: Sanic) -> None:
     if state.pubsub is not None:
         state.pubsub.stop()
     if state.outbox_relay is not None:
-        set_wake_hook(None)
         state.outbox_relay.stop()
     if state.background_tasks:
         # the listener notices the stop flag within a second; cancel only as a last resort

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.auth.passwords import PasswordHashing
+from app.auth.session_effects import handle_session_effects
 from app.auth.sessions import SessionStore
 from app.auth.tokens import CookieSigner
 from app.core.metrics import Metrics
@@ -16,6 +17,7 @@ from app.core.pagination import Paginator
 from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import Settings
+from app.core.unit_of_work import UnitsOfWork
 from app.ratelimit.limiter import RateLimiter
 
 
@@ -34,6 +36,8 @@ class AppState:
     limiter: RateLimiter
     cookie_signer: CookieSigner
     paginator: Paginator
+    # this app's transactions with after-commit effects; the relay joins at start-up
+    units: UnitsOfWork
     # the Dramatiq broker and, for the embedded default, the in-process worker
     broker: Any = None
     worker: Any = None
@@ -47,13 +51,17 @@ class AppState:
         metrics = Metrics(settings.metrics)  # before the Redis gateway: it reports to it
         redis = RedisGateway(settings.redis, metrics=metrics) if settings.redis.url else None
         pubsub = PubSub(redis) if redis is not None else None
+        sessions = SessionStore(settings.sessions, redis=redis, pubsub=pubsub)
+        units = UnitsOfWork()
+        handle_session_effects(units, sessions)
         return cls(
             settings=settings,
             metrics=metrics,
             passwords=PasswordHashing(settings.passwords),
             redis=redis,
             pubsub=pubsub,
-            sessions=SessionStore(settings.sessions, redis=redis, pubsub=pubsub),
+            sessions=sessions,
+            units=units,
             limiter=RateLimiter(redis=redis),
             cookie_signer=CookieSigner(settings.security.secret_key),
             paginator=Paginator(secret_key=settings.security.secret_key, settings=settings.pagination),

@@ -44,10 +44,7 @@ class OrganizationLink(Link):
             try:
                 return UUID(header)
             except ValueError:
-                raise errors.ValidationFailed(
-                    "X-Organization-Id: must be a UUID",
-                    errors=[{"field": "X-Organization-Id", "message": "must be a UUID"}],
-                ) from None
+                raise errors.ValidationFailed.of_field("X-Organization-Id", "must be a UUID") from None
         principal = request.principal
         if principal.current_organization_id is None:
             raise errors.NotFound("No organization selected: send X-Organization-Id")

@@ -1,5 +1,7 @@
 """Organizations and their members."""
 
+from enum import StrEnum
+
 from tortoise import fields
 
 from models.base import TimestampedModel
@@ -16,6 +18,14 @@ class Organization(TimestampedModel):
         table = "organizations"
 
 
+class MembershipStatus(StrEnum):
+    """Only an active membership lets its user act in the organization."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+
+
 class OrganizationUser(TimestampedModel):
     """Membership: a user's role in one organization."""
 
@@ -24,7 +34,8 @@ class OrganizationUser(TimestampedModel):
     )
     user = fields.ForeignKeyField("models.User", related_name="memberships", on_delete=fields.CASCADE)
     role_in_organization = fields.CharField(max_length=32)
-    status = fields.CharField(max_length=16, default="active")  # active | suspended | removed
+    # a plain string default: the migrations describe it so (MembershipStatus values)
+    status = fields.CharField(max_length=16, default=MembershipStatus.ACTIVE.value)
 
     class Meta:
         table = "organization_users"

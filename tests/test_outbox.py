@@ -6,9 +6,9 @@ import asyncio
 import time
 
 import pytest
-from tortoise.transactions import in_transaction
 
-from app.outbox.staging import stage_email, wake_relay
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
+from app.outbox.staging import stage_email
 from models import OutboxMessage
 from tests.conftest import _app_numbers
 from tests.factories import sign_up
@@ -33,13 +33,13 @@ async def outbox_is_empty() -> bool:
 
 
 async def test_a_rolled_back_transaction_sends_nothing(mail_server, smtp_server):
+    units = mail_server.state.units
     with pytest.raises(RuntimeError):
-        async with in_transaction():
-            await stage_email("password_changed", to="rolled@example.com", context=NOTICE)
+        async with units() as work:
+            await stage_email(work, "password_changed", to="rolled@example.com", context=NOTICE)
             raise RuntimeError("the change failed after the email was staged")
-    async with in_transaction():
-        await stage_email("password_changed", to="committed@example.com", context=NOTICE)
-    wake_relay()
+    async with units() as work:
+        await stage_email(work, "password_changed", to="committed@example.com", context=NOTICE)
 
     await smtp_server.inbox.wait_for("committed@example.com", "password was changed")
     await eventually(outbox_is_empty)
@@ -49,11 +49,10 @@ async def test_a_rolled_back_transaction_sends_nothing(mail_server, smtp_server)
 async def test_a_message_relayed_twice_is_sent_once(mail_server, smtp_server):
     # A relay that published a row and died before deleting it: the next relay publishes
     # the same row again, and the actor recognises its message_id.
-    async with in_transaction():
-        row = await stage_email("password_changed", to="twice@example.com", context=NOTICE)
+    async with mail_server.state.units() as work:
+        row = await stage_email(work, "password_changed", to="twice@example.com", context=NOTICE)
     broker = mail_server.state.broker
     await asyncio.to_thread(broker.get_actor("send_email").send, row.payload)
-    wake_relay()
 
     await eventually(outbox_is_empty)
     await asyncio.to_thread(broker.join, "email", timeout=10_000)
@@ -114,26 +113,32 @@ async def test_a_local_job_that_fails_rolls_back_and_keeps_its_row(settings):
 
     published: list[str] = []
 
-    async def failing(payload: dict) -> None:
-        await stage_email("password_changed", to="half-done@example.com", context=NOTICE)
+    async def failing(payload: dict, work: UnitOfWork) -> None:
+        await stage_email(work, "password_changed", to="half-done@example.com", context=NOTICE)
         raise RuntimeError("the job failed after staging")
 
-    async def working(payload: dict) -> None:
-        await stage_email("password_changed", to=payload["to"], context=NOTICE)
+    async def working(payload: dict, work: UnitOfWork) -> None:
+        await stage_email(work, "password_changed", to=payload["to"], context=NOTICE)
 
     def publish(actor: str, payload: dict) -> None:
         published.append(actor)
 
     await open_database(settings.database)
     try:
-        await stage("local_test_job", {"to": "done@example.com"})
-        relay = OutboxRelay(settings.outbox, publish=publish, local_jobs={"local_test_job": failing})
+        units = UnitsOfWork()
+        relay = OutboxRelay(
+            settings.outbox, publish=publish, units=units, local_jobs={"local_test_job": failing}
+        )
+        async with units() as work:
+            await stage(work, "local_test_job", {"to": "done@example.com"})
         assert await relay.relay_once() == 0
         (kept,) = await OutboxMessage.all()
         assert kept.actor == "local_test_job" and kept.publish_attempts == 1
         assert kept.claimed_until is None and kept.last_error == "the job failed after staging"
 
-        relay = OutboxRelay(settings.outbox, publish=publish, local_jobs={"local_test_job": working})
+        relay = OutboxRelay(
+            settings.outbox, publish=publish, units=units, local_jobs={"local_test_job": working}
+        )
         assert await relay.relay_once() == 1
 
         (staged,) = await OutboxMessage.all()  # the job's email, for the next pass to publish
@@ -153,9 +158,9 @@ async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
 
     runs: list[str] = []
 
-    async def slow(payload: dict) -> None:
+    async def slow(payload: dict, work: UnitOfWork) -> None:
         runs.append(payload["to"])
-        await stage_email("password_changed", to=payload["to"], context=NOTICE)
+        await stage_email(work, "password_changed", to=payload["to"], context=NOTICE)
         await asyncio.sleep(0.3)  # longer than the claim below
 
     def publish(actor: str, payload: dict) -> None:
@@ -164,10 +169,13 @@ async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
     short_claim = OutboxSettings(claim_seconds=0.05)
     await open_database(settings.database)
     try:
-        await stage("local_test_job", {"to": "once@example.com"})
+        each_process_units = [UnitsOfWork(), UnitsOfWork()]
         first, second = (
-            OutboxRelay(short_claim, publish=publish, local_jobs={"local_test_job": slow}) for _ in range(2)
+            OutboxRelay(short_claim, publish=publish, units=units, local_jobs={"local_test_job": slow})
+            for units in each_process_units
         )
+        async with each_process_units[0]() as work:
+            await stage(work, "local_test_job", {"to": "once@example.com"})
         first_pass = asyncio.create_task(first.relay_once())
         await asyncio.sleep(0.1)  # the first claim has run out; the job is still running
         done = await asyncio.gather(first_pass, second.relay_once())
@@ -177,3 +185,30 @@ async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
         assert await OutboxMessage.filter(actor="send_email").count() == 1
     finally:
         await close_database()
+
+
+async def test_two_apps_in_one_process_each_wake_their_own_relay(
+    make_settings, migrated_database, redis_url, smtp_server
+):
+    # each app's units of work wake that app's relay: stopping one app (which once cleared
+    # a hook shared by the process) leaves the other publishing at once after a commit,
+    # long before its next pass would
+    from tasks.broker import start_in_process_worker, stop_worker
+
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        email={"backend": "smtp", "smtp_url": smtp_server.url},
+        outbox={"relay_interval_seconds": 600},
+    )
+    async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}") as staying:
+        async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}"):
+            pass  # the second app starts, then stops
+        worker = start_in_process_worker(staying.state.broker)
+        try:
+            user = await sign_up(staying.client)
+
+            await smtp_server.inbox.wait_for(user["email"], "confirm your email", timeout=15)
+            await eventually(outbox_is_empty, timeout=15)
+        finally:
+            stop_worker(worker, timeout_ms=2_000)

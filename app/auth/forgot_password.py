@@ -22,21 +22,22 @@ from app.auth.one_time_tokens import Purpose
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
 from app.core.settings import Settings
-from app.outbox.staging import stage, stage_email, wake_relay
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
+from app.outbox.staging import stage
 from models import User
 
 PASSWORD_RESET_REQUESTED = "password_reset_requested"
 logger = logging.getLogger("tandem.auth")
 
 
-async def request_reset(email: str, *, callback: Callback) -> None:
+async def request_reset(email: str, *, callback: Callback, units: UnitsOfWork) -> None:
     """Stage the request; nothing here may depend on whether `email` has an account."""
-    await stage(PASSWORD_RESET_REQUESTED, {"email": email, "callback_url": callback.url})
-    wake_relay()
+    async with units() as work:
+        await stage(work, PASSWORD_RESET_REQUESTED, {"email": email, "callback_url": callback.url})
 
 
-async def send_reset_link(payload: dict[str, Any], *, settings: Settings) -> None:
-    """Outbox job, inside the relay's transaction: the reset email, when the account
+async def send_reset_link(payload: dict[str, Any], work: UnitOfWork, *, settings: Settings) -> None:
+    """Outbox job, inside the relay's unit of work: the reset email, when the account
     exists and is enabled."""
     user = await User.get_or_none(email=payload["email"], deleted_at=None)
     if user is None or user.disabled:
@@ -47,19 +48,16 @@ async def send_reset_link(payload: dict[str, Any], *, settings: Settings) -> Non
         # checked at the request; only a change of trusted origins since then gets here
         logger.warning("forgot-password: the callback origin is no longer trusted; not sent")
         return
-    ttl = settings.accounts.email_token_seconds
-    token = await one_time_tokens.issue(user.id, Purpose.RESET_PASSWORD, ttl_seconds=ttl)
-    await stage_email(
+    await one_time_tokens.email_token(
+        work,
+        user,
+        Purpose.RESET_PASSWORD,
         "reset_password",
-        to=user.email,
-        context={
-            "name": user.name,
-            "link": one_time_tokens.link(callback, token),
-            "expires_minutes": ttl // 60,
-        },
+        callback=callback,
+        ttl_seconds=settings.accounts.email_token_seconds,
     )
 
 
-def outbox_jobs(settings: Settings) -> dict[str, Callable[[dict[str, Any]], Awaitable[None]]]:
+def outbox_jobs(settings: Settings) -> dict[str, Callable[[dict[str, Any], UnitOfWork], Awaitable[None]]]:
     """The outbox actors of this module that the relay runs itself (they need the database)."""
     return {PASSWORD_RESET_REQUESTED: partial(send_reset_link, settings=settings)}

@@ -30,13 +30,13 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
 from app.core import email_address, errors
 from app.core.client_address import rate_subject
 from app.core.settings import AccountSettings
+from app.core.unit_of_work import UnitsOfWork
 from app.emails.render import moment
-from app.outbox.staging import stage_email, wake_relay
+from app.outbox.staging import stage_email
 from models import SignInThrottle, User
 from models.sign_in_throttle import ACCOUNT_WIDE
 
@@ -69,7 +69,9 @@ async def check(email: str, client_ip: str) -> None:
     )
 
 
-async def record_failure(email: str, client_ip: str, settings: AccountSettings) -> None:
+async def record_failure(
+    email: str, client_ip: str, settings: AccountSettings, *, units: UnitsOfWork
+) -> None:
     """Count a failure from `client_ip`; lock the pair, or the account, at their limits."""
     account = email_address.digest(email)
     now = datetime.now(UTC)
@@ -87,7 +89,7 @@ async def record_failure(email: str, client_ip: str, settings: AccountSettings) 
         failures__gte=settings.lockout_account_wide_after_failures,
     ).update(failures=0, window_started_at=now, locked_until=locked_until, updated_at=now)
     if crossed:
-        await _tell_owner(email, account, now, settings)
+        await _tell_owner(email, account, now, settings, units=units)
 
 
 async def clear(email: str, client_ip: str) -> None:
@@ -137,9 +139,11 @@ async def _count_in_window(account: str, now: datetime, *, window: timedelta) ->
             continue
 
 
-async def _tell_owner(email: str, account: str, now: datetime, settings: AccountSettings) -> None:
+async def _tell_owner(
+    email: str, account: str, now: datetime, settings: AccountSettings, *, units: UnitsOfWork
+) -> None:
     """Email the owner that their account is locked, unless they heard within the hour."""
-    async with in_transaction():
+    async with units() as work:
         claimed = await SignInThrottle.filter(
             Q(notified_at=None) | Q(notified_at__lt=now - NOTICE_INTERVAL),
             account_digest=account,
@@ -149,6 +153,7 @@ async def _tell_owner(email: str, account: str, now: datetime, settings: Account
         if user is None:
             return  # already told, or an unknown email: counted alike, nobody to tell
         await stage_email(
+            work,
             "sign_in_attempts",
             to=user.email,
             context={
@@ -158,4 +163,3 @@ async def _tell_owner(email: str, account: str, now: datetime, settings: Account
                 "minutes": max(1, settings.lockout_seconds // 60),
             },
         )
-    wake_relay()

@@ -2,12 +2,12 @@
 expiring, spent by their first use, superseded by a newer one of the same purpose.
 
 `issue` and `spend` use the current transaction when called inside one, so a token is
-created with the change that needs it and spent with the change it confirms.
+created with the change that needs it and spent with the change it confirms;
+`email_token` issues one and stages the email with its link in the same unit of work.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -15,15 +15,14 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.auth.tokens import hash_token
+from app.auth.tokens import TOKEN_PATTERN, hash_token, new_token
 from app.core import errors
 from app.core.callbacks import Callback
-from models import OneTimeToken
+from app.core.unit_of_work import UnitOfWork
+from app.outbox.staging import stage_email
+from models import OneTimeToken, User
 
-TOKEN_BYTES = 32
-# what a client may send as a token: token_urlsafe(32) is 43 characters of this alphabet;
-# anything else is malformed (400) rather than unknown (422)
-TokenField = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{43}$", description="The token from the email")]
+TokenField = Annotated[str, Field(pattern=TOKEN_PATTERN, description="The token from the email")]
 
 
 class Purpose(StrEnum):
@@ -44,7 +43,7 @@ async def issue(
     await OneTimeToken.filter(user_id=user_id, purpose=purpose, used_at=None, superseded_at=None).update(
         superseded_at=now
     )
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     await OneTimeToken.create(
         user_id=user_id,
         purpose=purpose,
@@ -53,6 +52,34 @@ async def issue(
         expires_at=now + timedelta(seconds=ttl_seconds),
     )
     return token
+
+
+async def email_token(
+    work: UnitOfWork,
+    user: User,
+    purpose: Purpose,
+    template: str,
+    *,
+    callback: Callback,
+    ttl_seconds: int,
+    to: str | None = None,
+    payload: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> None:
+    """Issue a token and stage the email with its link (to `to`, else the user's address)
+    in `work`: the email exists exactly when its token does."""
+    token = await issue(user.id, purpose, ttl_seconds=ttl_seconds, payload=payload)
+    await stage_email(
+        work,
+        template,
+        to=user.email if to is None else to,
+        context={
+            "name": user.name,
+            "link": link(callback, token),
+            "expires_minutes": ttl_seconds // 60,
+            **(context or {}),
+        },
+    )
 
 
 async def supersede_pending(user_id: UUID, purposes: set[Purpose] | None = None) -> None:
@@ -76,7 +103,7 @@ async def find(token: str, purposes: set[Purpose] | Purpose) -> OneTimeToken:
         or row.superseded_at is not None
         or row.expires_at <= now
     ):
-        raise errors.InvalidToken("This token is invalid, already used or expired")
+        raise errors.InvalidToken()
     return row
 
 
@@ -87,7 +114,7 @@ async def spend(token: str, purposes: set[Purpose] | Purpose) -> OneTimeToken:
         used_at=datetime.now(UTC)
     )
     if not spent:
-        raise errors.InvalidToken("This token is invalid, already used or expired")
+        raise errors.InvalidToken()
     return row
 
 

@@ -30,10 +30,11 @@ bp = Blueprint("auth", url_prefix="/auth")
     tag="auth",
 )
 async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    callback = callback_or_default(body.callback_url, settings, VERIFY_PAGE)
-    passwords = request.app.ctx.state.passwords
-    user = await service.sign_up(body, settings=settings, passwords=passwords, callback=callback)
+    state = request.app.ctx.state
+    callback = callback_or_default(body.callback_url, state.settings, VERIFY_PAGE)
+    user = await service.sign_up(
+        body, settings=state.settings, passwords=state.passwords, callback=callback, units=state.units
+    )
     return responses.created(user, location="/api/v1/me")
 
 
@@ -56,6 +57,7 @@ async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
         settings=state.settings,
         passwords=state.passwords,
         sessions=state.sessions,
+        units=state.units,
         ip_address=request.ctx.client_ip,
         user_agent=request.headers.get("user-agent", ""),
     )
@@ -72,7 +74,7 @@ async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
 )
 async def sign_out(request: TandemRequest) -> HTTPResponse:
     state = request.app.ctx.state
-    await service.sign_out(request.principal, sessions=state.sessions)
+    await service.sign_out(request.principal, sessions=state.sessions, units=state.units)
     response = responses.success()
     clear_session_cookie(response, state)
     return response

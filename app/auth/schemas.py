@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field, RootModel
 
 from app.auth.passwords import GivenPassword, NewPassword
+from app.auth.tokens import TOKEN_PATTERN
 from app.core.callbacks import CallbackUrl
 from app.core.schemas import EmailAddress, RequestModel, ResponseModel
 from app.core.text import DisplayName
@@ -59,8 +60,7 @@ class SignInOutcome(RootModel[SignedIn | MfaRequired]):
     """A session, or (two-factor authentication on) a challenge to answer first."""
 
 
-# refresh tokens are 32 random bytes, URL-safe base64 (app/auth/tokens.py)
-RefreshTokenField = Field(pattern=r"^[A-Za-z0-9_-]{43}$", description="The current refresh token")
+RefreshTokenField = Field(pattern=TOKEN_PATTERN, description="The current refresh token")
 
 
 class Refresh(RequestModel):

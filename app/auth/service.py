@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from app.auth import lockout
+from app.auth import lockout, session_effects
 from app.auth.email.service import stage_verification
 from app.auth.mfa import service as mfa
 from app.auth.passwords import PasswordHashing
@@ -28,8 +27,9 @@ from app.core.callbacks import Callback
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.principal import Principal
 from app.core.settings import Settings
+from app.core.unit_of_work import UnitsOfWork
 from app.emails.render import moment
-from app.outbox.staging import stage_email, wake_relay
+from app.outbox.staging import stage_email
 from app.users.schemas import UserPublic
 from models import AuthSession, User
 
@@ -43,7 +43,7 @@ class SignInResult:
 
 
 async def sign_up(
-    data: SignUp, *, settings: Settings, passwords: PasswordHashing, callback: Callback
+    data: SignUp, *, settings: Settings, passwords: PasswordHashing, callback: Callback, units: UnitsOfWork
 ) -> UserPublic:
     """Create an account and email a verification link; 409 when the email or nickname is taken."""
     hide_account_existence = settings.security.hide_account_existence
@@ -52,15 +52,14 @@ async def sign_up(
         raise _taken(data, hide_account_existence=hide_account_existence)
     password_hash = await passwords.hash(data.password)
     try:
-        async with in_transaction():
+        async with units() as work:
             user = await User.create(
                 name=data.name, nickname=data.nickname, email=data.email, password_hash=password_hash
             )
-            await stage_verification(user, callback=callback, settings=settings)
+            await stage_verification(work, user, callback=callback, settings=settings)
     except IntegrityError:
         # lost a race with a concurrent sign-up for the same email or nickname
         raise _taken(data, hide_account_existence=hide_account_existence) from None
-    wake_relay()
     return UserPublic.of(user)
 
 
@@ -76,6 +75,7 @@ async def sign_in(
     settings: Settings,
     passwords: PasswordHashing,
     sessions: SessionStore,
+    units: UnitsOfWork,
     ip_address: str,
     user_agent: str,
 ) -> SignInResult:
@@ -88,7 +88,7 @@ async def sign_in(
     user = await User.filter(email=data.email, deleted_at=None).first()
     matched = await passwords.verify(user.password_hash if user else None, data.password)
     if user is None or not matched or user.disabled:
-        await lockout.record_failure(data.email, ip_address, settings.accounts)
+        await lockout.record_failure(data.email, ip_address, settings.accounts, units=units)
         raise errors.Unauthenticated("Email or password is incorrect")
     await _upgrade_password_hash(user, data.password, passwords)
     if user.mfa_enabled:
@@ -98,7 +98,7 @@ async def sign_in(
         return SignInResult(body=MfaRequired(mfa_token=mfa_token), cookie_token=None)
     await lockout.clear(data.email, ip_address)
     return await open_session(
-        user, token=data.token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
+        user, token=data.token, sessions=sessions, units=units, ip_address=ip_address, user_agent=user_agent
     )
 
 
@@ -108,13 +108,16 @@ async def verify_second_factor(
     *,
     settings: Settings,
     sessions: SessionStore,
+    units: UnitsOfWork,
     ip_address: str,
     user_agent: str,
 ) -> SignInResult:
     """The session a sign-in was waiting for, once the TOTP or recovery code is right."""
-    user, token = await mfa.pass_challenge(mfa_token, code, client_ip=ip_address, settings=settings)
+    user, token = await mfa.pass_challenge(
+        mfa_token, code, client_ip=ip_address, settings=settings, units=units
+    )
     return await open_session(
-        user, token=token, sessions=sessions, ip_address=ip_address, user_agent=user_agent
+        user, token=token, sessions=sessions, units=units, ip_address=ip_address, user_agent=user_agent
     )
 
 
@@ -129,7 +132,13 @@ async def _upgrade_password_hash(user: User, password: str, passwords: PasswordH
 
 
 async def open_session(
-    user: User, *, token: bool, sessions: SessionStore, ip_address: str, user_agent: str
+    user: User,
+    *,
+    token: bool,
+    sessions: SessionStore,
+    units: UnitsOfWork,
+    ip_address: str,
+    user_agent: str,
 ) -> SignInResult:
     """A session for a user who has proven who they are (password, and MFA when on).
 
@@ -137,7 +146,7 @@ async def open_session(
     except on the first sign-in ever (nothing to compare with).
     """
     ip_address, user_agent = device_of(ip_address, user_agent)
-    async with in_transaction():
+    async with units() as work:
         earlier = AuthSession.filter(user_id=user.id)
         new_device = (
             await earlier.exists()
@@ -148,6 +157,7 @@ async def open_session(
         )
         if new_device:
             await stage_email(
+                work,
                 "new_sign_in",
                 to=user.email,
                 context={
@@ -157,8 +167,6 @@ async def open_session(
                     "user_agent": user_agent or "unknown",
                 },
             )
-    if new_device:
-        wake_relay()
     body = SignedIn(user=UserPublic.of(user), session=SessionPublic.model_validate(session))
     if token:
         body.access_token = access
@@ -167,15 +175,16 @@ async def open_session(
     return SignInResult(body=body, cookie_token=None if token else access)
 
 
-async def sign_out(principal: Principal, *, sessions: SessionStore) -> None:
-    await sessions.revoke_session(principal.session_id)
+async def sign_out(principal: Principal, *, sessions: SessionStore, units: UnitsOfWork) -> None:
+    async with units() as work:
+        await session_effects.revoke_session(work, sessions, principal.session_id)
 
 
 async def refresh(data: Refresh, *, sessions: SessionStore) -> TokenPair:
     """A new access + refresh pair for the same bearer session (rotation, reuse detection)."""
     result = await sessions.refresh(data.refresh_token)
     if result is None:
-        raise errors.Unauthenticated("This refresh token is invalid, already used or expired")
+        raise errors.Unauthenticated(f"This refresh token is {errors.UNUSABLE_TOKEN}")
     _, access, refresh_token = result
     return TokenPair(
         access_token=access,
@@ -205,15 +214,21 @@ async def list_sessions(
     )
 
 
-async def revoke_session(principal: Principal, session_id: UUID, *, sessions: SessionStore) -> bool:
+async def revoke_session(
+    principal: Principal, session_id: UUID, *, sessions: SessionStore, units: UnitsOfWork
+) -> bool:
     """Revoke one of my live sessions (404 for anyone else's); True when it was this one."""
-    session = await sessions.live(principal.user_id).filter(id=session_id).first()
-    if session is None:
-        raise errors.NotFound("No such session")
-    await sessions.revoke_session(session.id)
+    async with units() as work:
+        session = await sessions.live(principal.user_id).filter(id=session_id).first()
+        if session is None:
+            raise errors.NotFound("No such session")
+        await session_effects.revoke_session(work, sessions, session.id)
     return session.id == principal.session_id
 
 
-async def revoke_other_sessions(principal: Principal, *, sessions: SessionStore) -> int:
+async def revoke_other_sessions(principal: Principal, *, sessions: SessionStore, units: UnitsOfWork) -> int:
     """Every session of mine but this one stops working, in every process."""
-    return await sessions.revoke_all(principal.user_id, except_session_id=principal.session_id)
+    async with units() as work:
+        return await session_effects.revoke_all(
+            work, sessions, principal.user_id, except_session_id=principal.session_id
+        )

@@ -52,7 +52,7 @@ async def list_sessions(request: TandemRequest, query: PageQuery) -> HTTPRespons
 async def revoke_session(request: TandemRequest, session_id: str) -> HTTPResponse:
     state = request.app.ctx.state
     was_current = await service.revoke_session(
-        request.principal, _session_id(session_id), sessions=state.sessions
+        request.principal, _session_id(session_id), sessions=state.sessions, units=state.units
     )
     response = responses.success()
     if was_current:
@@ -69,7 +69,8 @@ async def revoke_session(request: TandemRequest, session_id: str) -> HTTPRespons
     description="Every other session of mine stops working at once, in every process.",
 )
 async def revoke_other_sessions(request: TandemRequest, body: NoBody) -> HTTPResponse:
-    await service.revoke_other_sessions(request.principal, sessions=request.app.ctx.state.sessions)
+    state = request.app.ctx.state
+    await service.revoke_other_sessions(request.principal, sessions=state.sessions, units=state.units)
     return responses.success()
 
 
@@ -94,7 +95,4 @@ def _session_id(value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise errors.ValidationFailed(
-            "session_id: not a session id",
-            errors=[{"field": "session_id", "message": "not a session id"}],
-        ) from None
+        raise errors.ValidationFailed.of_field("session_id", "not a session id") from None

@@ -1,4 +1,5 @@
-"""Session tokens: 32 random bytes, stored only as SHA-256, sent signed in the cookie."""
+"""Our tokens (session, refresh, emailed): 32 random bytes, stored only as SHA-256; a
+session token is sent signed in the cookie."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import secrets
 from itsdangerous import BadSignature, Signer
 
 TOKEN_BYTES = 32
+# what a client may send as one of our tokens (session, refresh, emailed): token_urlsafe(32)
+# is 43 characters of this alphabet; anything else is malformed (400) rather than unknown
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
 _COOKIE_SALT = "tandem.session-cookie"
 
 

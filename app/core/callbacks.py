@@ -80,7 +80,7 @@ class Callback:
 
 
 def _invalid(message: str) -> errors.ValidationFailed:
-    return errors.ValidationFailed(f"{FIELD}: {message}", errors=[{"field": FIELD, "message": message}])
+    return errors.ValidationFailed.of_field(FIELD, message)
 
 
 def _refused(char: str) -> bool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+# why a token (emailed, MFA challenge, refresh) is refused, without telling which it is
+UNUSABLE_TOKEN = "invalid, already used or expired"
+
 
 class ApiError(Exception):
     status: ClassVar[int] = 500
@@ -43,6 +46,11 @@ class MalformedJson(BadRequest):
 
 class ValidationFailed(BadRequest):
     code, title = "VALIDATION_ERROR", "Validation failed"
+
+    @classmethod
+    def of_field(cls, field: str, message: str) -> ValidationFailed:
+        """One field is wrong: named in the detail and in `errors`, as pydantic's are."""
+        return cls(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 class InvalidCursor(BadRequest):
@@ -92,6 +100,9 @@ class InvalidToken(BusinessRuleViolated):
     all look alike to the client."""
 
     code, title = "INVALID_TOKEN", "Invalid or expired token"
+
+    def __init__(self, detail: str = f"This token is {UNUSABLE_TOKEN}", **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
 
 
 class IncorrectCode(BusinessRuleViolated):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from models import Organization, OrganizationUser
+from models.organizations import MembershipStatus
 
 
 async def resolve_membership(
@@ -19,7 +20,7 @@ async def resolve_membership(
         await OrganizationUser.filter(
             organization_id=organization_id,
             user_id=user_id,
-            status="active",
+            status=MembershipStatus.ACTIVE,
             organization__deleted_at=None,
         )
         .only("role_in_organization")

@@ -64,10 +64,7 @@ class Paginator:
         """One page of `queryset`, newest first; `scope` names the list for its cursors."""
         limit = page.limit if page.limit is not None else self._settings.default_limit
         if limit > self._settings.max_limit:
-            raise errors.ValidationFailed(
-                f"limit: must be at most {self._settings.max_limit}",
-                errors=[{"field": "limit", "message": f"must be at most {self._settings.max_limit}"}],
-            )
+            raise errors.ValidationFailed.of_field("limit", f"must be at most {self._settings.max_limit}")
         total_count = await queryset.count()
         ordered = queryset.order_by("-created_at", "-id")
         if page.cursor is not None:

@@ -51,8 +51,7 @@ def _nul_at(data: object) -> str | None:
 def _nul_refused(field: str) -> errors.ValidationFailed:
     # valid JSON and valid URLs may carry NUL, but PostgreSQL text cannot: a 400 here
     # keeps it from becoming a 500 deep in a query, on every route at once
-    message = "NUL characters (U+0000) are not accepted"
-    return errors.ValidationFailed(f"{field}: {message}", errors=[{"field": field, "message": message}])
+    return errors.ValidationFailed.of_field(field, "NUL characters (U+0000) are not accepted")
 
 
 def parse_body(request: Request, model: type[Model]) -> Model:
@@ -68,9 +67,7 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     if request.body and b"\\u0000" in request.body and (field := _nul_at(data)) is not None:
         raise _nul_refused(field)
     if not isinstance(data, dict):
-        raise errors.ValidationFailed(
-            "body: must be a JSON object", errors=[{"field": "body", "message": "must be a JSON object"}]
-        )
+        raise errors.ValidationFailed.of_field("body", "must be a JSON object")
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -82,10 +79,7 @@ def parse_query(request: Request, model: type[Model]) -> Model:
     data: dict[str, str] = {}
     for name, values in request.args.items():
         if len(values) > 1:
-            raise errors.ValidationFailed(
-                f"{name}: given more than once",
-                errors=[{"field": name, "message": "given more than once"}],
-            )
+            raise errors.ValidationFailed.of_field(name, "given more than once")
         if "\x00" in values[0]:
             raise _nul_refused(name)
         data[name] = values[0]

@@ -58,7 +58,7 @@ async def my_organizations(request: TandemRequest, query: PageQuery) -> HTTPResp
     "is refused (400): name, nickname, email and password change through /profile.",
 )
 async def update_me(request: TandemRequest, body: MeUpdate) -> HTTPResponse:
-    user = await account.update(request.principal.user_id, body, sessions=request.app.ctx.state.sessions)
+    user = await account.update(request.principal.user_id, body, units=request.app.ctx.state.units)
     return responses.ok(user)
 
 
@@ -79,7 +79,7 @@ async def choose_current_organization(
         principal.user_id,
         body.organization_id,
         global_role=principal.global_role,
-        sessions=request.app.ctx.state.sessions,
+        units=request.app.ctx.state.units,
     )
     return responses.ok(user)
 
@@ -117,6 +117,7 @@ async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPRespon
         settings=state.settings,
         passwords=state.passwords,
         sessions=state.sessions,
+        units=state.units,
     )
     response = responses.success()
     clear_session_cookie(response, state)

@@ -7,9 +7,7 @@ import secrets
 from datetime import UTC, datetime
 from uuid import UUID
 
-from tortoise.transactions import in_transaction
-
-from app.auth import lockout
+from app.auth import lockout, session_effects
 from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
@@ -17,6 +15,7 @@ from app.core import errors
 from app.core.membership import resolve_membership
 from app.core.roles import Role
 from app.core.settings import Settings
+from app.core.unit_of_work import UnitsOfWork
 from app.me.schemas import (
     AccountExport,
     ExportedMembership,
@@ -29,19 +28,20 @@ from models import AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, Us
 DELETED_NAME = "Deleted user"
 
 
-async def update(user_id: UUID, data: MeUpdate, *, sessions: SessionStore) -> UserPublic:
+async def update(user_id: UUID, data: MeUpdate, *, units: UnitsOfWork) -> UserPublic:
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     user = await User.get(id=user_id)
     if changes:
-        for field, value in changes.items():
-            setattr(user, field, value)
-        await user.save(update_fields=[*changes, "updated_at"])
-        await sessions.refresh_user(user_id)
+        async with units() as work:
+            for field, value in changes.items():
+                setattr(user, field, value)
+            await user.save(update_fields=[*changes, "updated_at"])
+            session_effects.refresh_user(work, user_id)
     return UserPublic.of(user)
 
 
 async def choose_organization(
-    user_id: UUID, organization_id: UUID, *, global_role: str | None, sessions: SessionStore
+    user_id: UUID, organization_id: UUID, *, global_role: str | None, units: UnitsOfWork
 ) -> UserPublic:
     """Make an organization I may act in my current one; any other is 404 (SPEC §1)."""
     if (
@@ -49,10 +49,11 @@ async def choose_organization(
         is None
     ):
         raise errors.NotFound("No such organization")
-    user = await User.get(id=user_id)
-    user.current_organization_id = organization_id
-    await user.save(update_fields=["current_organization_id", "updated_at"])
-    await sessions.refresh_user(user_id)
+    async with units() as work:
+        user = await User.get(id=user_id)
+        user.current_organization_id = organization_id
+        await user.save(update_fields=["current_organization_id", "updated_at"])
+        session_effects.refresh_user(work, user_id)
     return UserPublic.of(user)
 
 
@@ -86,15 +87,18 @@ async def erase(
     settings: Settings,
     passwords: PasswordHashing,
     sessions: SessionStore,
+    units: UnitsOfWork,
 ) -> None:
     """Anonymize the account and end every session; the row stays so that what others
     need (authorship, history) points at "Deleted user". 409 for the last Owner."""
     user = await User.get(id=user_id)
-    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
+    await confirm_password(
+        user, password, settings.accounts, passwords=passwords, client_ip=client_ip, units=units
+    )
     # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
     unusable_hash = "!deleted:" + secrets.token_hex(16)
     old_email = user.email
-    async with in_transaction():
+    async with units() as work:
         if user.global_role == Role.OWNER and await _is_last_owner(user_id):
             raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
         await User.filter(id=user_id).update(
@@ -119,8 +123,8 @@ async def erase(
         await OrganizationUser.filter(user_id=user_id).delete()
         await OneTimeToken.filter(user_id=user_id).delete()
         await RecoveryCode.filter(user_id=user_id).delete()
+        await session_effects.revoke_all(work, sessions, user_id)
     await lockout.lift(old_email)  # the address can sign up again, without its old counts
-    await sessions.revoke_all(user_id)
 
 
 async def _is_last_owner(user_id: UUID) -> bool:

@@ -8,11 +8,12 @@ from app.core import errors
 from app.core.pagination import Page, PageQuery, Paginator
 from app.organizations.schemas import CurrentOrganization, MembershipPublic, OrganizationPublic
 from models import Organization, OrganizationUser
+from models.organizations import MembershipStatus
 
 
 async def list_memberships(*, user_id: UUID, page: PageQuery, paginator: Paginator) -> Page[MembershipPublic]:
     queryset = OrganizationUser.filter(
-        user_id=user_id, status="active", organization__deleted_at=None
+        user_id=user_id, status=MembershipStatus.ACTIVE, organization__deleted_at=None
     ).select_related("organization")
     return await paginator.paginate(
         queryset, page, scope=f"memberships:{user_id}", to_item=MembershipPublic.model_validate

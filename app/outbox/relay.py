@@ -12,6 +12,7 @@ threads cannot use the API's connections). A job runs in one transaction with th
 deletion of its row, so its effects and the row's end commit together: a job that
 fails or a process that dies leaves the row for a later pass, and a job takes effect
 once (jobs are short: one outlasting `claim_seconds` could be run by a second relay).
+The job gets that unit of work: what it stages wakes this relay once it commits.
 Forgot-password uses this to keep the account lookup off the response
 path (app/auth/forgot_password.py).
 """
@@ -25,14 +26,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from app.core.settings import OutboxSettings
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
+from app.outbox.staging import RELAY_WAKE
 from models import OutboxMessage
 
 logger = logging.getLogger("tandem.outbox")
 Publish = Callable[[str, dict[str, Any]], None]  # (actor, payload); blocking, may raise
-LocalJob = Callable[[dict[str, Any]], Awaitable[None]]  # (payload); runs in a transaction
+LocalJob = Callable[[dict[str, Any], UnitOfWork], Awaitable[None]]  # (payload, its unit of work)
 
 
 class OutboxRelay:
@@ -41,13 +43,20 @@ class OutboxRelay:
         settings: OutboxSettings,
         *,
         publish: Publish,
+        units: UnitsOfWork,
         local_jobs: Mapping[str, LocalJob] | None = None,
     ) -> None:
         self.settings = settings
         self._publish = publish
+        self._units = units
         self._local_jobs = dict(local_jobs or {})
         self._wake = asyncio.Event()
         self._running = False
+        # this relay publishes what its app's units of work stage, as soon as they commit
+        units.handle(RELAY_WAKE, self._woken_by_commit)
+
+    def _woken_by_commit(self, _: list[None]) -> None:
+        self.wake()
 
     def wake(self) -> None:
         self._wake.set()
@@ -92,13 +101,13 @@ class OutboxRelay:
 
     async def _run_local(self, message: OutboxMessage, job: LocalJob) -> bool:
         try:
-            async with in_transaction():
+            async with self._units() as work:
                 # the delete comes first and holds the row: a second relay that claimed it
                 # too (its claim ran out mid-job) waits here, then finds nothing to delete
                 # and does not run the job again; a rollback puts the row back for later
                 if not await OutboxMessage.filter(id=message.id).delete():
                     return False
-                await job(message.payload)
+                await job(message.payload, work)
         except Exception as error:  # noqa: BLE001 - any failure: roll back, keep the row for later
             # the class only: a job's error may quote its payload (an email address)
             logger.warning(
@@ -109,7 +118,6 @@ class OutboxRelay:
             )
             await self._release(message, error)
             return False
-        self.wake()  # what the job staged (an email) goes out now, not next interval
         return True
 
     async def _release(self, message: OutboxMessage, error: Exception) -> None:

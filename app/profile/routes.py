@@ -33,9 +33,11 @@ async def _request_change(
     change: Callable[..., Awaitable[None]],
 ) -> HTTPResponse:
     """Check the callback_url (400), then let the service verify and email (SPEC §3)."""
-    settings = request.app.ctx.state.settings
-    callback = check_callback_url(body.callback_url, settings.callback_origins)
-    await change(request.principal.user_id, body, callback=callback, settings=settings)
+    state = request.app.ctx.state
+    callback = check_callback_url(body.callback_url, state.settings.callback_origins)
+    await change(
+        request.principal.user_id, body, callback=callback, settings=state.settings, units=state.units
+    )
     return HTTPResponse(REQUESTED, content_type=responses.JSON)
 
 
@@ -102,5 +104,7 @@ async def request_password_change(request: TandemRequest, body: PasswordChange) 
 )
 async def confirm_change(request: TandemRequest, body: ConfirmChange) -> HTTPResponse:
     state = request.app.ctx.state
-    confirmed = await service.confirm_change(body.token, settings=state.settings, sessions=state.sessions)
+    confirmed = await service.confirm_change(
+        body.token, settings=state.settings, sessions=state.sessions, units=state.units
+    )
     return HTTPResponse(responses.to_json(confirmed), content_type=responses.JSON)

@@ -236,9 +236,9 @@ async def test_a_sign_in_from_a_new_device_emails_a_notice(mail_server, smtp_ser
     staged: list[str] = []  # every notice staged, in order (delivery order is not guaranteed)
     original = service.stage_email
 
-    async def stage_email(template, *, to, context):  # type: ignore[no-untyped-def]
+    async def stage_email(work, template, *, to, context):  # type: ignore[no-untyped-def]
         staged.append(context.get("user_agent", template))
-        return await original(template, to=to, context=context)
+        return await original(work, template, to=to, context=context)
 
     monkeypatch.setattr(service, "stage_email", stage_email)
 

@@ -197,7 +197,7 @@ async def test_delete_me_with_a_wrong_password_changes_nothing(server):
 async def test_the_last_owner_cannot_delete_their_account(server):
     owner = await signed_in_user(server)
     await User.filter(id=owner.id).update(global_role="Owner")
-    await server.state.sessions.refresh_user(uuid.UUID(owner.id))
+    await server.state.sessions.refresh_users([uuid.UUID(owner.id)])
 
     refused = await owner.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
 
@@ -213,7 +213,7 @@ async def test_two_owners_deleting_themselves_at_once_leave_one_owner(server):
     owners = [await signed_in_user(server), await signed_in_user(server)]
     await User.filter(id__in=[owner.id for owner in owners]).update(global_role="Owner")
     for owner in owners:
-        await server.state.sessions.refresh_user(uuid.UUID(owner.id))
+        await server.state.sessions.refresh_users([uuid.UUID(owner.id)])
 
     responses = await asyncio.gather(
         *(owner.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}) for owner in owners)

@@ -27,9 +27,9 @@ bp = Blueprint("auth_email", url_prefix="/auth")
     "the lookup and the email happen after the answer.",
 )
 async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    callback = check_callback_url(body.callback_url, settings.callback_origins)
-    await request_reset(body.email, callback=callback)
+    state = request.app.ctx.state
+    callback = check_callback_url(body.callback_url, state.settings.callback_origins)
+    await request_reset(body.email, callback=callback, units=state.units)
     return responses.success()
 
 
@@ -44,7 +44,7 @@ async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPR
 async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
     state = request.app.ctx.state
     await email_flows.reset_password(
-        body.token, body.new_password, passwords=state.passwords, sessions=state.sessions
+        body.token, body.new_password, passwords=state.passwords, sessions=state.sessions, units=state.units
     )
     return responses.success()
 
@@ -58,7 +58,7 @@ async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPRes
     summary="Mark the email verified with the emailed token",
 )
 async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
-    await email_flows.verify_email(body.token, sessions=request.app.ctx.state.sessions)
+    await email_flows.verify_email(body.token, units=request.app.ctx.state.units)
     return responses.success()
 
 
@@ -71,10 +71,10 @@ async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPRespons
     summary="Send a new verification email (the previous link stops working)",
 )
 async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
-    settings = request.app.ctx.state.settings
-    callback = email_flows.callback_or_default(body.callback_url, settings, email_flows.VERIFY_PAGE)
+    state = request.app.ctx.state
+    callback = email_flows.callback_or_default(body.callback_url, state.settings, email_flows.VERIFY_PAGE)
     sent = await email_flows.resend_verification(
-        request.principal.user_id, callback=callback, settings=settings
+        request.principal.user_id, callback=callback, settings=state.settings, units=state.units
     )
     if not sent:
         raise errors.BusinessRuleViolated("This email address is already verified")

@@ -1,6 +1,6 @@
 """Emailed account flows (SPEC §2): email verification and forgotten passwords.
 
-Each token is issued and its email staged in the same transaction (outbox), so an
+Each token is issued and its email staged in the same unit of work (outbox), so an
 email exists exactly when its token does. Forgot-password lives in
 app/auth/forgot_password.py: its answer must not depend on whether the account exists.
 """
@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tortoise.transactions import in_transaction
-
-from app.auth import lockout, one_time_tokens
+from app.auth import lockout, one_time_tokens, session_effects
 from app.auth.one_time_tokens import Purpose
 from app.auth.passwords import PasswordHashing
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
 from app.core.settings import Settings
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.emails.render import moment
-from app.outbox.staging import stage_email, wake_relay
+from app.outbox.staging import stage_email
 from models import User
 
 VERIFY_PAGE = "/verify-email"
@@ -32,55 +31,52 @@ def callback_or_default(callback_url: str | None, settings: Settings, page: str)
     return check_callback_url(url, settings.callback_origins)
 
 
-async def stage_verification(user: User, *, callback: Callback, settings: Settings) -> None:
-    """Issue a verification token and stage its email; call inside the caller's transaction."""
-    ttl = settings.accounts.email_token_seconds
-    token = await one_time_tokens.issue(
-        user.id, Purpose.VERIFY_EMAIL, ttl_seconds=ttl, payload={"email": user.email}
-    )
-    await stage_email(
+async def stage_verification(work: UnitOfWork, user: User, *, callback: Callback, settings: Settings) -> None:
+    """Issue a verification token and stage its email, in the caller's unit of work."""
+    await one_time_tokens.email_token(
+        work,
+        user,
+        Purpose.VERIFY_EMAIL,
         "verify_email",
-        to=user.email,
-        context={
-            "name": user.name,
-            "link": one_time_tokens.link(callback, token),
-            "expires_minutes": ttl // 60,
-        },
+        callback=callback,
+        ttl_seconds=settings.accounts.email_token_seconds,
+        payload={"email": user.email},
     )
 
 
-async def resend_verification(user_id: object, *, callback: Callback, settings: Settings) -> bool:
+async def resend_verification(
+    user_id: object, *, callback: Callback, settings: Settings, units: UnitsOfWork
+) -> bool:
     """A fresh verification email (the previous link stops working); False if already verified."""
-    async with in_transaction():
+    async with units() as work:
         user = await User.get(id=user_id)
         if user.email_verified_at is not None:
             return False
-        await stage_verification(user, callback=callback, settings=settings)
-    wake_relay()
+        await stage_verification(work, user, callback=callback, settings=settings)
     return True
 
 
-async def verify_email(token: str, *, sessions: SessionStore) -> None:
+async def verify_email(token: str, *, units: UnitsOfWork) -> None:
     """Mark the email verified; the token must be for the address the user still has."""
-    async with in_transaction():
+    async with units() as work:
         row = await one_time_tokens.spend(token, Purpose.VERIFY_EMAIL)
         user = await User.get(id=row.user_id)
         if user.email != row.payload.get("email") or user.deleted_at is not None:
-            raise errors.InvalidToken("This token is invalid, already used or expired")
+            raise errors.InvalidToken()
         if user.email_verified_at is None:
             user.email_verified_at = datetime.now(UTC)
             await user.save(update_fields=["email_verified_at", "updated_at"])
-    await sessions.refresh_user(user.id)
+        session_effects.refresh_user(work, user.id)
 
 
 async def reset_password(
-    token: str, new_password: str, *, passwords: PasswordHashing, sessions: SessionStore
+    token: str, new_password: str, *, passwords: PasswordHashing, sessions: SessionStore, units: UnitsOfWork
 ) -> None:
     """Set the new password, end every session of the user (SPEC §1) and lift every
     sign-in lock of the account: whoever reads the mailbox is the owner, and an attacker
     who keeps the account locked must not keep them out."""
     password_hash = await passwords.hash(new_password)  # before the transaction: slow CPU work
-    async with in_transaction():
+    async with units() as work:
         row = await one_time_tokens.spend(token, Purpose.RESET_PASSWORD)
         user = await User.get(id=row.user_id)
         # whoever prompted the reset may have lost the mailbox or the session for a while:
@@ -93,6 +89,7 @@ async def reset_password(
         await user.save(update_fields=["password_hash", "email_verified_at", "updated_at"])
         await lockout.lift(user.email)
         await stage_email(
+            work,
             "password_changed",
             to=user.email,
             context={
@@ -100,5 +97,4 @@ async def reset_password(
                 "when": moment(datetime.now(UTC)),
             },
         )
-    wake_relay()
-    await sessions.revoke_all(user.id)
+        await session_effects.revoke_all(work, sessions, user.id)

@@ -41,12 +41,14 @@ bp = Blueprint("auth_mfa", url_prefix="/auth/mfa")
     "before that replaces the secret and the codes.",
 )
 async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
+    state = request.app.ctx.state
     enrollment = await mfa.enroll(
         request.principal.user_id,
         password=body.password,
         client_ip=request.ctx.client_ip,
-        settings=request.app.ctx.state.settings,
-        passwords=request.app.ctx.state.passwords,
+        settings=state.settings,
+        passwords=state.passwords,
+        units=state.units,
     )
     return responses.ok(
         MfaEnrollment(
@@ -80,11 +82,12 @@ async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
         code=body.code,
         password=body.password,
         client_ip=request.ctx.client_ip,
+        keep_session_id=principal.session_id,
         settings=state.settings,
         passwords=state.passwords,
+        sessions=state.sessions,
+        units=state.units,
     )
-    await state.sessions.revoke_all(principal.user_id, except_session_id=principal.session_id)
-    await state.sessions.refresh_user(principal.user_id)
     response = responses.ok(MfaStatus(mfa_enabled=True))
     if came_by_cookie(request):
         set_session_cookie(response, state, await state.sessions.rotate(principal))
@@ -102,16 +105,16 @@ async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
     summary="Switch two-factor authentication off (password and a code)",
 )
 async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
-    user_id = request.principal.user_id
+    state = request.app.ctx.state
     await mfa.disable(
-        user_id,
+        request.principal.user_id,
         password=body.password,
         code=body.code,
         client_ip=request.ctx.client_ip,
-        settings=request.app.ctx.state.settings,
-        passwords=request.app.ctx.state.passwords,
+        settings=state.settings,
+        passwords=state.passwords,
+        units=state.units,
     )
-    await request.app.ctx.state.sessions.refresh_user(user_id)
     return responses.ok(MfaStatus(mfa_enabled=False))
 
 
@@ -134,6 +137,7 @@ async def verify(request: TandemRequest, body: MfaVerify) -> HTTPResponse:
         body.code,
         settings=state.settings,
         sessions=state.sessions,
+        units=state.units,
         ip_address=request.ctx.client_ip,
         user_agent=request.headers.get("user-agent", ""),
     )

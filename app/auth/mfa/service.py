@@ -31,15 +31,17 @@ import pyotp
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from app.auth import lockout, one_time_tokens
+from app.auth import lockout, one_time_tokens, session_effects
 from app.auth.one_time_tokens import Purpose
 from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password, wrong_code
+from app.auth.sessions import SessionStore
 from app.auth.tokens import hash_token
 from app.core import errors
 from app.core.settings import Settings
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.emails.render import moment
-from app.outbox.staging import stage_email, wake_relay
+from app.outbox.staging import stage_email
 from models import OneTimeToken, RecoveryCode, User
 
 RECOVERY_CODE_COUNT = 10
@@ -60,13 +62,21 @@ class Enrollment:
 
 
 async def enroll(
-    user_id: UUID, *, password: str, client_ip: str, settings: Settings, passwords: PasswordHashing
+    user_id: UUID,
+    *,
+    password: str,
+    client_ip: str,
+    settings: Settings,
+    passwords: PasswordHashing,
+    units: UnitsOfWork,
 ) -> Enrollment:
     """A new pending secret and recovery codes; 409 while MFA is on, 422 without a verified
     email or with a wrong password."""
     user = await User.get(id=user_id)
     _may_turn_on(user)
-    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
+    await confirm_password(
+        user, password, settings.accounts, passwords=passwords, client_ip=client_ip, units=units
+    )
     secret = pyotp.random_base32()
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     async with in_transaction():
@@ -88,10 +98,15 @@ async def activate(
     code: str,
     password: str,
     client_ip: str,
+    keep_session_id: UUID,
     settings: Settings,
     passwords: PasswordHashing,
+    sessions: SessionStore,
+    units: UnitsOfWork,
 ) -> None:
     """Switch MFA on with a code from the app for the pending secret, and the password.
+    Every session but `keep_session_id` (the one asking) ends: one opened with a stolen
+    password must not outlive the second factor.
 
     A wrong code here is not counted by the lockout: it checks the app just set up, not
     who the user is (the password does that, and is counted).
@@ -100,11 +115,13 @@ async def activate(
     _may_turn_on(user)
     if user.mfa_pending_secret is None:
         raise errors.BusinessRuleViolated("Enroll first: there is no pending secret to activate")
-    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
+    await confirm_password(
+        user, password, settings.accounts, passwords=passwords, client_ip=client_ip, units=units
+    )
     step = _matching_step(user.mfa_pending_secret, code)
     if step is None:
         raise errors.IncorrectCode("The code does not match; check the app's clock and try again")
-    async with in_transaction():
+    async with units() as work:
         activated = await User.filter(
             id=user_id, mfa_enabled=False, mfa_pending_secret=user.mfa_pending_secret
         ).update(
@@ -116,8 +133,9 @@ async def activate(
         )
         if not activated:
             raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
-        await _stage_notice(user, turned="on")
-    wake_relay()
+        await _stage_notice(work, user, turned="on")
+        await session_effects.revoke_all(work, sessions, user_id, except_session_id=keep_session_id)
+        session_effects.refresh_user(work, user_id)
 
 
 async def disable(
@@ -128,16 +146,19 @@ async def disable(
     client_ip: str,
     settings: Settings,
     passwords: PasswordHashing,
+    units: UnitsOfWork,
 ) -> None:
     """Switch MFA off; needs the password and a TOTP or recovery code (wrong ones count
     towards the lockout)."""
     user = await User.get(id=user_id)
     if not user.mfa_enabled:
         raise errors.BusinessRuleViolated("Two-factor authentication is not on")
-    await confirm_password(user, password, settings.accounts, passwords=passwords, client_ip=client_ip)
+    await confirm_password(
+        user, password, settings.accounts, passwords=passwords, client_ip=client_ip, units=units
+    )
     if not await _accept_code(user, code):
-        raise await wrong_code(user, settings.accounts, client_ip=client_ip)
-    async with in_transaction():
+        raise await wrong_code(user, settings.accounts, client_ip=client_ip, units=units)
+    async with units() as work:
         await User.filter(id=user_id).update(
             mfa_enabled=False,
             mfa_secret=None,
@@ -147,8 +168,8 @@ async def disable(
         )
         await RecoveryCode.filter(user_id=user_id).delete()
         # whoever turned it off held the password and a code; the owner should hear of it
-        await _stage_notice(user, turned="off")
-    wake_relay()
+        await _stage_notice(work, user, turned="off")
+        session_effects.refresh_user(work, user_id)
 
 
 def _may_turn_on(user: User) -> None:
@@ -160,8 +181,9 @@ def _may_turn_on(user: User) -> None:
         )
 
 
-async def _stage_notice(user: User, *, turned: str) -> None:
+async def _stage_notice(work: UnitOfWork, user: User, *, turned: str) -> None:
     await stage_email(
+        work,
         "two_factor_changed",
         to=user.email,
         context={
@@ -183,13 +205,13 @@ async def challenge(user: User, *, token: bool, settings: Settings) -> str:
 
 
 async def pass_challenge(
-    mfa_token: str, code: str, *, client_ip: str, settings: Settings
+    mfa_token: str, code: str, *, client_ip: str, settings: Settings, units: UnitsOfWork
 ) -> tuple[User, bool]:
     """The user and their sign-in's `token` flag, once the code is right; spends the challenge."""
     row = await one_time_tokens.find(mfa_token, Purpose.MFA_CHALLENGE)
     user = await User.get(id=row.user_id)
     if not user.mfa_enabled or user.disabled or user.deleted_at is not None:
-        raise errors.InvalidToken("This token is invalid, already used or expired")
+        raise errors.InvalidToken()
     await lockout.check(user.email, client_ip)
     # claim one of the challenge's attempts before looking at the code, so that parallel
     # guesses cannot all be judged before any of them is counted
@@ -197,9 +219,9 @@ async def pass_challenge(
         id=row.id, used_at=None, superseded_at=None, failed_attempts__lt=MAX_CODE_ATTEMPTS
     ).update(failed_attempts=F("failed_attempts") + 1)
     if not claimed:
-        raise errors.InvalidToken("This token is invalid, already used or expired")
+        raise errors.InvalidToken()
     if not await _accept_code(user, code):
-        raise await wrong_code(user, settings.accounts, client_ip=client_ip)
+        raise await wrong_code(user, settings.accounts, client_ip=client_ip, units=units)
     await one_time_tokens.spend(mfa_token, Purpose.MFA_CHALLENGE)
     await lockout.clear(user.email, client_ip)
     payload: dict[str, Any] = row.payload

@@ -158,8 +158,9 @@ class SessionStore:
         )
         await self._evict(token_hash)
 
-    async def revoke_all(self, user_id: UUID, *, except_session_id: UUID | None = None) -> int:
-        """End every live session of the user (but one, if named); returns how many.
+    async def mark_all_revoked(self, user_id: UUID, *, except_session_id: UUID | None = None) -> list[str]:
+        """End every live session of the user (but one, if named) in the database, inside a
+        unit of work's transaction; returns their token hashes, to evict once it commits.
 
         One UPDATE by user, not one per token read beforehand: a refresh between that read
         and the update would give a session a token the update no longer matches, and the
@@ -169,32 +170,39 @@ class SessionStore:
         query = AuthSession.filter(user_id=user_id, revoked_at=None)
         if except_session_id is not None:
             query = query.exclude(id=except_session_id)
-        revoked = await query.update(revoked_at=now)
+        await query.update(revoked_at=now)
         # read after the update: a revoked session's token can no longer change
         token_hashes = await AuthSession.filter(user_id=user_id, revoked_at=now).values_list(
             "token_hash", flat=True
         )
-        for token_hash in token_hashes:
-            await self._evict(str(token_hash))
-        return revoked
+        return [str(token_hash) for token_hash in token_hashes]
 
-    async def refresh_user(self, user_id: UUID) -> None:
-        """The user changed (profile, role, MFA, current organization): drop every cached
+    async def refresh_users(self, user_ids: list[UUID]) -> None:
+        """These users changed (profile, role, MFA, current organization): drop every cached
         snapshot of their sessions everywhere, so the next request reads the database."""
-        token_hashes = await AuthSession.filter(user_id=user_id, revoked_at=None).values_list(
+        token_hashes = await AuthSession.filter(user_id__in=user_ids, revoked_at=None).values_list(
             "token_hash", flat=True
         )
-        for token_hash in token_hashes:
-            await self._evict(str(token_hash))
+        await self.evict([str(token_hash) for token_hash in token_hashes])
 
     async def revoke_session(self, session_id: UUID) -> None:
         """End one session by id (its token may be changing under a concurrent refresh)."""
+        token_hash = await self.mark_session_revoked(session_id)
+        if token_hash is not None:
+            await self.evict([token_hash])
+
+    async def mark_session_revoked(self, session_id: UUID) -> str | None:
+        """The database part of revoke_session: its token hash, to evict after commit."""
         await AuthSession.filter(id=session_id, revoked_at=None).update(
             revoked_at=datetime.fromtimestamp(self.clock(), UTC)
         )
         token_hash = await AuthSession.filter(id=session_id).first().values_list("token_hash", flat=True)
-        if token_hash:
-            await self._evict(str(token_hash))
+        return str(token_hash) if token_hash else None
+
+    async def evict(self, token_hashes: list[str]) -> None:
+        """Drop every cached copy of these sessions (this process, Redis, other processes)."""
+        for token_hash in token_hashes:
+            await self._evict(token_hash)
 
     # ------------------------------------------------------------------ listing
     def live(self, user_id: UUID) -> QuerySet[AuthSession]:
