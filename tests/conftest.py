@@ -7,14 +7,19 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import pytest
 import redis as redis_sync
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from app.core.database import apply_migrations, close_database
-from app.core.settings import DatabaseSettings, Settings
+from app.core.settings import Settings
 from app.core.settings_sources import load_settings
+from tests.databases import (
+    copy_sqlite,
+    empty_postgres,
+    migrate_postgres_from_empty,
+    migrate_sqlite,
+    run_outside_the_test_loop,
+)
 from tests.live_server import LiveServer, start_server
 from tests.services import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
 
@@ -33,10 +38,10 @@ pytest_plugins = ["tests.mail", "tests.logs"]  # smtp_server, captured_log
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each app test runs on both supported databases."""
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test that uses the database runs on both supported databases."""
     if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/tandem.sqlite3"
+        return "sqlite"
     require_postgres()
     return POSTGRES_URL
 
@@ -50,24 +55,31 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-async def _reset_postgres(url: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
+@pytest.fixture(scope="session")
+def postgres_tables() -> list[str]:
+    """Migrates this process's PostgreSQL database once per run, from empty; the tables
+    that each test empties (all but aerich's record of what was applied)."""
+    require_postgres()
+    return run_outside_the_test_loop(migrate_postgres_from_empty(POSTGRES_URL))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    template = tmp_path_factory.mktemp("sqlite_template") / "tandem.sqlite3"
+    run_outside_the_test_loop(migrate_sqlite(template))
+    return template
 
 
 @pytest.fixture
-async def migrated_database(database_url: str) -> str:
-    """A database brought to the newest migration from empty."""
+async def migrated_database(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database at the newest migration: migrated once per run, emptied per test."""
     # Tortoise caches compiled INSERTs per (connection name, table), not per dialect; a
     # process serves one database in production, but this suite alternates two.
     EXECUTOR_CACHE.clear()
-    if database_url.startswith("postgres"):
-        await _reset_postgres(database_url)
-    await apply_migrations(DatabaseSettings(url=database_url))
-    await close_database()
+    if database_url == "sqlite":
+        return copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "tandem.sqlite3")
+    await empty_postgres(database_url, request.getfixturevalue("postgres_tables"))
     return database_url
 
 

@@ -10,6 +10,7 @@ from aerich import Command
 
 from app.core.database import APP_LABEL, migrations_location, tortoise_config
 from app.core.settings import DatabaseSettings
+from tests.databases import migrate_postgres_from_empty, migrate_sqlite
 from tests.services import POSTGRES_URL
 
 
@@ -31,12 +32,23 @@ async def test_models_and_migrations_do_not_drift(url: str, tmp_path: Path):
     )
 
 
-async def test_migrations_build_the_schema_from_empty(migrated_database):
+@pytest.fixture
+async def database_migrated_from_empty(database_url: str, tmp_path: Path) -> str:
+    """Unlike `migrated_database` (migrated once per run), every migration runs in this test."""
+    if database_url == "sqlite":
+        path = tmp_path / "tandem.sqlite3"
+        await migrate_sqlite(path)
+        return f"sqlite://{path}"
+    await migrate_postgres_from_empty(database_url)
+    return database_url
+
+
+async def test_migrations_build_the_schema_from_empty(database_migrated_from_empty):
     from tortoise import Tortoise
 
     from app.core.database import close_database, open_database
 
-    await open_database(DatabaseSettings(url=migrated_database))
+    await open_database(DatabaseSettings(url=database_migrated_from_empty))
     try:
         connection = Tortoise.get_connection("default")
         for table in ("users", "auth_sessions", "organizations", "organization_users", "aerich"):
