@@ -10,9 +10,7 @@ from tortoise.transactions import in_transaction
 
 from app.outbox.staging import stage_email, wake_relay
 from models import OutboxMessage
-from tests.conftest import _app_numbers
 from tests.factories import sign_up
-from tests.live_server import start_server
 from tests.redis_process import RedisProcess
 from tests.services import require_redis
 
@@ -71,7 +69,7 @@ def broker_redis(tmp_path):  # type: ignore[no-untyped-def]
 
 
 async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
-    make_settings, migrated_database, redis_url, smtp_server, broker_redis
+    make_settings, migrated_database, redis_url, smtp_server, broker_redis, start_app
 ):
     from tasks.broker import start_in_process_worker, stop_worker
 
@@ -82,7 +80,7 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
         email={"backend": "smtp", "smtp_url": smtp_server.url},
         outbox={"relay_interval_seconds": 0.2},
     )
-    async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         worker = start_in_process_worker(live.state.broker)
         try:
             broker_redis.stop()

@@ -9,9 +9,7 @@ import pytest
 from app.auth import service
 from app.core.errors import Unauthenticated
 from models import AuthSession
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, sign_up, signed_in_user
-from tests.live_server import start_server
 from tests.mail import text_of
 from tests.problems import assert_problem
 
@@ -158,9 +156,9 @@ async def test_revoke_others_ends_every_other_session_of_mine_only(server):
     assert len(rows) == 1 and rows[0]["current"] is True
 
 
-async def test_revoke_others_reaches_another_processs_cache(server):
+async def test_revoke_others_reaches_another_processs_cache(server, start_app):
     """A second API process (same Redis) has the phone's session in its local cache."""
-    async with start_server(server.state.settings, name=f"tandem_test_{next(_app_numbers)}") as other:
+    async with start_app(server.state.settings) as other:
         person = await signed_in_user(server)
         phone = await bearer_sign_in(server, person.email)
         assert await status_of_me(other, phone["access_token"]) == 200  # cached there now
@@ -184,9 +182,9 @@ async def test_revoke_others_refuses_a_body_with_fields_and_changes_nothing(serv
     assert await status_of_me(server, phone["access_token"]) == 200
 
 
-async def test_rotate_gives_the_same_session_a_new_token_and_ends_the_old_one(server):
+async def test_rotate_gives_the_same_session_a_new_token_and_ends_the_old_one(server, start_app):
     """SessionStore.rotate, called after a privilege change (MFA switched on)."""
-    async with start_server(server.state.settings, name=f"tandem_test_{next(_app_numbers)}") as other:
+    async with start_app(server.state.settings) as other:
         person = await signed_in_user(server)
         phone = await bearer_sign_in(server, person.email)
         old = phone["access_token"]

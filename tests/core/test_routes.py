@@ -7,8 +7,6 @@ from sanic.response import json
 
 from app.core.access import access_of
 from app.core.factory import UndeclaredRoutes
-from tests.conftest import _app_numbers
-from tests.live_server import start_server
 
 
 async def test_every_registered_route_declares_its_access(server):
@@ -26,14 +24,14 @@ async def test_our_handlers_carry_their_declaration(server):
         assert access_of(route.handler) is not None, route.name
 
 
-async def test_a_route_without_declaration_stops_the_server(make_settings, migrated_database):
+async def test_a_route_without_declaration_stops_the_server(make_settings, migrated_database, start_app):
     async def forgotten(request):
         return json({"oops": True})
 
     settings = make_settings(database={"url": migrated_database})
     prepare = lambda app: app.add_route(forgotten, "/api/v1/forgotten", name="forgotten")
     with pytest.raises(UndeclaredRoutes, match="forgotten"):
-        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare):
+        async with start_app(settings, prepare=prepare):
             pass
 
 
