@@ -13,23 +13,47 @@ from app.core.settings import DatabaseSettings
 from tests.databases import migrate_postgres_from_empty, migrate_sqlite
 from tests.services import POSTGRES_URL
 
+DIALECTS = pytest.mark.parametrize("url", ["sqlite://:memory:", POSTGRES_URL], ids=["sqlite", "postgres"])
 
-@pytest.mark.parametrize("url", ["sqlite://:memory:", POSTGRES_URL], ids=["sqlite", "postgres"])
-async def test_models_and_migrations_do_not_drift(url: str, tmp_path: Path):
-    database = DatabaseSettings(url=url)
-    # a copy, so a detected drift writes its would-be migration to tmp_path, not the repo
-    copy = tmp_path / "migrations"
-    shutil.copytree(migrations_location(database), copy)
-    command = Command(tortoise_config=tortoise_config(database), app=APP_LABEL, location=str(copy))
+
+async def would_be_migration(database: DatabaseSettings, migrations: Path) -> str:
+    """The file aerich would write for what the models add to `migrations`; "" if nothing."""
+    command = Command(tortoise_config=tortoise_config(database), app=APP_LABEL, location=str(migrations))
     await command.init(offline=True)
     try:
-        drift = await command.migrate("drift_check", no_input=True, offline=True)
+        return await command.migrate("drift_check", no_input=True, offline=True)
     finally:
         await command.aclose()
+
+
+def copy_of_migrations(database: DatabaseSettings, tmp_path: Path) -> Path:
+    """A copy, so a detected drift writes its would-be migration to tmp_path, not the repo."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrations_location(database), copy)
+    return copy
+
+
+@DIALECTS
+async def test_models_and_migrations_do_not_drift(url: str, tmp_path: Path):
+    database = DatabaseSettings(url=url)
+    drift = await would_be_migration(database, copy_of_migrations(database, tmp_path))
     assert drift == "", (
         f"models differ from the newest {database.dialect} migration; "
         "run `python server.py makemigrations NAME` and commit the new files"
     )
+
+
+@DIALECTS
+async def test_the_drift_check_sees_a_missing_migration(url: str, tmp_path: Path):
+    """Without the newest migration the models are ahead: the check above must say so,
+    or its "" would prove nothing."""
+    database = DatabaseSettings(url=url)
+    copy = copy_of_migrations(database, tmp_path)
+    newest = max((copy / APP_LABEL).glob("*.py"), key=lambda path: int(path.name.split("_", 1)[0]))
+    newest.unlink()
+    drift = await would_be_migration(database, copy)
+    assert drift.split("_", 1)[0] == newest.name.split("_", 1)[0]  # written in the missing one's place
+    assert drift.endswith("_drift_check.py")
 
 
 @pytest.fixture

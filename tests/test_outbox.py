@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -13,17 +12,9 @@ from models import OutboxMessage
 from tests.factories import sign_up
 from tests.redis_process import RedisProcess
 from tests.services import require_redis
+from tests.waiting import eventually
 
 NOTICE = {"name": "Ada", "when": "today"}
-
-
-async def eventually(condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def outbox_is_empty() -> bool:
@@ -40,7 +31,7 @@ async def test_a_rolled_back_transaction_sends_nothing(mail_server, smtp_server)
     wake_relay()
 
     await smtp_server.inbox.wait_for("committed@example.com", "password was changed")
-    await eventually(outbox_is_empty)
+    await eventually(outbox_is_empty, timeout=30)
     assert smtp_server.inbox.to("rolled@example.com") == []
 
 
@@ -53,7 +44,7 @@ async def test_a_message_relayed_twice_is_sent_once(mail_server, smtp_server):
     await asyncio.to_thread(broker.get_actor("send_email").send, row.payload)
     wake_relay()
 
-    await eventually(outbox_is_empty)
+    await eventually(outbox_is_empty, timeout=30)
     await asyncio.to_thread(broker.join, "email", timeout=10_000)
     await smtp_server.inbox.wait_for("twice@example.com", "password was changed")
     assert len(smtp_server.inbox.to("twice@example.com")) == 1
@@ -91,12 +82,12 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
                 row = await OutboxMessage.first()
                 return row is not None and row.publish_attempts >= 1
 
-            await eventually(publish_failed)
+            await eventually(publish_failed, timeout=30)
             assert smtp_server.inbox.to(user["email"]) == []
 
             broker_redis.start()
             await smtp_server.inbox.wait_for(user["email"], "confirm your email", timeout=45)
-            await eventually(outbox_is_empty)
+            await eventually(outbox_is_empty, timeout=30)
             await asyncio.to_thread(live.state.broker.join, "email", timeout=10_000)
             assert len(smtp_server.inbox.to(user["email"])) == 1
         finally:

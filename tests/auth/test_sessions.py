@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http.cookies import SimpleCookie
 
 import pytest
 
@@ -109,8 +112,12 @@ async def test_revoking_the_current_session_signs_out(server):
     current = next(row for row in (await person.client.get(SESSIONS)).json()["data"] if row["current"])
     response = await person.client.delete(f"{SESSIONS}/{current['id']}")
     assert response.json() == {"success": True}
-    set_cookie = response.headers["set-cookie"]
-    assert 'tandem_session=""' in set_cookie or "Max-Age=0" in set_cookie
+    # emptied and expired both ways (app/auth/cookies.py): Max-Age=0, and a past Expires
+    # for clients that ignore Max-Age
+    cleared = SimpleCookie(response.headers["set-cookie"])["tandem_session"]
+    assert cleared.value == ""
+    assert cleared["max-age"] == "0"
+    assert parsedate_to_datetime(cleared["expires"]) < datetime.now(UTC)
     person.use_cookie(cookie)
     assert_problem(await person.client.get("/api/v1/me"), 401, "UNAUTHENTICATED")
 

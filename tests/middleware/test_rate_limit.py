@@ -16,6 +16,7 @@ from app.ratelimit.gcra import Check, MemoryGcra
 from tests.factories import PASSWORD, sign_up
 from tests.problems import assert_problem
 from tests.redis_process import RedisProcess
+from tests.waiting import eventually
 
 
 async def sign_in(client, email: str = "someone@example.com", **headers: str):
@@ -198,8 +199,11 @@ async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
             assert body["rate_limits"] == "fallback"
 
             redis.start()  # same port, empty
-            await asyncio.sleep(0.3)
-            assert (await live.bare.get("/api/health")).status_code == 200
+
+            async def healthy() -> bool:
+                return (await live.bare.get("/api/health")).status_code == 200
+
+            await eventually(healthy, timeout=5)
             # shared limits resume without a restart: general is 3/min again
             statuses = [(await live.client.get("/api/v1/me", headers=bearer)).status_code for _ in range(5)]
             assert 429 in statuses
