@@ -39,6 +39,11 @@ _app_numbers = itertools.count()  # Sanic refuses two live apps of one name
 pytest_plugins = ["tests.mail", "tests.logs"]  # smtp_server, captured_log
 
 
+# For modules whose subject never reaches the database (CORS, the client key, route
+# declarations): the app still needs one, but running them twice proves nothing more.
+ONE_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest) -> str:
     """Each test that uses the database runs on both supported databases."""

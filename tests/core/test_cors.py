@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ONE_DATABASE
+
+pytestmark = ONE_DATABASE
+
 ALLOWED = "https://app.example.com"
 UNLISTED = "https://evil.example.net"
 

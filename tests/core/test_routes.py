@@ -7,6 +7,9 @@ from sanic.response import json
 
 from app.core.access import PUBLIC, access_of
 from app.core.factory import UndeclaredRoutes
+from tests.conftest import ONE_DATABASE
+
+pytestmark = ONE_DATABASE
 
 
 async def test_every_route_carries_what_its_handler_declares(server):
