@@ -46,7 +46,8 @@ ONE_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """Each test that uses the database runs on both supported databases."""
+    """Each test that uses the database runs on both supported databases: "sqlite" (each
+    test gets a file of its own from `migrated_database`) or this process's PostgreSQL URL."""
     if request.param == "sqlite":
         return "sqlite"
     require_postgres()
