@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from app.auth.sessions import REVOCATION_CHANNEL
 from models import AuthSession
 from tests.factories import signed_in_user, use_cookie
 from tests.problems import assert_problem
@@ -102,12 +101,6 @@ async def test_a_sign_out_during_a_redis_outage_reaches_other_processes_when_it_
         redis.stop()
 
 
-async def listeners(server) -> int:  # type: ignore[no-untyped-def]
-    """How many processes hear session revocations (Redis subscribers of the channel)."""
-    [(_, count)] = await server.state.redis.run(lambda client: client.pubsub_numsub(REVOCATION_CHANNEL))
-    return count
-
-
 @pytest.mark.parametrize("a_hears_of_it", [True, False], ids=["broadcast-heard", "broadcast-missed"])
 async def test_a_lookup_that_read_before_a_sign_out_does_not_cache_the_session_again(
     server, a_hears_of_it, start_app
@@ -120,10 +113,9 @@ async def test_a_lookup_that_read_before_a_sign_out_does_not_cache_the_session_a
         if not a_hears_of_it:
             store.stop_listening()
 
-            async def only_the_first_server_listens() -> bool:
-                return await listeners(server) == 1
-
-            await eventually(only_the_first_server_listens)  # A's listener has unsubscribed
+            # the listener notices within its poll interval; nothing outside A can tell
+            # when (Redis counts subscribers across every database, other suites' too)
+            await asyncio.sleep(1)
         person = await signed_in_user(server)
         use_cookie(a.client, person.cookie)
         session = await AuthSession.get(user_id=person.id)
