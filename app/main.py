@@ -18,6 +18,7 @@ from sanic_ext.extensions.http.extension import HTTPExtension
 from app.auth import forgot_password
 from app.capabilities import ROOT, blueprints_by_prefix
 from app.core.access import attach_access
+from app.core.automatic_routes import add_automatic_routes
 from app.core.database import close_database, open_database
 from app.core.logging import quiet_client_noise
 from app.core.openapi import openapi_config
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
         else:
             app.blueprint(Blueprint.group(*blueprints, url_prefix=prefix))
 
+    add_automatic_routes(app)
     # sanic-ext for CORS and HTTP methods only: app.docs builds the OpenAPI document
     Extend(
         app,
@@ -72,8 +74,7 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
         config=openapi_config(settings),
     )
 
-    # after sanic-ext (priority -1000) has added its automatic OPTIONS routes
-    app.before_server_start(_start, priority=-2_000)
+    app.before_server_start(_start)
     app.after_server_stop(_stop)
     return app
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 CLIENT_KEY = "cak_" + "B" * 44
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/tandem_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 
 
 def free_port() -> int:

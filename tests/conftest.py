@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import pytest
 import redis as redis_sync
+from sanic import Sanic
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from app.core.database import apply_migrations, close_database
-from app.core.settings import DatabaseSettings, Settings
+from app.core.settings import Settings
 from app.core.settings_sources import load_settings
+from tests.databases import (
+    copy_sqlite,
+    empty_postgres,
+    migrate_postgres_from_empty,
+    migrate_sqlite,
+    run_outside_the_test_loop,
+)
 from tests.live_server import LiveServer, start_server
 from tests.services import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
 
@@ -28,15 +35,21 @@ TEST_PASSWORD_COST = {"time_cost": 2, "memory_cost_kib": 19_456, "parallelism": 
 if TYPE_CHECKING:
     from tests.mail import SmtpServer
 
-_app_numbers = itertools.count()
+_app_numbers = itertools.count()  # Sanic refuses two live apps of one name
 pytest_plugins = ["tests.mail", "tests.logs"]  # smtp_server, captured_log
 
 
+# For modules whose subject never reaches the database (CORS, the client key, route
+# declarations): the app still needs one, but running them twice proves nothing more.
+ONE_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each app test runs on both supported databases."""
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test that uses the database runs on both supported databases: "sqlite" (each
+    test gets a file of its own from `migrated_database`) or this process's PostgreSQL URL."""
     if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/tandem.sqlite3"
+        return "sqlite"
     require_postgres()
     return POSTGRES_URL
 
@@ -50,24 +63,31 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-async def _reset_postgres(url: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
+@pytest.fixture(scope="session")
+def postgres_tables() -> list[str]:
+    """Migrates this process's PostgreSQL database once per run, from empty; the tables
+    that each test empties (all but aerich's record of what was applied)."""
+    require_postgres()
+    return run_outside_the_test_loop(migrate_postgres_from_empty(POSTGRES_URL))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    template = tmp_path_factory.mktemp("sqlite_template") / "tandem.sqlite3"
+    run_outside_the_test_loop(migrate_sqlite(template))
+    return template
 
 
 @pytest.fixture
-async def migrated_database(database_url: str) -> str:
-    """A database brought to the newest migration from empty."""
+async def migrated_database(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database at the newest migration: migrated once per run, emptied per test."""
     # Tortoise caches compiled INSERTs per (connection name, table), not per dialect; a
     # process serves one database in production, but this suite alternates two.
     EXECUTOR_CACHE.clear()
-    if database_url.startswith("postgres"):
-        await _reset_postgres(database_url)
-    await apply_migrations(DatabaseSettings(url=database_url))
-    await close_database()
+    if database_url == "sqlite":
+        return copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "tandem.sqlite3")
+    await empty_postgres(database_url, request.getfixturevalue("postgres_tables"))
     return database_url
 
 
@@ -115,9 +135,24 @@ def settings(
     return make_settings(database={"url": migrated_database}, redis={"url": redis_url}, rate_limits=limits)
 
 
+AppStarter = Callable[..., AbstractAsyncContextManager[LiveServer]]
+
+
 @pytest.fixture
-async def server(settings: Settings) -> AsyncIterator[LiveServer]:
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+def start_app() -> AppStarter:
+    """`async with start_app(settings) as live:` a server of the test's own, with settings
+    of its choosing, beside or instead of `server`; `prepare=` may add test-only routes.
+    Each costs a start (~0.3 s) and a stop (up to ~0.5 s): share `server` where you can."""
+
+    def start(settings: Settings, *, prepare: Callable[[Sanic], None] | None = None):
+        return start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare)
+
+    return start
+
+
+@pytest.fixture
+async def server(settings: Settings, start_app: AppStarter) -> AsyncIterator[LiveServer]:
+    async with start_app(settings) as live:
         yield live
 
 
@@ -137,11 +172,11 @@ def mail_settings(
 
 
 @pytest.fixture
-async def mail_server(mail_settings: Settings) -> AsyncIterator[LiveServer]:
+async def mail_server(mail_settings: Settings, start_app: AppStarter) -> AsyncIterator[LiveServer]:
     """A server whose emails arrive in `smtp_server.inbox` (a worker runs in this process)."""
     from tasks.broker import start_in_process_worker, stop_worker
 
-    async with start_server(mail_settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(mail_settings) as live:
         worker = start_in_process_worker(live.state.broker)
         try:
             yield live

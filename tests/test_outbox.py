@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.outbox.staging import stage_email
 from models import OutboxMessage
-from tests.conftest import _app_numbers
 from tests.factories import sign_up
-from tests.live_server import start_server
 from tests.redis_process import RedisProcess
 from tests.services import require_redis
+from tests.waiting import eventually
 
 NOTICE = {"name": "Ada", "when": "today"}
-
-
-async def eventually(condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def outbox_is_empty() -> bool:
@@ -42,7 +31,7 @@ async def test_a_rolled_back_transaction_sends_nothing(mail_server, smtp_server)
         await stage_email(work, "password_changed", to="committed@example.com", context=NOTICE)
 
     await smtp_server.inbox.wait_for("committed@example.com", "password was changed")
-    await eventually(outbox_is_empty)
+    await eventually(outbox_is_empty, timeout=30)
     assert smtp_server.inbox.to("rolled@example.com") == []
 
 
@@ -54,7 +43,7 @@ async def test_a_message_relayed_twice_is_sent_once(mail_server, smtp_server):
     broker = mail_server.state.broker
     await asyncio.to_thread(broker.get_actor("send_email").send, row.payload)
 
-    await eventually(outbox_is_empty)
+    await eventually(outbox_is_empty, timeout=30)
     await asyncio.to_thread(broker.join, "email", timeout=10_000)
     await smtp_server.inbox.wait_for("twice@example.com", "password was changed")
     assert len(smtp_server.inbox.to("twice@example.com")) == 1
@@ -70,7 +59,7 @@ def broker_redis(tmp_path):  # type: ignore[no-untyped-def]
 
 
 async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
-    make_settings, migrated_database, redis_url, smtp_server, broker_redis
+    make_settings, migrated_database, redis_url, smtp_server, broker_redis, start_app
 ):
     from tasks.broker import start_in_process_worker, stop_worker
 
@@ -81,7 +70,7 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
         email={"backend": "smtp", "smtp_url": smtp_server.url},
         outbox={"relay_interval_seconds": 0.2},
     )
-    async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         worker = start_in_process_worker(live.state.broker)
         try:
             broker_redis.stop()
@@ -92,12 +81,12 @@ async def test_sign_up_while_the_broker_is_down_sends_the_email_once_it_is_back(
                 row = await OutboxMessage.first()
                 return row is not None and row.publish_attempts >= 1
 
-            await eventually(publish_failed)
+            await eventually(publish_failed, timeout=30)
             assert smtp_server.inbox.to(user["email"]) == []
 
             broker_redis.start()
             await smtp_server.inbox.wait_for(user["email"], "confirm your email", timeout=45)
-            await eventually(outbox_is_empty)
+            await eventually(outbox_is_empty, timeout=30)
             await asyncio.to_thread(live.state.broker.join, "email", timeout=10_000)
             assert len(smtp_server.inbox.to(user["email"])) == 1
         finally:
@@ -188,7 +177,7 @@ async def test_a_local_job_claimed_by_two_relays_runs_once(settings):
 
 
 async def test_two_apps_in_one_process_each_wake_their_own_relay(
-    make_settings, migrated_database, redis_url, smtp_server
+    make_settings, migrated_database, redis_url, smtp_server, start_app
 ):
     # each app's units of work wake that app's relay: stopping one app (which once cleared
     # a hook shared by the process) leaves the other publishing at once after a commit,
@@ -201,8 +190,8 @@ async def test_two_apps_in_one_process_each_wake_their_own_relay(
         email={"backend": "smtp", "smtp_url": smtp_server.url},
         outbox={"relay_interval_seconds": 600},
     )
-    async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}") as staying:
-        async with start_server(settings, name=f"tandem_outbox_{next(_app_numbers)}"):
+    async with start_app(settings) as staying:
+        async with start_app(settings):
             pass  # the second app starts, then stops
         worker = start_in_process_worker(staying.state.broker)
         try:

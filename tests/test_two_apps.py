@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, sign_up
-from tests.live_server import start_server
 from tests.system.test_metrics import scrape, value
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
 
-async def test_stopping_one_app_leaves_the_other_hashing_and_counting(settings):
+async def test_stopping_one_app_leaves_the_other_hashing_and_counting(settings, start_app):
     me = {"method": "GET", "route": "/api/v1/me", "status": "401"}
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as survivor:
-        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as stopped:
+    async with start_app(settings) as survivor:
+        async with start_app(settings) as stopped:
             await sign_up(stopped.client)
         assert survivor.state.passwords is not stopped.state.passwords
 

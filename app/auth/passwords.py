@@ -44,6 +44,15 @@ NewPassword = Annotated[str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 GivenPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 
 
+@cache
+def _dummy_hash(time_cost: int, memory_cost_kib: int, parallelism: int) -> str:
+    """A hash at this cost, compared against when the account does not exist, so that
+    sign-in takes the same time either way (no account enumeration by timing). Made once
+    per cost and process: a whole hash of CPU, which every app start paid before."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism)
+    return hasher.hash("tandem-dummy-password-for-timing")
+
+
 class PasswordHashing:
     def __init__(self, settings: PasswordSettings) -> None:
         self._hasher = PasswordHasher(
@@ -51,9 +60,7 @@ class PasswordHashing:
             memory_cost=settings.memory_cost_kib,
             parallelism=settings.parallelism,
         )
-        # Compared against when the account does not exist, so that sign-in takes the
-        # same time either way (no account enumeration by timing).
-        self._dummy_hash = self._hasher.hash("tandem-dummy-password-for-timing")
+        self._dummy_hash = _dummy_hash(settings.time_cost, settings.memory_cost_kib, settings.parallelism)
 
     async def hash(self, password: str) -> str:
         return await asyncio.to_thread(self._hasher.hash, password)

@@ -88,18 +88,11 @@ def access_of(handler: Any) -> Access | None:
 
 
 def attach_access(app: Sanic) -> list[str]:
-    """Copy each handler's Access onto its route; returns routes that declare none.
-
-    Automatic OPTIONS routes (CORS preflight) cannot carry our decorator, so they
-    are given their Access here; automatic HEAD routes get their GET route's.
-    """
+    """Copy each handler's Access onto its route; returns routes that declare none
+    (HEAD and OPTIONS routes carry theirs: app.core.automatic_routes)."""
     undeclared = []
     for route in app.router.routes:
-        # sanic-ext's automatic HEAD route runs the GET handler: it needs what GET needs
-        handler = getattr(route.handler, "__route_handler__", route.handler)
-        access = access_of(handler)
-        if access is None and route.methods == frozenset({"OPTIONS"}):
-            access = PUBLIC  # CORS preflight, exempt by SPEC §1
+        access = access_of(route.handler)
         if access is None:
             undeclared.append(route.name)
         route.ctx.access = access

@@ -34,9 +34,10 @@ def openapi_config(settings: Settings) -> dict[str, Any]:
         "cors_expose_headers": EXPOSED_HEADERS,
         "cors_supports_credentials": True,
         "cors_max_age": cors.max_age_seconds,
-        # HEAD wherever GET is (uptime checkers): a route of its own that runs the GET
-        # handler and shares its Access (app.core.access.attach_access); Sanic drops the body
-        "http_auto_head": True,
+        # HEAD and OPTIONS routes are added by app.core.automatic_routes, before start;
+        # sanic-ext's CORS preflight needs auto_options on, and finds nothing left to add
+        "http_auto_head": False,
+        "http_auto_options": True,
         "http_auto_trace": False,
     }
 

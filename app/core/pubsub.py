@@ -13,6 +13,7 @@ Handlers run on the listener's task, one message after another: they must not bl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,14 +32,16 @@ class Subscriber:
 
 
 class PubSub:
-    def __init__(self, redis: RedisGateway, *, poll_seconds: float = 0.5):
-        """`poll_seconds`: how long a read waits before checking for stop(); it bounds
-        how soon the listener ends, and the pause before a reconnect attempt."""
+    def __init__(self, redis: RedisGateway, *, poll_seconds: float = 0.1, reconnect_seconds: float = 1.0):
+        """`poll_seconds`: how long a read waits before checking for stop(), which bounds
+        how soon the listener ends (an app's shut-down waits for it); a read that times
+        out costs no round trip. `reconnect_seconds`: the pause after a lost connection."""
         self._redis = redis
         self._poll_seconds = poll_seconds
+        self._reconnect_seconds = reconnect_seconds
         self._subscribers: dict[str, list[Subscriber]] = {}
         self._started = False
-        self._stopped = False
+        self._stopped = asyncio.Event()
 
     def subscribe(
         self, channel: str, on_message: Callable[[bytes], None], *, on_gap: Callable[[], None]
@@ -52,7 +55,7 @@ class PubSub:
 
     def stop(self) -> None:
         """End run() within `poll_seconds`, or before it begins if it has not yet."""
-        self._stopped = True
+        self._stopped.set()
 
     async def run(self) -> None:
         """Until stop(): deliver messages to their subscribers, reconnecting after a loss.
@@ -65,20 +68,21 @@ class PubSub:
             return
         client = self._redis.subscription_client()
         try:
-            while not self._stopped:
+            while not self._stopped.is_set():
                 try:
                     async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                         await pubsub.subscribe(*self._subscribers)
                         # anything published while we were not subscribed is unknown
                         self._tell_of_gap()
-                        while not self._stopped:
+                        while not self._stopped.is_set():
                             message = await pubsub.get_message(timeout=self._poll_seconds)
                             if message is not None:
                                 self._deliver(message["channel"].decode(), message["data"])
                 except (RedisError, OSError) as error:
                     logger.warning("pub/sub connection lost (%s); reconnecting", error)
                     self._tell_of_gap()
-                    await asyncio.sleep(self._poll_seconds)
+                    with contextlib.suppress(TimeoutError):  # a stop() ends the pause
+                        await asyncio.wait_for(self._stopped.wait(), self._reconnect_seconds)
         finally:
             await client.aclose()
 

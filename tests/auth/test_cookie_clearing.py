@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, signed_in_user
-from tests.live_server import LiveServer, start_server
+from tests.live_server import LiveServer
 
 SESSIONS = "/api/v1/auth/sessions"
 
@@ -26,14 +25,16 @@ def without_lifetime(found: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(params=[False, True], ids=["production", "dev"])
-async def any_mode_server(request, make_settings, migrated_database, redis_url) -> AsyncIterator[LiveServer]:
+async def any_mode_server(
+    request, make_settings, migrated_database, redis_url, start_app
+) -> AsyncIterator[LiveServer]:
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         server={"dev": request.param, "access_log": False},
         rate_limits={"auth": {"limit": 1000, "period_seconds": 60}},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         yield live
 
 

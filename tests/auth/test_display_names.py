@@ -10,9 +10,7 @@ import re
 import pytest
 
 from models import OneTimeToken, User
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, sign_up, signed_in_user
-from tests.live_server import start_server
 from tests.mail import text_of, token_in
 from tests.problems import assert_problem
 
@@ -72,11 +70,11 @@ async def test_profile_change_name_with_line_break_or_bidi_override_is_refused(s
 
 
 @pytest.fixture
-async def setup_server(make_settings, migrated_database, redis_url):  # type: ignore[no-untyped-def]
+async def setup_server(make_settings, migrated_database, redis_url, start_app):  # type: ignore[no-untyped-def]
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, security={"setup_token": SETUP_TOKEN}
     )
-    async with start_server(settings, name=f"tandem_names_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         yield live
 
 

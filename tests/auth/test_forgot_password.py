@@ -17,6 +17,7 @@ from tests.conftest import TRUSTED_ORIGIN
 from tests.factories import sign_up
 from tests.live_server import LiveServer
 from tests.mail import text_of, token_in
+from tests.waiting import eventually
 
 FORGOT = "/api/v1/auth/forgot-password"
 CALLBACK = f"{TRUSTED_ORIGIN}/reset"
@@ -52,15 +53,6 @@ def queries_of_requests(server: LiveServer) -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
-async def eventually(condition, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def test_forgot_password_runs_the_same_queries_for_known_and_unknown_emails(mail_server, smtp_server):
     known = await sign_up(mail_server.client)
     await smtp_server.inbox.wait_for(known["email"], "confirm your email")
@@ -78,7 +70,7 @@ async def test_forgot_password_runs_the_same_queries_for_known_and_unknown_email
     first = await smtp_server.inbox.wait_for(known["email"], "reset your")
     second = await smtp_server.inbox.wait_for(known["email"], "reset your", count=2)
     assert f"{CALLBACK}?token=" in text_of(first) and token_in(first) != token_in(second)
-    await eventually(lambda: _outbox_is_empty())
+    await eventually(_outbox_is_empty)
     await asyncio.sleep(0.3)
     assert smtp_server.inbox.to(UNKNOWN) == []
 
@@ -96,7 +88,7 @@ async def test_a_reset_request_left_by_a_dead_process_is_sent_later(mail_server,
     message = await smtp_server.inbox.wait_for(known["email"], "reset your")
 
     assert f"{CALLBACK}?token=" in text_of(message)
-    await eventually(lambda: _outbox_is_empty())
+    await eventually(_outbox_is_empty)
     assert await OneTimeToken.filter(user_id=known["id"], purpose="reset_password").count() == 1
 
 

@@ -9,9 +9,8 @@ import pytest
 from argon2 import extract_parameters
 
 from models import User
-from tests.conftest import ROOMY_AUTH_LIMIT, TEST_PASSWORD_COST, _app_numbers
+from tests.conftest import ROOMY_AUTH_LIMIT, TEST_PASSWORD_COST
 from tests.factories import PASSWORD, sign_up
-from tests.live_server import start_server
 from tests.problems import assert_problem
 
 SIGN_UP = "/api/v1/auth/sign-up"
@@ -24,14 +23,14 @@ pytestmark = pytest.mark.many_sign_ins
 
 
 @pytest.fixture
-async def production_cost_server(make_settings, migrated_database, redis_url):
+async def production_cost_server(make_settings, migrated_database, redis_url, start_app):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         passwords=PRODUCTION_COST,
         rate_limits=ROOMY_AUTH_LIMIT,
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         yield live
 
 
@@ -117,22 +116,20 @@ async def test_sign_in_takes_as_long_for_an_unknown_email_as_for_a_wrong_passwor
 
 
 async def test_sign_in_rehashes_a_password_hashed_with_a_lower_cost(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     def settings_with(passwords):  # type: ignore[no-untyped-def]
         return make_settings(
             database={"url": migrated_database}, redis={"url": redis_url}, passwords=passwords
         )
 
-    async with start_server(
-        settings_with(TEST_PASSWORD_COST), name=f"tandem_test_{next(_app_numbers)}"
-    ) as before:
+    async with start_app(settings_with(TEST_PASSWORD_COST)) as before:
         user = await sign_up(before.client)
         old_hash = (await User.get(id=user["id"])).password_hash
     assert extract_parameters(old_hash).time_cost == TEST_PASSWORD_COST["time_cost"]
 
     raised = {**TEST_PASSWORD_COST, "time_cost": TEST_PASSWORD_COST["time_cost"] + 1}
-    async with start_server(settings_with(raised), name=f"tandem_test_{next(_app_numbers)}") as after:
+    async with start_app(settings_with(raised)) as after:
         credentials = {"email": user["email"], "password": PASSWORD}
         assert (await after.client.post(SIGN_IN, json=credentials)).status_code == 200
         new_hash = (await User.get(id=user["id"])).password_hash

@@ -7,9 +7,7 @@ import asyncio
 import pytest
 
 from models import AuthSession, SpentRefreshToken
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, sign_up, signed_in_user
-from tests.live_server import start_server
 from tests.problems import assert_problem
 
 REFRESH = "/api/v1/auth/refresh"
@@ -145,13 +143,13 @@ async def test_refresh_after_sign_out_is_401(server):
     assert_problem(await refresh(server, data["refresh_token"]), 401, "UNAUTHENTICATED")
 
 
-async def test_refresh_is_rate_limited_by_ip(make_settings, migrated_database, redis_url):
+async def test_refresh_is_rate_limited_by_ip(make_settings, migrated_database, redis_url, start_app):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         rate_limits={"refresh": {"limit": 2, "period_seconds": 60}},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         statuses = [(await refresh(live, "A" * 43)).status_code for _ in range(2)]
         assert statuses == [401, 401]
         response = await refresh(live, "A" * 43)

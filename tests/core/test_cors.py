@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import _app_numbers
-from tests.live_server import start_server
+from tests.conftest import ONE_DATABASE
+
+pytestmark = ONE_DATABASE
 
 ALLOWED = "https://app.example.com"
 UNLISTED = "https://evil.example.net"
@@ -64,8 +65,10 @@ async def test_answers_to_an_unlisted_origin_carry_no_allowance(server):
     assert "access-control-allow-origin" not in response.headers
 
 
-async def test_no_origin_is_allowed_when_none_is_configured(make_settings, migrated_database, redis_url):
+async def test_no_origin_is_allowed_when_none_is_configured(
+    make_settings, migrated_database, redis_url, start_app
+):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url})
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         response = await live.client.get("/api", headers={"Origin": ALLOWED})
         assert "access-control-allow-origin" not in response.headers

@@ -13,8 +13,6 @@ from sanic.response import json as json_response
 from app.core.access import AUTHENTICATED
 from app.core.endpoint import endpoint
 from app.docs.document import DuplicateOperationId
-from tests.conftest import _app_numbers
-from tests.live_server import start_server
 
 
 async def test_openapi_documents_every_route_with_responses_and_problems(server):
@@ -76,9 +74,9 @@ async def test_docs_are_served_by_swagger_and_redoc(server):
     assert "redoc" in (await server.bare.get("/api/v1/redoc")).text.lower()
 
 
-async def test_docs_can_be_switched_off(make_settings, migrated_database):
+async def test_docs_can_be_switched_off(make_settings, migrated_database, start_app):
     settings = make_settings(database={"url": migrated_database}, docs={"enabled": False})
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         assert (await live.client.get("/api/v1/openapi.json")).status_code == 404
         assert (await live.client.get("/api/v1/docs")).status_code == 404
 
@@ -142,11 +140,11 @@ async def test_the_served_document_is_valid_openapi_3_1(server):
 
 
 @pytest.fixture
-async def small_pages_document(make_settings, migrated_database):
+async def small_pages_document(make_settings, migrated_database, start_app):
     settings = make_settings(
         database={"url": migrated_database}, pagination={"default_limit": 20, "max_limit": 80}
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         yield (await live.bare.get("/api/v1/openapi.json")).json()
 
 
@@ -198,7 +196,7 @@ async def test_operation_ids_are_tag_and_action_and_unique(server):
         assert re.fullmatch(rf"{tag}_[a-z0-9_]+", identifier), (path, method, identifier)
 
 
-async def test_two_routes_under_one_operation_id_stop_the_server(make_settings, migrated_database):
+async def test_two_routes_under_one_operation_id_stop_the_server(make_settings, migrated_database, start_app):
     @endpoint(AUTHENTICATED, summary="Another sign-in", tag="auth")
     async def sign_in(request):  # type: ignore[no-untyped-def]
         return json_response({})
@@ -206,7 +204,7 @@ async def test_two_routes_under_one_operation_id_stop_the_server(make_settings, 
     settings = make_settings(database={"url": migrated_database})
     prepare = lambda app: app.add_route(sign_in, "/api/v1/auth/sign-in-again", methods=["POST"])
     with pytest.raises(DuplicateOperationId, match="auth_sign_in"):
-        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare):
+        async with start_app(settings, prepare=prepare):
             pass
 
 

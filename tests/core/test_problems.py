@@ -106,9 +106,9 @@ async def test_body_over_the_limit_is_413_problem(server):
     assert_problem(response, 413, "PAYLOAD_TOO_LARGE")
 
 
-async def test_unhandled_exception_is_500_with_only_the_request_id(make_settings, migrated_database, caplog):
-    from tests.conftest import _app_numbers
-    from tests.live_server import start_server
+async def test_unhandled_exception_is_500_with_only_the_request_id(
+    make_settings, migrated_database, caplog, start_app
+):
 
     @declare(ANONYMOUS)
     async def explode(request) -> HTTPResponse:
@@ -116,7 +116,7 @@ async def test_unhandled_exception_is_500_with_only_the_request_id(make_settings
 
     settings = make_settings(database={"url": migrated_database})
     prepare = lambda app: app.add_route(explode, "/api/v1/explode", name="explode")
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare) as live:
+    async with start_app(settings, prepare=prepare) as live:
         response = await live.client.get("/api/v1/explode", headers={"X-Request-ID": "trace-500-abc"})
     body = assert_problem(response, 500, "INTERNAL_ERROR")
     assert body["title"] == "Internal server error"

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import CLIENT_KEY, _app_numbers
-from tests.live_server import start_server
+from tests.conftest import CLIENT_KEY
 
 # the bodies must reach the parser, not stop at the sign-in rate limit
 pytestmark = pytest.mark.many_sign_ins
@@ -159,12 +158,12 @@ async def test_a_get_with_a_body_is_answered_and_logs_no_error(server, caplog):
 
 
 async def test_a_method_that_is_not_utf8_or_is_an_address_is_logged_as_other(
-    make_settings, migrated_database, redis_url, captured_log, capsys
+    make_settings, migrated_database, redis_url, captured_log, capsys, start_app
 ):
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, server={"access_log": True}
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         for method in (b"\xff", b"ada@example.com"):
             answer = await send_raw(
                 live.url, method + b" /api HTTP/1.1\r\nHost: t\r\n\r\n", close_early=False

@@ -124,15 +124,13 @@ async def test_the_asset_route_cannot_be_walked_to_other_files(server):
 
 
 async def test_private_docs_need_the_client_key_for_pages_and_assets_alike(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
-    from tests.conftest import _app_numbers
-    from tests.live_server import start_server
 
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, docs={"public": False}
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         for path in (*PAGES, "/api/v1/docs/assets/redoc.standalone.js"):
             assert (await live.bare.get(path)).status_code == 403, path
             assert (await live.client.get(path)).status_code == 200, path

@@ -7,9 +7,7 @@ import pytest
 
 from app.core.client_address import rate_subject
 from middleware.client_ip import ClientIpResolver
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, sign_up
-from tests.live_server import start_server
 from tests.problems import assert_problem
 
 PROXY = "10.0.0.5"
@@ -58,14 +56,14 @@ def test_rate_subject_is_the_address_or_its_ipv6_64():
 
 
 async def test_spoofed_x_forwarded_for_from_untrusted_peer_is_ignored(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         rate_limits={"auth_ip": {"limit": 3, "period_seconds": 60}},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         # a fresh address in the header each time does not buy a fresh allowance
         for number in range(3):
             response = await live.client.post(
@@ -96,7 +94,7 @@ async def session_ip(live, headers: list[tuple[str, str]]) -> str:
     return sessions[0]["ip_address"]
 
 
-async def test_second_x_forwarded_for_line_is_read(make_settings, migrated_database, redis_url):
+async def test_second_x_forwarded_for_line_is_read(make_settings, migrated_database, redis_url, start_app):
     # a proxy that adds its own header line (rather than appending to the client's) puts
     # the real client in the last line; reading the first would believe the client's
     settings = make_settings(
@@ -104,17 +102,17 @@ async def test_second_x_forwarded_for_line_is_read(make_settings, migrated_datab
         redis={"url": redis_url},
         server={"trusted_proxies": ["127.0.0.1/32"]},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         headers = [("X-Forwarded-For", "192.0.2.66"), ("X-Forwarded-For", "203.0.113.9")]
         assert await session_ip(live, headers) == "203.0.113.9"
 
 
-async def test_forwarded_header_is_not_believed(make_settings, migrated_database, redis_url):
+async def test_forwarded_header_is_not_believed(make_settings, migrated_database, redis_url, start_app):
     # RFC 7239 `Forwarded` is ignored (docs/conventions.md): one header to trust, not two
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         server={"trusted_proxies": ["127.0.0.1/32"]},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         assert await session_ip(live, [("Forwarded", "for=192.0.2.66")]) == "127.0.0.1"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conftest import SECOND_CLIENT_KEY
+from tests.conftest import ONE_DATABASE, SECOND_CLIENT_KEY
 from tests.problems import assert_problem
+
+pytestmark = ONE_DATABASE
 
 
 async def test_missing_client_key_is_403_with_no_detail(server):

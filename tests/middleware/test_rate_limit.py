@@ -13,11 +13,10 @@ import pytest
 
 from app.core.settings import RatePolicy
 from app.ratelimit.gcra import Check, MemoryGcra
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD, sign_up
-from tests.live_server import start_server
 from tests.problems import assert_problem
 from tests.redis_process import RedisProcess
+from tests.waiting import eventually
 
 
 async def sign_in(client, email: str = "someone@example.com", **headers: str):
@@ -53,14 +52,14 @@ async def test_concurrent_requests_draw_exactly_the_budget(server):
 
 
 async def test_many_accounts_from_one_ip_meet_the_auth_ip_ceiling(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         rate_limits={"auth_ip": {"limit": 8, "period_seconds": 60}},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         statuses = [(await sign_in(live.client, email=f"p{n}@example.com")).status_code for n in range(8)]
         assert statuses == [401] * 8
         limited = await sign_in(live.client, email="p9@example.com")
@@ -109,8 +108,8 @@ async def test_invalid_spelling_variants_do_not_escape_the_account_limit(server)
     assert_problem(await sign_in(server.client, email="ann@example.com\uff0e"), 429, "RATE_LIMITED")
 
 
-async def test_limits_are_shared_between_processes(server):
-    async with start_server(server.state.settings, name=f"tandem_test_{next(_app_numbers)}") as other:
+async def test_limits_are_shared_between_processes(server, start_app):
+    async with start_app(server.state.settings) as other:
         for _ in range(3):
             await sign_in(server.client)
         for _ in range(2):
@@ -159,7 +158,7 @@ def test_gcra_names_an_undisclosed_check_only_when_it_refused():
 
 @pytest.mark.timeout(60)
 async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
-    make_settings, migrated_database, tmp_path
+    make_settings, migrated_database, tmp_path, start_app
 ):
     redis = RedisProcess(tmp_path)
     redis.start()
@@ -169,7 +168,7 @@ async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
         rate_limits={"general": {"limit": 3, "period_seconds": 60}},
     )
     try:
-        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        async with start_app(settings) as live:
             user = await sign_up(live.client)
             signed = await live.client.post(
                 "/api/v1/auth/sign-in", json={"email": user["email"], "password": PASSWORD, "token": True}
@@ -200,8 +199,11 @@ async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
             assert body["rate_limits"] == "fallback"
 
             redis.start()  # same port, empty
-            await asyncio.sleep(0.3)
-            assert (await live.bare.get("/api/health")).status_code == 200
+
+            async def healthy() -> bool:
+                return (await live.bare.get("/api/health")).status_code == 200
+
+            await eventually(healthy, timeout=5)
             # shared limits resume without a restart: general is 3/min again
             statuses = [(await live.client.get("/api/v1/me", headers=bearer)).status_code for _ in range(5)]
             assert 429 in statuses

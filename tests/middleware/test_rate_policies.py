@@ -12,10 +12,10 @@ import pytest
 import redis as redis_sync
 
 from app.core.settings import Settings
-from tests.conftest import TRUSTED_ORIGIN, SettingsFactory, _app_numbers
+from tests.conftest import TRUSTED_ORIGIN, SettingsFactory
 from tests.factories import PASSWORD, SignedInUser, sign_up
 from tests.factories import verify_email as verify_email_of
-from tests.live_server import LiveServer, start_server
+from tests.live_server import LiveServer
 from tests.mail import SmtpServer, token_in
 from tests.problems import assert_problem
 
@@ -62,10 +62,10 @@ async def test_office_behind_one_ip_can_sign_in_many_people(server):
 
 
 async def test_wrong_sign_ins_from_another_ip_do_not_rate_limit_the_owner(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url}, server=PROXIED)
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         owner = await sign_up(live.client)
         await verify_email_of(SignedInUser(id=owner["id"], email=owner["email"], client=live.client))
         # someone who knows the email spends the auth allowance from their address
@@ -106,10 +106,10 @@ async def test_wrong_sign_ins_from_another_ip_do_not_rate_limit_the_owner(
 
 
 async def test_one_mailbox_cannot_be_mailed_more_than_the_account_allowance_from_many_ips(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url}, server=PROXIED)
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         owner = await sign_up(live.client)  # the verification email: 1 of the 10
         signed = await sign_in(live.client, owner["email"])
         assert signed.status_code == 200, signed.text
@@ -168,10 +168,10 @@ async def test_one_mailbox_cannot_be_mailed_more_than_the_account_allowance_from
 
 
 async def test_rate_limit_headers_do_not_reveal_another_clients_use_of_an_account(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url}, server=PROXIED)
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         victim, stranger = "headers-victim@example.com", "headers-stranger@example.com"
         # the victim's account in use elsewhere: 8 of its 10 emails an hour, 3 sign-ins
         for number in range(8):
@@ -199,9 +199,11 @@ async def test_rate_limit_headers_do_not_reveal_another_clients_use_of_an_accoun
         assert await seen(stranger, "198.51.100.6") == expected
 
 
-async def test_token_routes_are_limited_per_token_and_per_ip(make_settings, migrated_database, redis_url):
+async def test_token_routes_are_limited_per_token_and_per_ip(
+    make_settings, migrated_database, redis_url, start_app
+):
     settings = make_settings(database={"url": migrated_database}, redis={"url": redis_url}, server=PROXIED)
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         # one token guessed at from many addresses: 20 tries, then 429
         for number in range(20):
             response = await verify_email(live.client, token(0), **{"X-Forwarded-For": f"203.0.113.{number}"})
@@ -237,7 +239,7 @@ async def test_token_routes_are_limited_per_token_and_per_ip(make_settings, migr
             client.close()
 
 
-async def test_refresh_has_its_own_policy(make_settings, migrated_database, redis_url):
+async def test_refresh_has_its_own_policy(make_settings, migrated_database, redis_url, start_app):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
@@ -246,7 +248,7 @@ async def test_refresh_has_its_own_policy(make_settings, migrated_database, redi
             "auth_ip": {"limit": 2, "period_seconds": 60},
         },
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         # the address spends its auth allowance: refresh is not affected
         for email in ("a@example.com", "b@example.com"):
             assert (await sign_in(live.client, email, "wrong-password")).status_code == 401
@@ -258,14 +260,14 @@ async def test_refresh_has_its_own_policy(make_settings, migrated_database, redi
         assert_problem(await refresh(live.client, token(9)), 429, "RATE_LIMITED")
 
 
-async def test_ipv6_clients_share_a_limit_per_64(make_settings, migrated_database, redis_url):
+async def test_ipv6_clients_share_a_limit_per_64(make_settings, migrated_database, redis_url, start_app):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         server=PROXIED,
         rate_limits={"auth_ip": {"limit": 3, "period_seconds": 60}},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         # one subscriber's /64 holds 2^64 addresses: each must not be a fresh allowance
         for number, address in enumerate(["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ab::9"]):
             response = await sign_in(
@@ -288,7 +290,7 @@ async def test_ipv6_clients_share_a_limit_per_64(make_settings, migrated_databas
 
 @pytest.fixture
 async def default_limits_mail_server(
-    make_settings: SettingsFactory, migrated_database: str, redis_url: str, smtp_server: SmtpServer
+    make_settings: SettingsFactory, migrated_database: str, redis_url: str, smtp_server: SmtpServer, start_app
 ) -> AsyncIterator[LiveServer]:
     """Emails reach aiosmtpd, and the rate limits are the shipped defaults."""
     from tasks.broker import start_in_process_worker, stop_worker
@@ -300,7 +302,7 @@ async def default_limits_mail_server(
         broker={"min_backoff_ms": 50, "max_backoff_ms": 500},
         outbox={"relay_interval_seconds": 0.2},
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         worker = start_in_process_worker(live.state.broker)
         try:
             yield live

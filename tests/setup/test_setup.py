@@ -7,9 +7,7 @@ import asyncio
 import pytest
 
 from models import Installation, Organization, OrganizationUser, User
-from tests.conftest import _app_numbers
 from tests.factories import PASSWORD
-from tests.live_server import start_server
 from tests.problems import assert_problem
 
 SETUP_TOKEN = "setup-token-for-tests-0123456789abcdef"
@@ -27,14 +25,14 @@ def owner_body(number: int = 1, **fields):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def setup_server(make_settings, migrated_database, redis_url):  # type: ignore[no-untyped-def]
+async def setup_server(make_settings, migrated_database, redis_url, start_app):  # type: ignore[no-untyped-def]
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         security={"setup_token": SETUP_TOKEN},
         rate_limits={"admin": {"limit": 1000, "period_seconds": 60}},
     )
-    async with start_server(settings, name=f"tandem_setup_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         yield live
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import _app_numbers
-from tests.live_server import start_server
 from tests.problems import assert_problem
 
 
@@ -28,10 +26,10 @@ async def test_health_is_ok_when_every_dependency_answers(server):
     }
 
 
-async def test_health_names_redis_down_within_a_second(make_settings, migrated_database):
+async def test_health_names_redis_down_within_a_second(make_settings, migrated_database, start_app):
     # a port nothing listens on: Redis configured but unreachable
     settings = make_settings(database={"url": migrated_database}, redis={"url": "redis://127.0.0.1:1/0"})
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         started = time.monotonic()
         response = await live.bare.get("/api/health")
         elapsed = time.monotonic() - started
@@ -42,19 +40,21 @@ async def test_health_names_redis_down_within_a_second(make_settings, migrated_d
     assert elapsed < 1.0
 
 
-async def test_health_without_redis_configured_reports_local_limits(make_settings, migrated_database):
+async def test_health_without_redis_configured_reports_local_limits(
+    make_settings, migrated_database, start_app
+):
     settings = make_settings(database={"url": migrated_database})
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         response = await live.bare.get("/api/health")
     assert response.status_code == 200
     assert response.json()["checks"]["redis"] == "not_configured"
     assert response.json()["rate_limits"] == "local"
 
 
-async def test_liveness_answers_without_touching_a_dependency(make_settings, migrated_database):
+async def test_liveness_answers_without_touching_a_dependency(make_settings, migrated_database, start_app):
     # Redis configured but unreachable: readiness fails, liveness does not care
     settings = make_settings(database={"url": migrated_database}, redis={"url": "redis://127.0.0.1:1/0"})
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         started = time.monotonic()
         alive = await live.bare.get("/api/health/live")
         elapsed = time.monotonic() - started
@@ -73,14 +73,16 @@ async def test_readiness_is_ok_when_every_dependency_answers(server):
     assert response.json()["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
 
 
-async def test_readiness_names_a_hung_redis_within_a_second(make_settings, migrated_database, tmp_path):
+async def test_readiness_names_a_hung_redis_within_a_second(
+    make_settings, migrated_database, tmp_path, start_app
+):
     from tests.redis_process import RedisProcess
 
     redis_server = RedisProcess(tmp_path)
     redis_server.start()
     try:
         settings = make_settings(database={"url": migrated_database}, redis={"url": redis_server.url})
-        async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+        async with start_app(settings) as live:
             assert (await live.bare.get("/api/health/ready")).status_code == 200
             redis_server.freeze()  # a partition: connections stay open, nothing answers
             try:

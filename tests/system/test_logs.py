@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 
 from app.core.logging import build_handler, request_id_var
 from app.core.settings import Settings
-from tests.conftest import ROOMY_AUTH_LIMIT, TRUSTED_ORIGIN, _app_numbers
-from tests.live_server import start_server
+from tests.conftest import ROOMY_AUTH_LIMIT, TRUSTED_ORIGIN
 from tests.logs import CapturedLog
 from tests.mail import SmtpServer, token_in
 
@@ -38,13 +37,13 @@ def logged_settings(make_settings, migrated_database: str, redis_url: str, smtp_
 
 
 async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
-    make_settings, migrated_database, redis_url, smtp_server: SmtpServer, captured_log: CapturedLog
+    make_settings, migrated_database, redis_url, smtp_server: SmtpServer, captured_log: CapturedLog, start_app
 ):
     from tasks.broker import start_in_process_worker, stop_worker
 
     settings = logged_settings(make_settings, migrated_database, redis_url, smtp_server.url)
     secrets: list[str] = [EMAIL, NAME, NICKNAME, PASSWORD, NEW_PASSWORD]
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         worker = start_in_process_worker(live.state.broker)
         try:
             client = live.client
@@ -133,12 +132,12 @@ async def test_sign_up_sign_in_and_password_reset_log_no_email_name_or_token(
 
 
 async def test_an_email_in_a_url_path_is_not_logged_even_percent_encoded(
-    make_settings, migrated_database, redis_url, captured_log: CapturedLog
+    make_settings, migrated_database, redis_url, captured_log: CapturedLog, start_app
 ):
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, server={"access_log": True}
     )
-    async with start_server(settings, name=f"tandem_test_{next(_app_numbers)}") as live:
+    async with start_app(settings) as live:
         await live.bare.get("/api/v1/lookup/grace.hopper%40example.com")
         await live.client.get("/api/v1/lookup/grace.hopper@example.com")
     text = captured_log.text()

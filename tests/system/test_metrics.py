@@ -10,8 +10,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from models import OutboxMessage
-from tests.conftest import CLIENT_KEY, _app_numbers
-from tests.live_server import LiveServer, start_server
+from tests.conftest import CLIENT_KEY
+from tests.live_server import LiveServer
 from tests.problems import assert_problem
 from tests.redis_process import RedisProcess
 
@@ -35,10 +35,6 @@ async def scrape(client: httpx.AsyncClient, **headers: str) -> dict:
 
 def value(scraped: dict, name: str, **labels: str) -> float:
     return scraped.get((name, frozenset(labels.items())), 0.0)
-
-
-def started(settings):  # type: ignore[no-untyped-def]
-    return start_server(settings, name=f"tandem_test_{next(_app_numbers)}")
 
 
 async def test_request_count_and_latency_move_by_route_template_method_and_status(server):
@@ -69,13 +65,15 @@ async def test_request_count_and_latency_move_by_route_template_method_and_statu
         assert raw not in after_response.text
 
 
-async def test_rate_limit_denials_are_counted_by_policy(make_settings, migrated_database, redis_url):
+async def test_rate_limit_denials_are_counted_by_policy(
+    make_settings, migrated_database, redis_url, start_app
+):
     settings = make_settings(
         database={"url": migrated_database},
         redis={"url": redis_url},
         rate_limits={"general": {"limit": 2, "period_seconds": 60}},
     )
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         before = await scrape(live.bare)
         statuses = [(await live.client.get("/api/v1/me")).status_code for _ in range(4)]
         after = await scrape(live.bare)
@@ -85,7 +83,7 @@ async def test_rate_limit_denials_are_counted_by_policy(make_settings, migrated_
 
 
 async def test_redis_fallback_gauge_is_one_while_redis_does_not_answer(
-    make_settings, migrated_database, tmp_path
+    make_settings, migrated_database, tmp_path, start_app
 ):
     redis_server = RedisProcess(tmp_path)
     redis_server.start()
@@ -93,7 +91,7 @@ async def test_redis_fallback_gauge_is_one_while_redis_does_not_answer(
         settings = make_settings(
             database={"url": migrated_database}, redis={"url": redis_server.url, "retry_after_seconds": 0.2}
         )
-        async with started(settings) as live:
+        async with start_app(settings) as live:
             await live.client.get("/api/v1/me")
             assert value(await scrape(live.bare), "tandem_redis_fallback") == 0
             redis_server.freeze()
@@ -120,13 +118,13 @@ async def _wait_until_recovered(live: LiveServer) -> None:
 
 
 async def test_outbox_depth_and_oldest_age_are_read_at_scrape_time(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     # a relay that does not pass again during the test, so the rows stay where they are
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, outbox={"relay_interval_seconds": 3600}
     )
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         empty = await scrape(live.bare)
         for _ in range(2):
             await OutboxMessage.create(actor="send_email", payload={})
@@ -157,10 +155,10 @@ def _outside_loopback(make_settings, migrated_database, redis_url, **metrics):  
 
 
 async def test_metrics_refuse_a_caller_outside_the_networks_like_an_unknown_path(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = _outside_loopback(make_settings, migrated_database, redis_url)
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         without_key = await live.bare.get("/api/metrics")
         unknown_without_key = await live.bare.get("/api/no-such-path")
         with_key = await live.client.get("/api/metrics")
@@ -175,20 +173,20 @@ async def test_metrics_refuse_a_caller_outside_the_networks_like_an_unknown_path
 
 
 async def test_a_forged_x_forwarded_for_does_not_open_the_metrics(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     # no proxy is trusted, so the header is the client's word, not its address
     settings = _outside_loopback(make_settings, migrated_database, redis_url)
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         response = await live.client.get("/api/metrics", headers={"X-Forwarded-For": "10.1.2.3"})
     assert_problem(response, 404, "NOT_FOUND")
 
 
 async def test_a_wrong_metrics_token_is_refused_and_the_right_one_works_from_anywhere(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = _outside_loopback(make_settings, migrated_database, redis_url, token=SCRAPE_TOKEN)
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         wrong = await live.bare.get("/api/metrics", headers={"Authorization": "Bearer " + "x" * 47})
         right = await live.bare.get("/api/metrics", headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"})
     assert_problem(wrong, 403, "FORBIDDEN")
@@ -197,25 +195,25 @@ async def test_a_wrong_metrics_token_is_refused_and_the_right_one_works_from_any
 
 
 async def test_metrics_turned_off_are_not_served_even_to_an_allowed_caller(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, metrics={"enabled": False}
     )
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         response = await live.bare.get("/api/metrics", headers={"X-Client-Key": CLIENT_KEY})
     assert_problem(response, 404, "NOT_FOUND")
 
 
 async def test_an_unlisted_reverse_proxy_on_the_same_host_does_not_open_the_metrics_to_the_internet(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     # every request through a same-host proxy comes from loopback, an allowed network; the
     # forwarding header shows it is someone else's request, so only the token counts
     settings = make_settings(
         database={"url": migrated_database}, redis={"url": redis_url}, metrics={"token": SCRAPE_TOKEN}
     )
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         direct = await live.bare.get("/api/metrics")
         proxied = {
             name: await live.client.get("/api/metrics", headers={name: value})
@@ -236,7 +234,7 @@ async def test_an_unlisted_reverse_proxy_on_the_same_host_does_not_open_the_metr
 
 
 async def test_a_trusted_proxy_forwarding_an_allowed_address_may_scrape(
-    make_settings, migrated_database, redis_url
+    make_settings, migrated_database, redis_url, start_app
 ):
     settings = make_settings(
         database={"url": migrated_database},
@@ -244,7 +242,7 @@ async def test_a_trusted_proxy_forwarding_an_allowed_address_may_scrape(
         server={"trusted_proxies": ["127.0.0.1"], "access_log": False},
         metrics={"allowed_networks": ["10.0.0.0/8"]},
     )
-    async with started(settings) as live:
+    async with start_app(settings) as live:
         inside = await live.bare.get("/api/metrics", headers={"X-Forwarded-For": "10.1.2.3"})
         outside = await live.client.get("/api/metrics", headers={"X-Forwarded-For": "203.0.113.7"})
     assert inside.status_code == 200

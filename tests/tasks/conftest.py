@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,12 +10,10 @@ import dramatiq
 import pytest
 import redis
 
-# The skip-or-fail rule (skip locally, fail when CI=true) already lives in
-# tests/services.py, which tests/conftest.py uses too; one copy of a rule is enough.
-from tests.services import require_redis
+# The skip-or-fail rule (skip locally, fail when CI=true) and the Redis db of these
+# tests (one of their own, flushed by each test that uses it) live in tests/services.py.
+from tests.services import TASKS_REDIS_URL, require_redis
 
-# A database of its own, flushed by each test that uses it; other suites use db 15.
-TASKS_REDIS_URL = os.environ.get("TEST_TASKS_REDIS_URL", "redis://127.0.0.1:6379/9")
 JOIN_TIMEOUT_MS = 10_000
 
 
