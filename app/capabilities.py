@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sanic import Blueprint
 
 from app.auth import routes as auth_routes
 from app.auth import session_routes
+from app.auth.cookies import clear_session_cookie
 from app.auth.email import routes as email_routes
 from app.auth.mfa import routes as mfa_routes
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.me import routes as me_routes
+from app.me.service import AccountService
 from app.organizations import routes as organizations_routes
 from app.profile import routes as profile_routes
+from app.profile.service import ProfileService
 from app.setup import routes as setup_routes
 from app.state import AppState
 from app.system import routes as system_routes
@@ -49,6 +53,34 @@ def _system(mount: Mount, state: AppState) -> Blueprint:
     return system_routes.blueprint(mount, docs=API_V1 if state.settings.docs.enabled else None)
 
 
+def _me(mount: Mount, state: AppState) -> Blueprint:
+    account = AccountService(
+        accounts=state.settings.accounts,
+        passwords=state.passwords,
+        sessions=state.sessions,
+        units=state.units,
+    )
+    return me_routes.blueprint(
+        mount,
+        account=account,
+        paginator=state.paginator,
+        clear_session_cookie=partial(clear_session_cookie, state=state),
+    )
+
+
+def _profile(mount: Mount, state: AppState) -> Blueprint:
+    settings = state.settings
+    profile = ProfileService(
+        accounts=settings.accounts,
+        hide_account_existence=settings.security.hide_account_existence,
+        callback_origins=settings.callback_origins,
+        passwords=state.passwords,
+        sessions=state.sessions,
+        units=state.units,
+    )
+    return profile_routes.blueprint(mount, profile=profile)
+
+
 def _docs(mount: Mount, state: AppState) -> Blueprint | None:
     docs = state.settings.docs
     return docs_routes.blueprint(mount, public=docs.public) if docs.enabled else None
@@ -60,8 +92,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("auth_sessions", _mounted_only(session_routes.blueprint)),
     Capability("auth_mfa", _mounted_only(mfa_routes.blueprint)),
     Capability("auth_email", _mounted_only(email_routes.blueprint)),
-    Capability("me", _mounted_only(me_routes.blueprint)),
-    Capability("profile", _mounted_only(profile_routes.blueprint)),
+    Capability("me", _me),
+    Capability("profile", _profile),
     Capability("organizations", _mounted_only(organizations_routes.blueprint)),
     Capability("setup", _mounted_only(setup_routes.blueprint)),
     Capability("docs", _docs),

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth.cookies import clear_session_cookie
 from app.core import responses
 from app.core.access import AUTHENTICATED, AUTHENTICATED_AUTH
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
-from app.core.pagination import PageQuery
+from app.core.pagination import PageQuery, Paginator
 from app.core.request import TandemRequest
-from app.me import service as account
 from app.me.schemas import AccountDeletion, AccountExport, CurrentOrganizationChoice, MeUpdate
+from app.me.service import AccountService
 from app.organizations import service as organizations
 from app.organizations.schemas import MembershipPublic
 from app.users.schemas import UserPublic
 
 
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(
+    mount: Mount,
+    *,
+    account: AccountService,
+    paginator: Paginator,
+    clear_session_cookie: Callable[[HTTPResponse], None],
+) -> Blueprint:
+    """Handlers use what is given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("me", url_prefix="/me")
 
     @bp.get("")
@@ -39,9 +47,8 @@ def blueprint(mount: Mount) -> Blueprint:
         operation_id="me_list_organizations",
     )
     async def my_organizations(request: TandemRequest, query: PageQuery) -> HTTPResponse:
-        state = request.app.ctx.state
         page = await organizations.list_memberships(
-            user_id=request.principal.user_id, page=query, paginator=state.paginator
+            user_id=request.principal.user_id, page=query, paginator=paginator
         )
         return responses.listing(
             page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
@@ -58,7 +65,7 @@ def blueprint(mount: Mount) -> Blueprint:
         "is refused (400): name, nickname, email and password change through /profile.",
     )
     async def update_me(request: TandemRequest, body: MeUpdate) -> HTTPResponse:
-        user = await account.update(request.principal.user_id, body, units=request.app.ctx.state.units)
+        user = await account.update(request.principal.user_id, body)
         return responses.ok(user)
 
     @bp.put("/current-organization")
@@ -78,7 +85,6 @@ def blueprint(mount: Mount) -> Blueprint:
             principal.user_id,
             body.organization_id,
             global_role=principal.global_role,
-            units=request.app.ctx.state.units,
         )
         return responses.ok(user)
 
@@ -106,18 +112,9 @@ def blueprint(mount: Mount) -> Blueprint:
         '(authorship, history) stays, shown as "Deleted user".',
     )
     async def delete_me(request: TandemRequest, body: AccountDeletion) -> HTTPResponse:
-        state = request.app.ctx.state
-        await account.erase(
-            request.principal.user_id,
-            body.password,
-            client_ip=request.ctx.client_ip,
-            settings=state.settings,
-            passwords=state.passwords,
-            sessions=state.sessions,
-            units=state.units,
-        )
+        await account.erase(request.principal.user_id, body.password, client_ip=request.ctx.client_ip)
         response = responses.success()
-        clear_session_cookie(response, state)
+        clear_session_cookie(response)
         return response
 
     return bp

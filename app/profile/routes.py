@@ -10,11 +10,9 @@ from sanic.response import HTTPResponse
 
 from app.core import responses
 from app.core.access import AUTHENTICATED_MAILS_ACCOUNT, BY_EMAILED_TOKEN
-from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
 from app.core.request import TandemRequest
-from app.profile import service
 from app.profile.schemas import (
     ChangeConfirmed,
     ChangeRequested,
@@ -23,26 +21,24 @@ from app.profile.schemas import (
     PasswordChange,
     ProfileChange,
 )
+from app.profile.service import ProfileService
 
 REQUESTED = responses.to_json(ChangeRequested())
 
 
-async def _request_change(
-    request: TandemRequest,
-    body: ProfileChange | EmailChange | PasswordChange,
-    change: Callable[..., Awaitable[None]],
-) -> HTTPResponse:
-    """Check the callback_url (400), then let the service verify and email (SPEC §3)."""
-    state = request.app.ctx.state
-    callback = check_callback_url(body.callback_url, state.settings.callback_origins)
-    await change(
-        request.principal.user_id, body, callback=callback, settings=state.settings, units=state.units
-    )
-    return HTTPResponse(REQUESTED, content_type=responses.JSON)
-
-
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(mount: Mount, *, profile: ProfileService) -> Blueprint:
+    """Handlers use the service given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("profile", url_prefix="/profile")
+
+    async def request_change(
+        request: TandemRequest,
+        body: ProfileChange | EmailChange | PasswordChange,
+        change: Callable[..., Awaitable[None]],
+    ) -> HTTPResponse:
+        """Check the callback_url (400), then let the service verify and email (SPEC §3)."""
+        callback = profile.check_callback(body.callback_url)
+        await change(request.principal.user_id, body, callback=callback)
+        return HTTPResponse(REQUESTED, content_type=responses.JSON)
 
     @bp.post("/request-profile-change")
     @endpoint(
@@ -55,7 +51,7 @@ def blueprint(mount: Mount) -> Blueprint:
         summary="Change name and nickname, once confirmed from an email",
     )
     async def request_profile_change(request: TandemRequest, body: ProfileChange) -> HTTPResponse:
-        return await _request_change(request, body, service.request_profile_change)
+        return await request_change(request, body, profile.request_profile_change)
 
     @bp.post("/request-email-change")
     @endpoint(
@@ -68,7 +64,7 @@ def blueprint(mount: Mount) -> Blueprint:
         summary="Change the email address: confirmed from the old address, then the new one",
     )
     async def request_email_change(request: TandemRequest, body: EmailChange) -> HTTPResponse:
-        return await _request_change(request, body, service.request_email_change)
+        return await request_change(request, body, profile.request_email_change)
 
     @bp.post("/request-password-change")
     @endpoint(
@@ -82,12 +78,8 @@ def blueprint(mount: Mount) -> Blueprint:
     )
     async def request_password_change(request: TandemRequest, body: PasswordChange) -> HTTPResponse:
         # the current password is re-checked: the lockout counts wrong ones per client IP
-        change = partial(
-            service.request_password_change,
-            client_ip=request.ctx.client_ip,
-            passwords=request.app.ctx.state.passwords,
-        )
-        return await _request_change(request, body, change)
+        change = partial(profile.request_password_change, client_ip=request.ctx.client_ip)
+        return await request_change(request, body, change)
 
     @bp.post("/confirm-change")
     @endpoint(
@@ -103,10 +95,7 @@ def blueprint(mount: Mount) -> Blueprint:
         "it. A password change ends every session (`requires_login`).",
     )
     async def confirm_change(request: TandemRequest, body: ConfirmChange) -> HTTPResponse:
-        state = request.app.ctx.state
-        confirmed = await service.confirm_change(
-            body.token, settings=state.settings, sessions=state.sessions, units=state.units
-        )
+        confirmed = await profile.confirm_change(body.token)
         return HTTPResponse(responses.to_json(confirmed), content_type=responses.JSON)
 
     return bp
