@@ -56,7 +56,8 @@ class Mount:
         return self.prefix + path
 
     def holds(self, path: str) -> bool:
-        return path == self.prefix or path.startswith(self.prefix + "/")
+        # the root mount holds every path, even the odd ones of malformed requests
+        return not self.prefix or path == self.prefix or path.startswith(self.prefix + "/")
 
     def blueprint(self, capability: str, *, url_prefix: str = "") -> Blueprint:
         """A new blueprint for `capability` under this mount, named after both."""
@@ -84,8 +85,11 @@ class MountErrorHandler(ErrorHandler):
 
     def __init__(self, mounts: Iterable[Mount]) -> None:
         super().__init__()
+        held = set(mounts)
+        if not any(mount.prefix == "" for mount in held):
+            held.add(DEFAULT_MOUNT)  # a root mount answers for paths no other mount holds
         # longest prefix first, so "/api/v1/x" finds /api/v1 before /api
-        self.mounts = sorted({*mounts, DEFAULT_MOUNT}, key=lambda mount: len(mount.prefix), reverse=True)
+        self.mounts = sorted(held, key=lambda mount: len(mount.prefix), reverse=True)
 
     def default(self, request: Request, exception: BaseException) -> HTTPResponse:  # type: ignore[override]
         error = translate(exception)
