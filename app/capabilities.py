@@ -1,76 +1,113 @@
 """The capabilities the app mounts, in one list.
 
-Each entry names a capability, how to build its blueprint for the settings in effect
-(None: not mounted with them) and the prefixes it is served under. app.main builds each
-entry once per prefix and groups the blueprints by prefix, so serving a capability at a
-second prefix is a second entry in `mounts` once its blueprint is built by a factory
-rather than kept as one module-level object (which can be mounted once only).
+Each entry names a capability, its blueprint factory (called once per mount, with the
+app's state; None: not served with the settings in effect) and the mounts it is served
+under (app.core.mount). Serving a capability at a second prefix, with that prefix's own
+error shape, is one more Mount in its `mounts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sanic import Blueprint
 
 from app.auth import routes as auth_routes
 from app.auth import session_routes
+from app.auth.cookies import clear_session_cookie
 from app.auth.email import routes as email_routes
 from app.auth.mfa import routes as mfa_routes
-from app.core.settings import Settings
-from app.docs.routes import docs_blueprint
+from app.core.mount import Mount
+from app.docs import routes as docs_routes
 from app.me import routes as me_routes
+from app.me.service import AccountService
 from app.organizations import routes as organizations_routes
 from app.profile import routes as profile_routes
+from app.profile.service import ProfileService
 from app.setup import routes as setup_routes
+from app.state import AppState
 from app.system import routes as system_routes
 
-API_V1 = "/api/v1"
+API_V1 = Mount("/api/v1")
 # for blueprints whose routes name their whole path (system: /api, /api/health, /api/metrics)
-ROOT = ""
+ROOT = Mount("")
 
-BuildBlueprint = Callable[[Settings], Blueprint | None]
+BuildBlueprint = Callable[[Mount, AppState], Blueprint | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Capability:
     name: str
     build: BuildBlueprint
-    mounts: tuple[str, ...] = (API_V1,)
+    mounts: tuple[Mount, ...] = (API_V1,)
 
 
-def _module_blueprint(blueprint: Blueprint) -> BuildBlueprint:
-    """A capability whose blueprint is still its module's one object."""
-    return lambda settings: blueprint
+def _mounted_only(factory: Callable[[Mount], Blueprint]) -> BuildBlueprint:
+    """A capability whose blueprint needs nothing but its mount."""
+    return lambda mount, state: factory(mount)
 
 
-def _docs(settings: Settings) -> Blueprint | None:
-    return docs_blueprint(public=settings.docs.public) if settings.docs.enabled else None
+def _system(mount: Mount, state: AppState) -> Blueprint:
+    return system_routes.blueprint(mount, docs=API_V1 if state.settings.docs.enabled else None)
+
+
+def _me(mount: Mount, state: AppState) -> Blueprint:
+    account = AccountService(
+        accounts=state.settings.accounts,
+        passwords=state.passwords,
+        sessions=state.sessions,
+        units=state.units,
+    )
+    return me_routes.blueprint(
+        mount,
+        account=account,
+        paginator=state.paginator,
+        clear_session_cookie=partial(clear_session_cookie, state=state),
+    )
+
+
+def _profile(mount: Mount, state: AppState) -> Blueprint:
+    settings = state.settings
+    profile = ProfileService(
+        accounts=settings.accounts,
+        hide_account_existence=settings.security.hide_account_existence,
+        callback_origins=settings.callback_origins,
+        passwords=state.passwords,
+        sessions=state.sessions,
+        units=state.units,
+    )
+    return profile_routes.blueprint(mount, profile=profile)
+
+
+def _docs(mount: Mount, state: AppState) -> Blueprint | None:
+    docs = state.settings.docs
+    return docs_routes.blueprint(mount, public=docs.public) if docs.enabled else None
 
 
 CAPABILITIES: tuple[Capability, ...] = (
-    Capability("system", _module_blueprint(system_routes.bp), mounts=(ROOT,)),
-    Capability("auth", _module_blueprint(auth_routes.bp)),
-    Capability("auth_sessions", _module_blueprint(session_routes.bp)),
-    Capability("auth_mfa", _module_blueprint(mfa_routes.bp)),
-    Capability("auth_email", _module_blueprint(email_routes.bp)),
-    Capability("me", _module_blueprint(me_routes.bp)),
-    Capability("profile", _module_blueprint(profile_routes.bp)),
-    Capability("organizations", _module_blueprint(organizations_routes.bp)),
-    Capability("setup", _module_blueprint(setup_routes.bp)),
+    Capability("system", _system, mounts=(ROOT,)),
+    Capability("auth", _mounted_only(auth_routes.blueprint)),
+    Capability("auth_sessions", _mounted_only(session_routes.blueprint)),
+    Capability("auth_mfa", _mounted_only(mfa_routes.blueprint)),
+    Capability("auth_email", _mounted_only(email_routes.blueprint)),
+    Capability("me", _me),
+    Capability("profile", _profile),
+    Capability("organizations", _mounted_only(organizations_routes.blueprint)),
+    Capability("setup", _mounted_only(setup_routes.blueprint)),
     Capability("docs", _docs),
 )
 
 
-def blueprints_by_prefix(
-    settings: Settings, capabilities: tuple[Capability, ...] = CAPABILITIES
-) -> dict[str, list[Blueprint]]:
-    """The blueprints to mount under each prefix, in the order of the list."""
-    mounted: dict[str, list[Blueprint]] = {}
+def mounted_blueprints(
+    state: AppState, capabilities: tuple[Capability, ...] = CAPABILITIES
+) -> list[tuple[Mount, Blueprint]]:
+    """Each capability's blueprint for each of its mounts, in the order of the list."""
+    mounted = []
     for capability in capabilities:
-        for prefix in capability.mounts:
-            blueprint = capability.build(settings)
+        for mount in capability.mounts:
+            blueprint = capability.build(mount, state)
             if blueprint is not None:
-                mounted.setdefault(prefix, []).append(blueprint)
+                mounted.append((mount, blueprint))
     return mounted

@@ -11,18 +11,18 @@ import logging
 from functools import partial
 
 import orjson
-from sanic import Blueprint, Sanic
+from sanic import Sanic
 from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
 
 from app.auth import forgot_password
-from app.capabilities import ROOT, blueprints_by_prefix
+from app.capabilities import CAPABILITIES, Capability, mounted_blueprints
 from app.core.access import attach_access
 from app.core.automatic_routes import add_automatic_routes
 from app.core.database import close_database, open_database
 from app.core.logging import quiet_client_noise
+from app.core.mount import MountErrorHandler
 from app.core.openapi import openapi_config
-from app.core.problems import ProblemErrorHandler
 from app.core.request import TandemRequest
 from app.core.settings import Settings
 from app.outbox.relay import OutboxRelay
@@ -38,11 +38,16 @@ class UndeclaredRoutes(Exception):
     """A route declares no access requirements (deny by default)."""
 
 
-def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
+def create_app(
+    settings: Settings, *, name: str = "tandem", capabilities: tuple[Capability, ...] = CAPABILITIES
+) -> Sanic:
+    """`capabilities`: what the app serves, and where (app.capabilities)."""
+    state = AppState.build(settings)
+    mounted = mounted_blueprints(state, capabilities)
     app = Sanic(
         name,
         request_class=TandemRequest,
-        error_handler=ProblemErrorHandler(),
+        error_handler=MountErrorHandler(mount for mount, _ in mounted),
         # status codes are int keys in the OpenAPI document
         dumps=partial(orjson.dumps, option=orjson.OPT_NON_STR_KEYS),
         configure_logging=False,
@@ -55,15 +60,10 @@ def create_app(settings: Settings, *, name: str = "tandem") -> Sanic:
     app.config.PROXIES_COUNT = 0
     app.config.REAL_IP_HEADER = None
 
-    state = AppState.build(settings)
     app.ctx.state = state
     install_chain(app, build_chain(settings.middleware.chain, state))
-    for prefix, blueprints in blueprints_by_prefix(settings).items():
-        if prefix == ROOT:
-            for blueprint in blueprints:
-                app.blueprint(blueprint)
-        else:
-            app.blueprint(Blueprint.group(*blueprints, url_prefix=prefix))
+    for mount, blueprint in mounted:
+        mount.attach(app, blueprint)
 
     add_automatic_routes(app)
     # sanic-ext for CORS and HTTP methods only: app.docs builds the OpenAPI document

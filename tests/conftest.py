@@ -13,6 +13,7 @@ import redis as redis_sync
 from sanic import Sanic
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from app.capabilities import CAPABILITIES, Capability
 from app.core.settings import Settings
 from app.core.settings_sources import load_settings
 from tests.databases import (
@@ -141,11 +142,18 @@ AppStarter = Callable[..., AbstractAsyncContextManager[LiveServer]]
 @pytest.fixture
 def start_app() -> AppStarter:
     """`async with start_app(settings) as live:` a server of the test's own, with settings
-    of its choosing, beside or instead of `server`; `prepare=` may add test-only routes.
+    of its choosing, beside or instead of `server`; `prepare=` may add test-only routes,
+    `capabilities=` serve other capabilities or mounts than app.capabilities lists.
     Each costs a start (~0.3 s) and a stop (up to ~0.5 s): share `server` where you can."""
 
-    def start(settings: Settings, *, prepare: Callable[[Sanic], None] | None = None):
-        return start_server(settings, name=f"tandem_test_{next(_app_numbers)}", prepare=prepare)
+    def start(
+        settings: Settings,
+        *,
+        prepare: Callable[[Sanic], None] | None = None,
+        capabilities: tuple[Capability, ...] = CAPABILITIES,
+    ):
+        name = f"tandem_test_{next(_app_numbers)}"
+        return start_server(settings, name=name, prepare=prepare, capabilities=capabilities)
 
     return start
 

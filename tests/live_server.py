@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 from sanic import Sanic
 
+from app.capabilities import CAPABILITIES, Capability
 from app.core.settings import Settings
 from app.main import create_app
 from app.state import AppState
@@ -31,10 +32,14 @@ class LiveServer:
 
 @asynccontextmanager
 async def start_server(
-    settings: Settings, *, name: str, prepare: Callable[[Sanic], None] | None = None
+    settings: Settings,
+    *,
+    name: str,
+    prepare: Callable[[Sanic], None] | None = None,
+    capabilities: tuple[Capability, ...] = CAPABILITIES,
 ) -> AsyncIterator[LiveServer]:
     """`prepare` may add test-only routes before the server starts."""
-    app = create_app(settings, name=name)
+    app = create_app(settings, name=name, capabilities=capabilities)
     # TouchUp rewrites Sanic's hot functions for the app's shape: worth it once per
     # production process, not once per test (~40 ms)
     app.config.TOUCHUP = False

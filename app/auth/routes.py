@@ -1,4 +1,4 @@
-"""/api/v1/auth: sign-up, sign-in, sign-out (SPEC §2)."""
+"""/auth under a mount (app.core.mount): sign-up, sign-in, sign-out (SPEC §2)."""
 
 from __future__ import annotations
 
@@ -13,68 +13,70 @@ from app.auth.signed_in import signed_in_response
 from app.core import responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTH_SIGN_IN, AUTHENTICATED
 from app.core.endpoint import endpoint
+from app.core.mount import Mount
 from app.core.request import TandemRequest
 from app.users.schemas import UserPublic
 
-bp = Blueprint("auth", url_prefix="/auth")
 
+def blueprint(mount: Mount) -> Blueprint:
+    bp = mount.blueprint("auth", url_prefix="/auth")
 
-@bp.post("/sign-up")
-@endpoint(
-    AUTH_MAILS_ACCOUNT,
-    body=SignUp,
-    response=UserPublic,
-    status=201,
-    problems=(409,),
-    summary="Create an account",
-    tag="auth",
-)
-async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
-    state = request.app.ctx.state
-    callback = callback_or_default(body.callback_url, state.settings, VERIFY_PAGE)
-    user = await service.sign_up(
-        body, settings=state.settings, passwords=state.passwords, callback=callback, units=state.units
+    @bp.post("/sign-up")
+    @endpoint(
+        AUTH_MAILS_ACCOUNT,
+        body=SignUp,
+        response=UserPublic,
+        status=201,
+        problems=(409,),
+        summary="Create an account",
+        tag="auth",
     )
-    return responses.created(user, location="/api/v1/me")
+    async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
+        state = request.app.ctx.state
+        callback = callback_or_default(body.callback_url, state.settings, VERIFY_PAGE)
+        user = await service.sign_up(
+            body, settings=state.settings, passwords=state.passwords, callback=callback, units=state.units
+        )
+        return responses.created(user, location=mount.path("/me"))
 
-
-@bp.post("/sign-in")
-@endpoint(
-    AUTH_SIGN_IN,
-    body=SignIn,
-    response=SignInOutcome,
-    summary="Sign in",
-    tag="auth",
-    problems={401: "Wrong email or password"},
-    description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
-    "tokens. With two-factor authentication on, answers `mfa_required` and an "
-    "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.",
-)
-async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
-    state = request.app.ctx.state
-    result = await service.sign_in(
-        body,
-        settings=state.settings,
-        passwords=state.passwords,
-        sessions=state.sessions,
-        units=state.units,
-        ip_address=request.ctx.client_ip,
-        user_agent=request.headers.get("user-agent", ""),
+    @bp.post("/sign-in")
+    @endpoint(
+        AUTH_SIGN_IN,
+        body=SignIn,
+        response=SignInOutcome,
+        summary="Sign in",
+        tag="auth",
+        problems={401: "Wrong email or password"},
+        description="Sets the `tandem_session` cookie, or with `token: true` returns bearer "
+        "tokens. With two-factor authentication on, answers `mfa_required` and an "
+        "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.",
     )
-    return signed_in_response(result, state)
+    async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
+        state = request.app.ctx.state
+        result = await service.sign_in(
+            body,
+            settings=state.settings,
+            passwords=state.passwords,
+            sessions=state.sessions,
+            units=state.units,
+            ip_address=request.ctx.client_ip,
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        return signed_in_response(result, state)
 
+    @bp.post("/sign-out")
+    @endpoint(
+        AUTHENTICATED,
+        summary="Sign out (revoke this session)",
+        tag="auth",
+        problems={401: "No live session; a session cookie sent with the request is cleared all the same"},
+        description="Revokes the current session and clears the `tandem_session` cookie.",
+    )
+    async def sign_out(request: TandemRequest) -> HTTPResponse:
+        state = request.app.ctx.state
+        await service.sign_out(request.principal, sessions=state.sessions, units=state.units)
+        response = responses.success()
+        clear_session_cookie(response, state)
+        return response
 
-@bp.post("/sign-out")
-@endpoint(
-    AUTHENTICATED,
-    summary="Sign out (revoke this session)",
-    tag="auth",
-    problems={401: "No live session; a session cookie sent with the request is cleared all the same"},
-    description="Revokes the current session and clears the `tandem_session` cookie.",
-)
-async def sign_out(request: TandemRequest) -> HTTPResponse:
-    state = request.app.ctx.state
-    await service.sign_out(request.principal, sessions=state.sessions, units=state.units)
-    response = responses.success()
-    clear_session_cookie(response, state)
-    return response
+    return bp

@@ -1,4 +1,4 @@
-"""Request and response shapes of /api/v1/auth."""
+"""Request and response shapes of /auth."""
 
 from __future__ import annotations
 

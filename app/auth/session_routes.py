@@ -1,4 +1,4 @@
-"""/api/v1/auth: my sessions, revoking them, and bearer refresh (SPEC §2)."""
+"""/auth under a mount (app.core.mount): my sessions, revoking them, and bearer refresh (SPEC §2)."""
 
 from __future__ import annotations
 
@@ -13,82 +13,9 @@ from app.auth.schemas import NoBody, Refresh, SessionInfo, TokenPair
 from app.core import errors, responses
 from app.core.access import AUTHENTICATED, REFRESH
 from app.core.endpoint import endpoint
+from app.core.mount import Mount
 from app.core.pagination import PageQuery
 from app.core.request import TandemRequest
-
-bp = Blueprint("auth_sessions", url_prefix="/auth")
-
-
-@bp.get("/sessions")
-@endpoint(
-    AUTHENTICATED,
-    query=PageQuery,
-    response=SessionInfo,
-    listing=True,
-    summary="My sessions",
-    tag="auth",
-    description="Sessions that still work (bearer ones: can still be refreshed), newest "
-    "first; `current` marks the one this request was made with.",
-)
-async def list_sessions(request: TandemRequest, query: PageQuery) -> HTTPResponse:
-    state = request.app.ctx.state
-    page = await service.list_sessions(
-        request.principal, page=query, sessions=state.sessions, paginator=state.paginator
-    )
-    return responses.listing(
-        page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-    )
-
-
-@bp.delete("/sessions/<session_id:str>")
-@endpoint(
-    AUTHENTICATED,
-    problems=(400, 404),
-    summary="Revoke one of my sessions",
-    tag="auth",
-    description="Another user's session, or one that already ended, is 404. Revoking the "
-    "current session signs out (the cookie is cleared).",
-)
-async def revoke_session(request: TandemRequest, session_id: str) -> HTTPResponse:
-    state = request.app.ctx.state
-    was_current = await service.revoke_session(
-        request.principal, _session_id(session_id), sessions=state.sessions, units=state.units
-    )
-    response = responses.success()
-    if was_current:
-        clear_session_cookie(response, state)
-    return response
-
-
-@bp.post("/sessions/revoke-others")
-@endpoint(
-    AUTHENTICATED,
-    body=NoBody,
-    summary="Sign out everywhere else",
-    tag="auth",
-    description="Every other session of mine stops working at once, in every process.",
-)
-async def revoke_other_sessions(request: TandemRequest, body: NoBody) -> HTTPResponse:
-    state = request.app.ctx.state
-    await service.revoke_other_sessions(request.principal, sessions=state.sessions, units=state.units)
-    return responses.success()
-
-
-@bp.post("/refresh")
-@endpoint(
-    REFRESH,
-    body=Refresh,
-    response=TokenPair,
-    problems=(401,),
-    summary="New bearer tokens for a refresh token",
-    tag="auth",
-    description="Rotates both tokens; the previous access token stops working at once. "
-    "A refresh token works once: presenting a used one again revokes the "
-    "whole session (401).",
-)
-async def refresh(request: TandemRequest, body: Refresh) -> HTTPResponse:
-    pair = await service.refresh(body, sessions=request.app.ctx.state.sessions)
-    return responses.ok(pair)
 
 
 def _session_id(value: str) -> UUID:
@@ -96,3 +23,77 @@ def _session_id(value: str) -> UUID:
         return UUID(value)
     except ValueError:
         raise errors.ValidationFailed.of_field("session_id", "not a session id") from None
+
+
+def blueprint(mount: Mount) -> Blueprint:
+    bp = mount.blueprint("auth_sessions", url_prefix="/auth")
+
+    @bp.get("/sessions")
+    @endpoint(
+        AUTHENTICATED,
+        query=PageQuery,
+        response=SessionInfo,
+        listing=True,
+        summary="My sessions",
+        tag="auth",
+        description="Sessions that still work (bearer ones: can still be refreshed), newest "
+        "first; `current` marks the one this request was made with.",
+    )
+    async def list_sessions(request: TandemRequest, query: PageQuery) -> HTTPResponse:
+        state = request.app.ctx.state
+        page = await service.list_sessions(
+            request.principal, page=query, sessions=state.sessions, paginator=state.paginator
+        )
+        return responses.listing(
+            page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
+        )
+
+    @bp.delete("/sessions/<session_id:str>")
+    @endpoint(
+        AUTHENTICATED,
+        problems=(400, 404),
+        summary="Revoke one of my sessions",
+        tag="auth",
+        description="Another user's session, or one that already ended, is 404. Revoking the "
+        "current session signs out (the cookie is cleared).",
+    )
+    async def revoke_session(request: TandemRequest, session_id: str) -> HTTPResponse:
+        state = request.app.ctx.state
+        was_current = await service.revoke_session(
+            request.principal, _session_id(session_id), sessions=state.sessions, units=state.units
+        )
+        response = responses.success()
+        if was_current:
+            clear_session_cookie(response, state)
+        return response
+
+    @bp.post("/sessions/revoke-others")
+    @endpoint(
+        AUTHENTICATED,
+        body=NoBody,
+        summary="Sign out everywhere else",
+        tag="auth",
+        description="Every other session of mine stops working at once, in every process.",
+    )
+    async def revoke_other_sessions(request: TandemRequest, body: NoBody) -> HTTPResponse:
+        state = request.app.ctx.state
+        await service.revoke_other_sessions(request.principal, sessions=state.sessions, units=state.units)
+        return responses.success()
+
+    @bp.post("/refresh")
+    @endpoint(
+        REFRESH,
+        body=Refresh,
+        response=TokenPair,
+        problems=(401,),
+        summary="New bearer tokens for a refresh token",
+        tag="auth",
+        description="Rotates both tokens; the previous access token stops working at once. "
+        "A refresh token works once: presenting a used one again revokes the "
+        "whole session (401).",
+    )
+    async def refresh(request: TandemRequest, body: Refresh) -> HTTPResponse:
+        pair = await service.refresh(body, sessions=request.app.ctx.state.sessions)
+        return responses.ok(pair)
+
+    return bp

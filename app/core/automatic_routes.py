@@ -7,6 +7,7 @@ the preflight headers to it) and is public, as SPEC §1 says preflight is.
 sanic-ext can add both itself, but only from a before-start listener, where every route
 it adds makes Sanic rebuild its signal router: about 0.4 s of each app start (cProfile),
 which the test suite paid once per app. Added before the app starts, they cost nothing.
+Both belong to the mount of the path's routes, whose renderer answers their errors.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sanic import Sanic
 from sanic.response import HTTPResponse, empty
 
 from app.core.access import ACCESS_ATTRIBUTE, PUBLIC, access_of
+from app.core.mount import mount_of
 
 
 async def _head(request: Any, *args: Any, get_handler: Any, **kwargs: Any) -> HTTPResponse:
@@ -34,7 +36,10 @@ def add_automatic_routes(app: Sanic) -> None:
     """Call once every capability's routes are registered."""
     for group in list(app.router.groups.values()):
         methods = group.methods
-        where = {"uri": group.uri, "strict_slashes": group.strict, "unquote": group.unquote}
+        where: dict[str, Any] = {"uri": group.uri, "strict_slashes": group.strict, "unquote": group.unquote}
+        mount = mount_of(group[0])
+        if mount is not None:
+            where["ctx_mount"] = mount
         if "GET" in methods and "HEAD" not in methods:
             get_route = next(route for route in group if "GET" in route.methods)
             head = partial(_head, get_handler=get_route.handler)

@@ -1,4 +1,5 @@
-"""RFC 9457 problem responses: the only way an error leaves the API.
+"""RFC 9457 problem responses: how errors leave the API, unless a mount renders its own
+(app.core.mount).
 
 Framework errors (unknown route, wrong method, body too large, bad JSON) and
 unhandled exceptions are translated into the same shape as our own ApiErrors.
@@ -8,19 +9,15 @@ to the log alone.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, Field
-from sanic import Request
 from sanic import exceptions as sanic_errors
-from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse
 
 from app.core import errors
 
-logger = logging.getLogger("tandem.errors")
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://tandem.dev/problems/"
 
@@ -67,7 +64,7 @@ def problem_response(error: errors.ApiError, request_id: str | None) -> HTTPResp
     )
 
 
-def _translate(exception: BaseException) -> errors.ApiError:
+def translate(exception: BaseException) -> errors.ApiError:
     """Map a framework or unexpected exception onto our error tree."""
     if isinstance(exception, errors.ApiError):
         return exception
@@ -90,16 +87,3 @@ def _translate(exception: BaseException) -> errors.ApiError:
         # Sanic raises a bare BadRequest for undecodable JSON and malformed requests.
         return errors.BadRequest("The request could not be understood")
     return errors.InternalError()
-
-
-class ProblemErrorHandler(ErrorHandler):
-    """Sanic's error handler, replaced so that every error is a problem document."""
-
-    def default(self, request: Request, exception: BaseException) -> HTTPResponse:
-        error = _translate(exception)
-        request_id = getattr(getattr(request, "ctx", None), "request_id", None)
-        if error.status >= 500 and not isinstance(exception, errors.ApiError):
-            logger.error("unhandled exception", exc_info=exception)
-        elif not error.quiet:
-            logger.warning("%s: %s", error.code, error.detail or error.title)
-        return problem_response(error, request_id)

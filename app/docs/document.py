@@ -2,7 +2,10 @@
 
 Built here rather than by sanic-ext: its builder writes 3.0 around pydantic's 2020-12
 schemas, documents query models as objects and cannot express security alternatives.
-Routes without an `@endpoint` (docs pages, CORS preflight) are not part of the API.
+Routes without an `@endpoint` (docs pages, CORS preflight) are not part of the API. The
+document describes the routes of documented mounts (app.core.mount): /api/v1 and the
+system routes at the root; a second mount of the same handlers for other clients is
+left out, so that each operation is described once, at its /api/v1 path.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sanic import Sanic
 from sanic_routing.route import Route
 
 from app.core.endpoint import Operation, operation_of
+from app.core.mount import mount_of
 from app.core.openapi import describe_api
 from app.core.settings import Settings
 from app.docs.components import Components
@@ -33,7 +37,8 @@ def documented_operations(app: Sanic) -> Iterator[tuple[str, str, Route, Operati
     """(path, method, route, declaration) for every operation, in path order."""
     for route in sorted(app.router.routes, key=lambda route: route.path):
         operation = operation_of(route.handler)
-        if operation is None:
+        mount = mount_of(route)
+        if operation is None or (mount is not None and not mount.documented):
             continue
         path = "/" + PATH_PARAMETER.sub(r"{\1}", route.path)
         for method in DOCUMENTED_METHODS:

@@ -1,4 +1,4 @@
-"""/api/v1/openapi.json, /api/v1/docs, /api/v1/redoc.
+"""/openapi.json, /docs, /redoc under the docs' mount (/api/v1).
 
 app.docs.document builds the OpenAPI document from the routes' declarations. The viewer pages
 and their pinned scripts: app.docs.viewers.
@@ -11,13 +11,14 @@ from sanic import Blueprint
 from sanic.response import HTTPResponse
 
 from app.core.access import PUBLIC, Access, declare
+from app.core.mount import Mount
 from app.core.request import TandemRequest
 from app.docs.document import build_document, check_operation_ids
 from app.docs.viewers import add_viewer_routes
 
 
-def docs_blueprint(*, public: bool) -> Blueprint:
-    bp = Blueprint("docs")
+def blueprint(mount: Mount, *, public: bool) -> Blueprint:
+    bp = mount.blueprint("docs")
     # public docs need no client key (SPEC §1 exemption); private ones do
     access = PUBLIC if public else Access(authenticated=False, rate_policy=None)
     cached: dict[str, bytes] = {}
@@ -31,5 +32,5 @@ def docs_blueprint(*, public: bool) -> Blueprint:
             cached["document"] = orjson.dumps(build_document(request.app))
         return HTTPResponse(cached["document"], content_type="application/json")
 
-    add_viewer_routes(bp, access)  # the pages and their assets (app.docs.viewers)
+    add_viewer_routes(bp, access, mount)  # the pages and their assets (app.docs.viewers)
     return bp

@@ -1,5 +1,5 @@
-"""The docs pages, Swagger UI at /api/v1/docs and ReDoc at /api/v1/redoc, and the files
-they load, all served by the API itself.
+"""The docs pages, Swagger UI at /docs and ReDoc at /redoc under the docs' mount, and the
+files they load, all served by the API itself.
 
 The viewers are pinned copies in app/docs/assets/ (versions and provenance in its
 README; a test checks their digests), not scripts from a CDN: the pages render without
@@ -20,14 +20,12 @@ from sanic.response import HTTPResponse
 
 from app.core import errors
 from app.core.access import Access, declare
+from app.core.mount import Mount
 from app.core.request import TandemRequest
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 SWAGGER_UI_VERSION = "5.35.0"  # npm swagger-ui-dist
 REDOC_VERSION = "2.5.4"  # npm redoc
-BASE = "/api/v1"
-SPEC_URL = f"{BASE}/openapi.json"
-ASSET_URL = f"{BASE}/docs/assets"
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 # only these files are served (an allowlist, never a path from the request)
 SERVED_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-init.js", "redoc.standalone.js")
@@ -64,30 +62,41 @@ def load_assets() -> dict[str, Asset]:
     return assets
 
 
-def _url(assets: dict[str, Asset], name: str) -> str:
-    return f"{ASSET_URL}/{name}?v={assets[name].digest[:16]}"
+@dataclass(frozen=True, slots=True)
+class Viewers:
+    """What the pages load, served under `mount`."""
+
+    assets: dict[str, Asset]
+    mount: Mount
+
+    @property
+    def spec_url(self) -> str:
+        return self.mount.path("/openapi.json")
+
+    def url(self, name: str) -> str:
+        return self.mount.path(f"/docs/assets/{name}?v={self.assets[name].digest[:16]}")
 
 
-def swagger_page(assets: dict[str, Asset]) -> str:
+def swagger_page(viewers: Viewers) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Tandem API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{escape(_url(assets, "swagger-ui.css"))}"></head>
-<body><div id="swagger-ui" data-spec-url="{escape(SPEC_URL)}"></div>
-<script src="{escape(_url(assets, "swagger-ui-bundle.js"))}"></script>
-<script src="{escape(_url(assets, "swagger-init.js"))}"></script>
+<link rel="stylesheet" href="{escape(viewers.url("swagger-ui.css"))}"></head>
+<body><div id="swagger-ui" data-spec-url="{escape(viewers.spec_url)}"></div>
+<script src="{escape(viewers.url("swagger-ui-bundle.js"))}"></script>
+<script src="{escape(viewers.url("swagger-init.js"))}"></script>
 </body></html>"""
 
 
-def redoc_page(assets: dict[str, Asset]) -> str:
+def redoc_page(viewers: Viewers) -> str:
     # the bundle starts ReDoc by itself on the <redoc> element it finds
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Tandem API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"></head>
-<body><redoc spec-url="{escape(SPEC_URL)}"></redoc>
-<script src="{escape(_url(assets, "redoc.standalone.js"))}"></script>
+<body><redoc spec-url="{escape(viewers.spec_url)}"></redoc>
+<script src="{escape(viewers.url("redoc.standalone.js"))}"></script>
 </body></html>"""
 
 
@@ -102,10 +111,12 @@ def _page(html: str) -> HTTPResponse:
     )
 
 
-def add_viewer_routes(bp: Blueprint, access: Access) -> None:
-    """GET /docs, /redoc and /docs/assets/<file> on the docs blueprint, with `access`."""
+def add_viewer_routes(bp: Blueprint, access: Access, mount: Mount) -> None:
+    """GET /docs, /redoc and /docs/assets/<file> on the docs blueprint (under `mount`),
+    with `access`."""
     assets = load_assets()
-    pages = {"swagger": swagger_page(assets), "redoc": redoc_page(assets)}
+    viewers = Viewers(assets, mount)
+    pages = {"swagger": swagger_page(viewers), "redoc": redoc_page(viewers)}
 
     @bp.get("/docs")
     @declare(access)

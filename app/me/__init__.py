@@ -1,1 +1,1 @@
-"""/api/v1/me: the signed-in user (SPEC §3)."""
+"""/me: the signed-in user (SPEC §3)."""

@@ -1,4 +1,4 @@
-"""Request and response shapes of /api/v1/me beyond the user itself."""
+"""Request and response shapes of /me beyond the user itself."""
 
 from __future__ import annotations
 

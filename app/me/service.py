@@ -14,7 +14,7 @@ from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.membership import resolve_membership
 from app.core.roles import Role
-from app.core.settings import Settings
+from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitsOfWork
 from app.me.schemas import (
     AccountExport,
@@ -28,103 +28,110 @@ from models import AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, Us
 DELETED_NAME = "Deleted user"
 
 
-async def update(user_id: UUID, data: MeUpdate, *, units: UnitsOfWork) -> UserPublic:
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    user = await User.get(id=user_id)
-    if changes:
-        async with units() as work:
-            for field, value in changes.items():
-                setattr(user, field, value)
-            await user.save(update_fields=[*changes, "updated_at"])
-            session_effects.refresh_user(work, user_id)
-    return UserPublic.of(user)
+class AccountService:
+    """Built at start-up (app.capabilities) with what it uses: the accounts settings,
+    password hashing, the session store and the units of work."""
 
+    def __init__(
+        self,
+        *,
+        accounts: AccountSettings,
+        passwords: PasswordHashing,
+        sessions: SessionStore,
+        units: UnitsOfWork,
+    ) -> None:
+        self.accounts = accounts
+        self.passwords = passwords
+        self.sessions = sessions
+        self.units = units
 
-async def choose_organization(
-    user_id: UUID, organization_id: UUID, *, global_role: str | None, units: UnitsOfWork
-) -> UserPublic:
-    """Make an organization I may act in my current one; any other is 404 (SPEC §1)."""
-    if (
-        await resolve_membership(organization_id=organization_id, user_id=user_id, global_role=global_role)
-        is None
-    ):
-        raise errors.NotFound("No such organization")
-    async with units() as work:
+    async def update(self, user_id: UUID, data: MeUpdate) -> UserPublic:
+        changes = data.model_dump(exclude_unset=True, exclude_none=True)
         user = await User.get(id=user_id)
-        user.current_organization_id = organization_id
-        await user.save(update_fields=["current_organization_id", "updated_at"])
-        session_effects.refresh_user(work, user_id)
-    return UserPublic.of(user)
+        if changes:
+            async with self.units() as work:
+                for field, value in changes.items():
+                    setattr(user, field, value)
+                await user.save(update_fields=[*changes, "updated_at"])
+                session_effects.refresh_user(work, user_id)
+        return UserPublic.of(user)
 
-
-async def export(user_id: UUID) -> AccountExport:
-    user = await User.get(id=user_id)
-    memberships = await OrganizationUser.filter(user_id=user_id).select_related("organization")
-    sessions = await AuthSession.filter(user_id=user_id).order_by("-created_at")
-    return AccountExport(
-        exported_at=datetime.now(UTC),
-        user=UserPublic.of(user),
-        memberships=[
-            ExportedMembership(
-                organization_id=m.organization.id,
-                organization_name=m.organization.name,
-                role_in_organization=m.role_in_organization,
-                status=m.status,
-                created_at=m.created_at,
+    async def choose_organization(
+        self, user_id: UUID, organization_id: UUID, *, global_role: str | None
+    ) -> UserPublic:
+        """Make an organization I may act in my current one; any other is 404 (SPEC §1)."""
+        if (
+            await resolve_membership(
+                organization_id=organization_id, user_id=user_id, global_role=global_role
             )
-            for m in memberships
-        ],
-        sessions=[ExportedSession.model_validate(session) for session in sessions],
-        recovery_codes_left=await RecoveryCode.filter(user_id=user_id, used_at=None).count(),
-    )
+            is None
+        ):
+            raise errors.NotFound("No such organization")
+        async with self.units() as work:
+            user = await User.get(id=user_id)
+            user.current_organization_id = organization_id
+            await user.save(update_fields=["current_organization_id", "updated_at"])
+            session_effects.refresh_user(work, user_id)
+        return UserPublic.of(user)
 
-
-async def erase(
-    user_id: UUID,
-    password: str,
-    *,
-    client_ip: str,
-    settings: Settings,
-    passwords: PasswordHashing,
-    sessions: SessionStore,
-    units: UnitsOfWork,
-) -> None:
-    """Anonymize the account and end every session; the row stays so that what others
-    need (authorship, history) points at "Deleted user". 409 for the last Owner."""
-    user = await User.get(id=user_id)
-    await confirm_password(
-        user, password, settings.accounts, passwords=passwords, client_ip=client_ip, units=units
-    )
-    # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
-    unusable_hash = "!deleted:" + secrets.token_hex(16)
-    old_email = user.email
-    async with units() as work:
-        if user.global_role == Role.OWNER and await _is_last_owner(user_id):
-            raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
-        await User.filter(id=user_id).update(
-            name=DELETED_NAME,
-            nickname=f"deleted-{user_id.hex[:24]}",
-            email=f"deleted-{user_id.hex}@deleted.invalid",
-            password_hash=unusable_hash,
-            global_role=None,
-            current_organization_id=None,
-            email_verified_at=None,
-            mfa_enabled=False,
-            mfa_secret=None,
-            mfa_pending_secret=None,
-            mfa_last_step=None,
-            timezone="UTC",
-            locale="en",
-            preferences={},
-            disabled=True,
-            deleted_at=datetime.now(UTC),
-            updated_at=datetime.now(UTC),
+    async def export(self, user_id: UUID) -> AccountExport:
+        user = await User.get(id=user_id)
+        memberships = await OrganizationUser.filter(user_id=user_id).select_related("organization")
+        sessions = await AuthSession.filter(user_id=user_id).order_by("-created_at")
+        return AccountExport(
+            exported_at=datetime.now(UTC),
+            user=UserPublic.of(user),
+            memberships=[
+                ExportedMembership(
+                    organization_id=m.organization.id,
+                    organization_name=m.organization.name,
+                    role_in_organization=m.role_in_organization,
+                    status=m.status,
+                    created_at=m.created_at,
+                )
+                for m in memberships
+            ],
+            sessions=[ExportedSession.model_validate(session) for session in sessions],
+            recovery_codes_left=await RecoveryCode.filter(user_id=user_id, used_at=None).count(),
         )
-        await OrganizationUser.filter(user_id=user_id).delete()
-        await OneTimeToken.filter(user_id=user_id).delete()
-        await RecoveryCode.filter(user_id=user_id).delete()
-        await session_effects.revoke_all(work, sessions, user_id)
-    await lockout.lift(old_email)  # the address can sign up again, without its old counts
+
+    async def erase(self, user_id: UUID, password: str, *, client_ip: str) -> None:
+        """Anonymize the account and end every session; the row stays so that what others
+        need (authorship, history) points at "Deleted user". 409 for the last Owner."""
+        user = await User.get(id=user_id)
+        await confirm_password(
+            user, password, self.accounts, passwords=self.passwords, client_ip=client_ip, units=self.units
+        )
+        # unusable: no password hashes to it, and it is not a valid argon2 hash to verify against
+        unusable_hash = "!deleted:" + secrets.token_hex(16)
+        old_email = user.email
+        async with self.units() as work:
+            if user.global_role == Role.OWNER and await _is_last_owner(user_id):
+                raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
+            await User.filter(id=user_id).update(
+                name=DELETED_NAME,
+                nickname=f"deleted-{user_id.hex[:24]}",
+                email=f"deleted-{user_id.hex}@deleted.invalid",
+                password_hash=unusable_hash,
+                global_role=None,
+                current_organization_id=None,
+                email_verified_at=None,
+                mfa_enabled=False,
+                mfa_secret=None,
+                mfa_pending_secret=None,
+                mfa_last_step=None,
+                timezone="UTC",
+                locale="en",
+                preferences={},
+                disabled=True,
+                deleted_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+            await OrganizationUser.filter(user_id=user_id).delete()
+            await OneTimeToken.filter(user_id=user_id).delete()
+            await RecoveryCode.filter(user_id=user_id).delete()
+            await session_effects.revoke_all(work, self.sessions, user_id)
+        await lockout.lift(old_email)  # the address can sign up again, without its old counts
 
 
 async def _is_last_owner(user_id: UUID) -> bool:

@@ -1,4 +1,4 @@
-"""Request and response shapes of /api/v1/profile (SPEC §3).
+"""Request and response shapes of /profile (SPEC §3).
 
 SPEC §3 fixes these answers as they are, without the `{"data": …}` envelope:
 `{"status": true}` for a request, and the confirmation's own fields.

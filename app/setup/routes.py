@@ -1,4 +1,4 @@
-"""/api/v1/setup: first-run status and bootstrap (SPEC §4)."""
+"""/setup under a mount (app.core.mount): first-run status and bootstrap (SPEC §4)."""
 
 from __future__ import annotations
 
@@ -8,32 +8,38 @@ from sanic.response import HTTPResponse
 from app.core import responses
 from app.core.access import Access
 from app.core.endpoint import endpoint
+from app.core.mount import Mount
 from app.core.request import TandemRequest
 from app.setup import service
 from app.setup.schemas import Bootstrap, Bootstrapped, SetupStatus
 
-bp = Blueprint("setup", url_prefix="/setup")
 # SPEC §1: /setup is under the `admin` rate policy
 SETUP = Access(authenticated=False, rate_policy="admin")
 
 
-@bp.get("/status")
-@endpoint(SETUP, response=SetupStatus, summary="Whether this installation still needs set-up", tag="setup")
-async def status(request: TandemRequest) -> HTTPResponse:
-    return responses.ok(SetupStatus(needs_setup=await service.needs_setup()))
+def blueprint(mount: Mount) -> Blueprint:
+    bp = mount.blueprint("setup", url_prefix="/setup")
 
+    @bp.get("/status")
+    @endpoint(
+        SETUP, response=SetupStatus, summary="Whether this installation still needs set-up", tag="setup"
+    )
+    async def status(request: TandemRequest) -> HTTPResponse:
+        return responses.ok(SetupStatus(needs_setup=await service.needs_setup()))
 
-@bp.post("/bootstrap")
-@endpoint(
-    SETUP,
-    body=Bootstrap,
-    response=Bootstrapped,
-    status=201,
-    problems=(403, 409),
-    summary="Create the first user as Owner (with the setup token)",
-    tag="setup",
-)
-async def bootstrap(request: TandemRequest, body: Bootstrap) -> HTTPResponse:
-    service.check_setup_token(body.setup_token, request.app.ctx.state.settings.security.setup_token)
-    result = await service.bootstrap(body, passwords=request.app.ctx.state.passwords)
-    return responses.created(result, location="/api/v1/me")
+    @bp.post("/bootstrap")
+    @endpoint(
+        SETUP,
+        body=Bootstrap,
+        response=Bootstrapped,
+        status=201,
+        problems=(403, 409),
+        summary="Create the first user as Owner (with the setup token)",
+        tag="setup",
+    )
+    async def bootstrap(request: TandemRequest, body: Bootstrap) -> HTTPResponse:
+        service.check_setup_token(body.setup_token, request.app.ctx.state.settings.security.setup_token)
+        result = await service.bootstrap(body, passwords=request.app.ctx.state.passwords)
+        return responses.created(result, location=mount.path("/me"))
+
+    return bp

@@ -1,4 +1,4 @@
-"""/api/v1/auth: forgot/reset password and email verification (SPEC §2)."""
+"""/auth under a mount (app.core.mount): forgot/reset password and email verification (SPEC §2)."""
 
 from __future__ import annotations
 
@@ -12,70 +12,75 @@ from app.core import errors, responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTHENTICATED_MAILS_ACCOUNT, BY_EMAILED_TOKEN
 from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
+from app.core.mount import Mount
 from app.core.request import TandemRequest
 
-bp = Blueprint("auth_email", url_prefix="/auth")
 
+def blueprint(mount: Mount) -> Blueprint:
+    bp = mount.blueprint("auth_email", url_prefix="/auth")
 
-@bp.post("/forgot-password")
-@endpoint(
-    AUTH_MAILS_ACCOUNT,
-    body=ForgotPassword,
-    summary="Email a password-reset link",
-    tag="auth",
-    description='Always answers `{"success": true}`, whether or not the account exists; '
-    "the lookup and the email happen after the answer.",
-)
-async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
-    state = request.app.ctx.state
-    callback = check_callback_url(body.callback_url, state.settings.callback_origins)
-    await request_reset(body.email, callback=callback, units=state.units)
-    return responses.success()
-
-
-@bp.post("/reset-password")
-@endpoint(
-    BY_EMAILED_TOKEN,
-    body=ResetPassword,
-    problems=(422,),
-    tag="auth",
-    summary="Set a new password with the emailed token; ends every session",
-)
-async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
-    state = request.app.ctx.state
-    await email_flows.reset_password(
-        body.token, body.new_password, passwords=state.passwords, sessions=state.sessions, units=state.units
+    @bp.post("/forgot-password")
+    @endpoint(
+        AUTH_MAILS_ACCOUNT,
+        body=ForgotPassword,
+        summary="Email a password-reset link",
+        tag="auth",
+        description='Always answers `{"success": true}`, whether or not the account exists; '
+        "the lookup and the email happen after the answer.",
     )
-    return responses.success()
+    async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
+        state = request.app.ctx.state
+        callback = check_callback_url(body.callback_url, state.settings.callback_origins)
+        await request_reset(body.email, callback=callback, units=state.units)
+        return responses.success()
 
-
-@bp.post("/verify-email")
-@endpoint(
-    BY_EMAILED_TOKEN,
-    body=VerifyEmail,
-    problems=(422,),
-    tag="auth",
-    summary="Mark the email verified with the emailed token",
-)
-async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
-    await email_flows.verify_email(body.token, units=request.app.ctx.state.units)
-    return responses.success()
-
-
-@bp.post("/send-verification-email")
-@endpoint(
-    AUTHENTICATED_MAILS_ACCOUNT,
-    body=SendVerificationEmail,
-    problems=(422,),
-    tag="auth",
-    summary="Send a new verification email (the previous link stops working)",
-)
-async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
-    state = request.app.ctx.state
-    callback = email_flows.callback_or_default(body.callback_url, state.settings, email_flows.VERIFY_PAGE)
-    sent = await email_flows.resend_verification(
-        request.principal.user_id, callback=callback, settings=state.settings, units=state.units
+    @bp.post("/reset-password")
+    @endpoint(
+        BY_EMAILED_TOKEN,
+        body=ResetPassword,
+        problems=(422,),
+        tag="auth",
+        summary="Set a new password with the emailed token; ends every session",
     )
-    if not sent:
-        raise errors.BusinessRuleViolated("This email address is already verified")
-    return responses.success()
+    async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
+        state = request.app.ctx.state
+        await email_flows.reset_password(
+            body.token,
+            body.new_password,
+            passwords=state.passwords,
+            sessions=state.sessions,
+            units=state.units,
+        )
+        return responses.success()
+
+    @bp.post("/verify-email")
+    @endpoint(
+        BY_EMAILED_TOKEN,
+        body=VerifyEmail,
+        problems=(422,),
+        tag="auth",
+        summary="Mark the email verified with the emailed token",
+    )
+    async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
+        await email_flows.verify_email(body.token, units=request.app.ctx.state.units)
+        return responses.success()
+
+    @bp.post("/send-verification-email")
+    @endpoint(
+        AUTHENTICATED_MAILS_ACCOUNT,
+        body=SendVerificationEmail,
+        problems=(422,),
+        tag="auth",
+        summary="Send a new verification email (the previous link stops working)",
+    )
+    async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
+        state = request.app.ctx.state
+        callback = email_flows.callback_or_default(body.callback_url, state.settings, email_flows.VERIFY_PAGE)
+        sent = await email_flows.resend_verification(
+            request.principal.user_id, callback=callback, settings=state.settings, units=state.units
+        )
+        if not sent:
+            raise errors.BusinessRuleViolated("This email address is already verified")
+        return responses.success()
+
+    return bp

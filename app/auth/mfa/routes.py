@@ -1,4 +1,4 @@
-"""/api/v1/auth/mfa: TOTP enrollment, activation, sign-in verification, disable (SPEC §2)."""
+"""/auth/mfa under a mount (app.core.mount): TOTP enrollment, activation, sign-in verification, disable (SPEC §2)."""
 
 from __future__ import annotations
 
@@ -21,124 +21,125 @@ from app.auth.signed_in import signed_in_response
 from app.core import responses
 from app.core.access import AUTHENTICATED_AUTH, BY_MFA_CHALLENGE
 from app.core.endpoint import endpoint
+from app.core.mount import Mount
 from app.core.request import TandemRequest
 
-bp = Blueprint("auth_mfa", url_prefix="/auth/mfa")
 
+def blueprint(mount: Mount) -> Blueprint:
+    bp = mount.blueprint("auth_mfa", url_prefix="/auth/mfa")
 
-@bp.post("/enroll")
-@endpoint(
-    AUTHENTICATED_AUTH,
-    body=MfaEnroll,
-    response=MfaEnrollment,
-    problems=(409, 422),
-    tag="auth",
-    operation_id="auth_mfa_enroll",
-    summary="Start two-factor authentication: a secret and ten recovery codes",
-    description="Needs the current password (a wrong one counts towards the sign-in "
-    "lockout) and a verified email (422 otherwise). Shown once. Nothing "
-    "changes for sign-in until POST /auth/mfa/activate; enrolling again "
-    "before that replaces the secret and the codes.",
-)
-async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
-    state = request.app.ctx.state
-    enrollment = await mfa.enroll(
-        request.principal.user_id,
-        password=body.password,
-        client_ip=request.ctx.client_ip,
-        settings=state.settings,
-        passwords=state.passwords,
-        units=state.units,
+    @bp.post("/enroll")
+    @endpoint(
+        AUTHENTICATED_AUTH,
+        body=MfaEnroll,
+        response=MfaEnrollment,
+        problems=(409, 422),
+        tag="auth",
+        operation_id="auth_mfa_enroll",
+        summary="Start two-factor authentication: a secret and ten recovery codes",
+        description="Needs the current password (a wrong one counts towards the sign-in "
+        "lockout) and a verified email (422 otherwise). Shown once. Nothing "
+        "changes for sign-in until POST /auth/mfa/activate; enrolling again "
+        "before that replaces the secret and the codes.",
     )
-    return responses.ok(
-        MfaEnrollment(
-            secret=enrollment.secret,
-            otpauth_uri=enrollment.otpauth_uri,
-            recovery_codes=enrollment.recovery_codes,
+    async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
+        state = request.app.ctx.state
+        enrollment = await mfa.enroll(
+            request.principal.user_id,
+            password=body.password,
+            client_ip=request.ctx.client_ip,
+            settings=state.settings,
+            passwords=state.passwords,
+            units=state.units,
         )
+        return responses.ok(
+            MfaEnrollment(
+                secret=enrollment.secret,
+                otpauth_uri=enrollment.otpauth_uri,
+                recovery_codes=enrollment.recovery_codes,
+            )
+        )
+
+    @bp.post("/activate")
+    @endpoint(
+        AUTHENTICATED_AUTH,
+        body=MfaActivate,
+        response=MfaStatus,
+        problems=(409, 422),
+        tag="auth",
+        operation_id="auth_mfa_activate",
+        summary="Switch two-factor authentication on with a code from the app",
+        description="Needs the code and the current password (a wrong password counts "
+        "towards the sign-in lockout). Every other session of the user ends: "
+        "one opened with a stolen password must not outlive the second factor. "
+        "A cookie session gets a new session token (and cookie): the level of "
+        "the session changed, so a token known before cannot ride along.",
     )
+    async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
+        state = request.app.ctx.state
+        principal = request.principal
+        await mfa.activate(
+            principal.user_id,
+            code=body.code,
+            password=body.password,
+            client_ip=request.ctx.client_ip,
+            keep_session_id=principal.session_id,
+            settings=state.settings,
+            passwords=state.passwords,
+            sessions=state.sessions,
+            units=state.units,
+        )
+        response = responses.ok(MfaStatus(mfa_enabled=True))
+        if came_by_cookie(request):
+            set_session_cookie(response, state, await state.sessions.rotate(principal))
+        return response
 
-
-@bp.post("/activate")
-@endpoint(
-    AUTHENTICATED_AUTH,
-    body=MfaActivate,
-    response=MfaStatus,
-    problems=(409, 422),
-    tag="auth",
-    operation_id="auth_mfa_activate",
-    summary="Switch two-factor authentication on with a code from the app",
-    description="Needs the code and the current password (a wrong password counts "
-    "towards the sign-in lockout). Every other session of the user ends: "
-    "one opened with a stolen password must not outlive the second factor. "
-    "A cookie session gets a new session token (and cookie): the level of "
-    "the session changed, so a token known before cannot ride along.",
-)
-async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
-    state = request.app.ctx.state
-    principal = request.principal
-    await mfa.activate(
-        principal.user_id,
-        code=body.code,
-        password=body.password,
-        client_ip=request.ctx.client_ip,
-        keep_session_id=principal.session_id,
-        settings=state.settings,
-        passwords=state.passwords,
-        sessions=state.sessions,
-        units=state.units,
+    @bp.post("/disable")
+    @endpoint(
+        AUTHENTICATED_AUTH,
+        body=MfaDisable,
+        response=MfaStatus,
+        problems=(422,),
+        tag="auth",
+        operation_id="auth_mfa_disable",
+        summary="Switch two-factor authentication off (password and a code)",
     )
-    response = responses.ok(MfaStatus(mfa_enabled=True))
-    if came_by_cookie(request):
-        set_session_cookie(response, state, await state.sessions.rotate(principal))
-    return response
+    async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
+        state = request.app.ctx.state
+        await mfa.disable(
+            request.principal.user_id,
+            password=body.password,
+            code=body.code,
+            client_ip=request.ctx.client_ip,
+            settings=state.settings,
+            passwords=state.passwords,
+            units=state.units,
+        )
+        return responses.ok(MfaStatus(mfa_enabled=False))
 
-
-@bp.post("/disable")
-@endpoint(
-    AUTHENTICATED_AUTH,
-    body=MfaDisable,
-    response=MfaStatus,
-    problems=(422,),
-    tag="auth",
-    operation_id="auth_mfa_disable",
-    summary="Switch two-factor authentication off (password and a code)",
-)
-async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
-    state = request.app.ctx.state
-    await mfa.disable(
-        request.principal.user_id,
-        password=body.password,
-        code=body.code,
-        client_ip=request.ctx.client_ip,
-        settings=state.settings,
-        passwords=state.passwords,
-        units=state.units,
+    @bp.post("/verify")
+    @endpoint(
+        BY_MFA_CHALLENGE,
+        body=MfaVerify,
+        response=SignedIn,
+        problems=(422,),
+        tag="auth",
+        operation_id="auth_mfa_verify",
+        summary="Finish a sign-in with a TOTP or recovery code",
+        description="Answers as sign-in does: a cookie, or bearer tokens when the sign-in "
+        "asked for `token: true`. Five wrong codes end the challenge.",
     )
-    return responses.ok(MfaStatus(mfa_enabled=False))
+    async def verify(request: TandemRequest, body: MfaVerify) -> HTTPResponse:
+        state = request.app.ctx.state
+        result = await service.verify_second_factor(
+            body.mfa_token,
+            body.code,
+            settings=state.settings,
+            sessions=state.sessions,
+            units=state.units,
+            ip_address=request.ctx.client_ip,
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        return signed_in_response(result, state)
 
-
-@bp.post("/verify")
-@endpoint(
-    BY_MFA_CHALLENGE,
-    body=MfaVerify,
-    response=SignedIn,
-    problems=(422,),
-    tag="auth",
-    operation_id="auth_mfa_verify",
-    summary="Finish a sign-in with a TOTP or recovery code",
-    description="Answers as sign-in does: a cookie, or bearer tokens when the sign-in "
-    "asked for `token: true`. Five wrong codes end the challenge.",
-)
-async def verify(request: TandemRequest, body: MfaVerify) -> HTTPResponse:
-    state = request.app.ctx.state
-    result = await service.verify_second_factor(
-        body.mfa_token,
-        body.code,
-        settings=state.settings,
-        sessions=state.sessions,
-        units=state.units,
-        ip_address=request.ctx.client_ip,
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    return signed_in_response(result, state)
+    return bp

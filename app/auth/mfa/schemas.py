@@ -1,4 +1,4 @@
-"""Request and response shapes of /api/v1/auth/mfa."""
+"""Request and response shapes of /auth/mfa."""
 
 from __future__ import annotations
 
