@@ -55,11 +55,18 @@ class Decision:
     retry_after_seconds: float
 
 
+# Times are milliseconds since the epoch (~1.8e12), where a double's rounding is a few
+# tenths of a microsecond: `remaining` of requests a microsecond apart could floor to one
+# less than it is (2.9999… → 2). A millionth of an interval absorbs that; stored times are
+# written with 17 significant digits, which a double reads back exactly (tostring keeps 14).
+REMAINING_SLACK = 1e-6
+
 # KEYS: one per check; ARGV: interval_ms, limit, disclosed (0/1) for each key in order.
 # Returns, for the key that refused or else the tightest disclosed one: allowed (0/1),
 # its index (1-based), remaining, retry_after_ms, reset_ms. Times come from Redis, so
 # all API processes share a clock.
 LUA_SCRIPT = """
+local REMAINING_SLACK = $slack
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local n = #KEYS
@@ -83,7 +90,7 @@ for i = 1, n do
     allowed = 0
   else
     new_tats[i] = new_tat
-    local remaining = math.floor((now - allow_at) / interval)
+    local remaining = math.floor((now - allow_at) / interval + REMAINING_SLACK)
     if allowed == 1 and (worst_remaining == nil or disclosed > worst_disclosed
         or (disclosed == worst_disclosed and remaining < worst_remaining)) then
       worst, worst_remaining, worst_reset, worst_disclosed = i, remaining, new_tat - now, disclosed
@@ -92,11 +99,11 @@ for i = 1, n do
 end
 if allowed == 1 then
   for i = 1, n do
-    redis.call('SET', KEYS[i], tostring(new_tats[i]), 'PX', math.ceil(new_tats[i] - now))
+    redis.call('SET', KEYS[i], string.format('%.17g', new_tats[i]), 'PX', math.ceil(new_tats[i] - now))
   end
 end
 return {allowed, worst, worst_remaining, tostring(worst_retry), tostring(worst_reset)}
-"""
+""".replace("$slack", repr(REMAINING_SLACK))
 
 
 def lua_arguments(checks: Sequence[Check]) -> list[float | int]:
@@ -141,7 +148,7 @@ class MemoryGcra:
                 decision = Decision(check, False, limit, 0, (tat - now) / 1000, (allow_at - now) / 1000)
                 decisions.append((decision, None))
             else:
-                remaining = math.floor((now - allow_at) / interval)
+                remaining = math.floor((now - allow_at) / interval + REMAINING_SLACK)
                 allowed = Decision(check, True, limit, remaining, (new_tat - now) / 1000, 0)
                 decisions.append((allowed, new_tat))
         denied = [d for d, _ in decisions if not d.allowed]
