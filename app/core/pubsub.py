@@ -94,9 +94,18 @@ class PubSub:
                 # one subscriber's failure must not cost the others their messages; the
                 # one that failed lost this message, which is a gap as far as it knows
                 logger.exception("pub/sub subscriber of %s failed; telling it of a gap", channel)
-                subscriber.on_gap()
+                self._tell_one_of_gap(channel, subscriber)
 
     def _tell_of_gap(self) -> None:
-        for subscribers in self._subscribers.values():
+        for channel, subscribers in self._subscribers.items():
             for subscriber in subscribers:
-                subscriber.on_gap()
+                self._tell_one_of_gap(channel, subscriber)
+
+    @staticmethod
+    def _tell_one_of_gap(channel: str, subscriber: Subscriber) -> None:
+        try:
+            subscriber.on_gap()
+        except Exception:
+            # raised out of run(), it would end the listener: every other subscriber
+            # (session revocation among them) would hear nothing more until a restart
+            logger.exception("pub/sub subscriber of %s failed to handle a gap", channel)

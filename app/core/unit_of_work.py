@@ -16,6 +16,7 @@ effects to the outer one, whose commit is the real one.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -55,6 +56,9 @@ class UnitsOfWork:
 
     def __init__(self) -> None:
         self._handlers: dict[EffectKind[Any], Handler[Any]] = {}
+        # effects still running for a task that was cancelled meanwhile: the loop keeps
+        # only weak references to tasks, so hold them until they end
+        self._finishing: set[asyncio.Task[None]] = set()
 
     def handle(self, kind: EffectKind[Item], handler: Handler[Item]) -> None:
         """`handler` runs the kind's effects from now on (a restarted relay replaces its
@@ -67,7 +71,17 @@ class UnitsOfWork:
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self)
 
-    async def run(self, effects: dict[EffectKind[Any], dict[Any, None]]) -> None:
+    async def run_committed(self, effects: dict[EffectKind[Any], dict[Any, None]]) -> None:
+        """Run a committed unit's effects to the end, even if the task awaiting them is
+        cancelled: Sanic cancels a handler's task when its client disconnects, and the
+        change is already committed (a revocation cut short would leave the revoked
+        sessions in the caches)."""
+        running = asyncio.ensure_future(self._run(effects))
+        self._finishing.add(running)
+        running.add_done_callback(self._finishing.discard)
+        await asyncio.shield(running)
+
+    async def _run(self, effects: dict[EffectKind[Any], dict[Any, None]]) -> None:
         for kind, items in effects.items():
             try:
                 outcome = self._handlers[kind](list(items))
@@ -122,4 +136,4 @@ class UnitOfWork:
             for kind, items in self._effects.items():
                 self._outer._effects.setdefault(kind, {}).update(items)
         else:
-            await self._units.run(self._effects)
+            await self._units.run_committed(self._effects)

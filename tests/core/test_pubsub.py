@@ -127,6 +127,25 @@ async def test_a_subscriber_whose_handler_fails_is_told_of_a_gap_and_the_others_
     assert "pub/sub subscriber of test:shared failed" in captured_log.text()
 
 
+async def test_a_subscriber_whose_gap_handler_fails_does_not_end_the_listener_for_the_others(
+    redis, running, captured_log
+):
+    pubsub = PubSub(redis)
+    other = Subscriber()
+
+    def fail() -> None:
+        raise ValueError("cannot drop its copies")
+
+    pubsub.subscribe("test:broken", lambda data: None, on_gap=fail)
+    pubsub.subscribe("test:other", other.hear, on_gap=other.note_gap)
+    running(pubsub)
+    await until(lambda: other.gaps == 1)
+
+    await redis.client.publish("test:other", b"still heard")
+    await until(lambda: other.messages == [b"still heard"])
+    assert "pub/sub subscriber of test:broken failed to handle a gap" in captured_log.text()
+
+
 async def test_a_subscription_after_the_listener_started_is_refused(redis, running):
     pubsub = PubSub(redis)
     early = Subscriber()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
@@ -12,10 +13,12 @@ from app.auth import session_effects
 from app.core.unit_of_work import EffectKind, NestedInBareTransaction, UnitsOfWork
 from models import User
 from tests.factories import signed_in_user
+from tests.waiting import eventually
 
 # a kind of effect the app does not know: units are open to new kinds (audit rows, events)
 RECORD: EffectKind[str] = EffectKind("record, for a test")
 FAIL: EffectKind[str] = EffectKind("fail, for a test")
+SLOW: EffectKind[str] = EffectKind("slow, for a test")
 
 
 @pytest.fixture
@@ -129,3 +132,35 @@ async def test_a_rolled_back_revocation_leaves_the_session_working(server):
     async with server.state.units() as work:
         assert await session_effects.revoke_all(work, server.state.sessions, uuid.UUID(person.id)) == 1
     assert (await person.client.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_client_gone_after_the_commit_cannot_save_its_revoked_sessions(server):
+    """Sanic cancels a handler's task when its client disconnects. Once the change has
+    committed, its effects must still run to the end, or the revoked sessions live on in
+    the caches (here: the stolen session, still usable after "sign out everywhere")."""
+    person = await signed_in_user(server)
+    assert (await person.client.get("/api/v1/me")).status_code == 200  # cached now
+    effects_under_way, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow(items: list[str]) -> None:
+        effects_under_way.set()
+        await go_on.wait()
+
+    server.state.units.handle(SLOW, slow)
+
+    async def sign_out_everywhere() -> None:
+        async with server.state.units() as work:
+            work.add(SLOW, "runs first")
+            await session_effects.revoke_all(work, server.state.sessions, uuid.UUID(person.id))
+
+    request = asyncio.create_task(sign_out_everywhere())
+    await effects_under_way.wait()  # committed; the effects have begun
+    request.cancel()  # the client went away
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+
+    async def revoked() -> bool:
+        return (await person.client.get("/api/v1/me")).status_code == 401
+
+    await eventually(revoked, timeout=5)
