@@ -83,6 +83,9 @@ async def _start(app: Sanic) -> None:
     state: AppState = app.ctx.state
     settings = state.settings
     state.metrics.app_started()
+    # routes added after create_app (a test's, a plug-in's listener) get theirs too; for
+    # the app's own this finds nothing left to add (adding now rebuilds Sanic's routers)
+    add_automatic_routes(app)
     undeclared = attach_access(app)
     if undeclared:
         raise UndeclaredRoutes(f"routes without an access declaration: {', '.join(undeclared)}")

@@ -33,7 +33,8 @@ async def _options(request: Any, *args: Any, allow: str, **kwargs: Any) -> HTTPR
 
 
 def add_automatic_routes(app: Sanic) -> None:
-    """Call once every capability's routes are registered."""
+    """HEAD and OPTIONS for every path that lacks them; call once every capability's
+    routes are registered (and again at start, for routes added since: idempotent)."""
     for group in list(app.router.groups.values()):
         methods = group.methods
         where: dict[str, Any] = {"uri": group.uri, "strict_slashes": group.strict, "unquote": group.unquote}

@@ -55,3 +55,25 @@ async def test_head_on_an_unknown_path_is_refused_like_get(server):
     assert (await server.bare.head("/api/v1/nothing-here")).status_code == 403
     assert_problem(await server.client.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
     assert (await server.client.head("/api/v1/nothing-here")).status_code == 404
+
+
+async def test_a_route_added_after_the_app_was_built_gets_head_and_a_public_preflight(settings, start_app):
+    # a test's or a plug-in's route, added once create_app has added the automatic ones:
+    # without them, HEAD was a 405 and OPTIONS a 404 that logged an ERROR at will
+    from sanic.response import json
+
+    from app.core.access import AUTHENTICATED, declare
+
+    @declare(AUTHENTICATED)
+    async def late(request):
+        return json({"late": True})
+
+    async with start_app(
+        settings, prepare=lambda app: app.add_route(late, "/api/v1/late", name="late")
+    ) as live:
+        assert (await live.client.get("/api/v1/late")).status_code == 401
+        head = await live.client.head("/api/v1/late")
+        assert head.status_code == 401 and head.content == b""  # GET's access, not a 405
+        preflight = await live.bare.options("/api/v1/late")
+        assert preflight.status_code == 204
+        assert set(preflight.headers["allow"].split(",")) == {"GET", "HEAD", "OPTIONS"}
