@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.auth.cookies import SessionCookies
 from app.auth.passwords import PasswordHashing
 from app.auth.session_effects import handle_session_effects
 from app.auth.sessions import SessionStore
@@ -34,7 +35,7 @@ class AppState:
     pubsub: PubSub | None  # the app's one pub/sub connection, with Redis
     sessions: SessionStore
     limiter: RateLimiter
-    cookie_signer: CookieSigner
+    cookies: SessionCookies
     paginator: Paginator
     # this app's transactions with after-commit effects; the relay joins at start-up
     units: UnitsOfWork
@@ -63,6 +64,10 @@ class AppState:
             sessions=sessions,
             units=units,
             limiter=RateLimiter(redis=redis),
-            cookie_signer=CookieSigner(settings.security.secret_key),
+            cookies=SessionCookies(
+                settings.sessions,
+                signer=CookieSigner(settings.security.secret_key),
+                secure=not settings.server.dev,
+            ),
             paginator=Paginator(secret_key=settings.security.secret_key, settings=settings.pagination),
         )
