@@ -28,8 +28,10 @@ from app.organizations import routes as organizations_routes
 from app.profile import routes as profile_routes
 from app.profile.service import ProfileService
 from app.setup import routes as setup_routes
+from app.setup.service import SetupService
 from app.state import AppState
 from app.system import routes as system_routes
+from app.system.metrics import ScrapeGuard
 
 API_V1 = Mount("/api/v1")
 # for blueprints whose routes name their whole path (system: /api, /api/health, /api/metrics)
@@ -51,7 +53,16 @@ def _mounted_only(factory: Callable[[Mount], Blueprint]) -> BuildBlueprint:
 
 
 def _system(mount: Mount, state: AppState) -> Blueprint:
-    return system_routes.blueprint(mount, docs=API_V1 if state.settings.docs.enabled else None)
+    settings = state.settings
+    return system_routes.blueprint(
+        mount,
+        docs=API_V1 if settings.docs.enabled else None,
+        redis=state.redis,
+        # the broker is configured when the server starts, after mounting: ask the state then
+        broker_is_healthy=lambda: state.broker_is_healthy(),
+        metrics=state.metrics,
+        scrape_guard=ScrapeGuard(settings.metrics, settings.security.client_api_keys),
+    )
 
 
 def _email_flows(state: AppState) -> EmailFlows:
@@ -127,9 +138,21 @@ def _profile(mount: Mount, state: AppState) -> Blueprint:
     return profile_routes.blueprint(mount, profile=profile)
 
 
+def _setup(mount: Mount, state: AppState) -> Blueprint:
+    setup = SetupService(setup_token=state.settings.security.setup_token, passwords=state.passwords)
+    return setup_routes.blueprint(mount, setup=setup)
+
+
 def _docs(mount: Mount, state: AppState) -> Blueprint | None:
     docs = state.settings.docs
-    return docs_routes.blueprint(mount, public=docs.public) if docs.enabled else None
+    if not docs.enabled:
+        return None
+    return docs_routes.blueprint(
+        mount,
+        public=docs.public,
+        pagination=state.settings.pagination,
+        session_cookie_name=state.settings.sessions.cookie_name,
+    )
 
 
 CAPABILITIES: tuple[Capability, ...] = (
@@ -141,7 +164,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("me", _me),
     Capability("profile", _profile),
     Capability("organizations", _mounted_only(organizations_routes.blueprint)),
-    Capability("setup", _mounted_only(setup_routes.blueprint)),
+    Capability("setup", _setup),
     Capability("docs", _docs),
 )
 

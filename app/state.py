@@ -1,6 +1,7 @@
 """Everything a running app holds, built once by the composition root (app.main) and kept
-on `app.ctx.state`. Parts below the root get it at run time from `request.app.ctx.state`
-and name its type only for annotations (under TYPE_CHECKING)."""
+on `app.ctx.state`. Capabilities get the parts they use when they are built
+(app.capabilities); middleware links receive the state when the chain is built and name
+its type only for annotations (under TYPE_CHECKING)."""
 
 from __future__ import annotations
 
