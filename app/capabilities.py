@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from sanic import Blueprint
 
 from app.auth import routes as auth_routes
 from app.auth import session_routes
-from app.auth.cookies import clear_session_cookie
 from app.auth.email import routes as email_routes
+from app.auth.email.service import EmailFlows
 from app.auth.mfa import routes as mfa_routes
+from app.auth.mfa.service import MfaService
+from app.auth.service import AuthService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.me import routes as me_routes
@@ -27,8 +28,10 @@ from app.organizations import routes as organizations_routes
 from app.profile import routes as profile_routes
 from app.profile.service import ProfileService
 from app.setup import routes as setup_routes
+from app.setup.service import SetupService
 from app.state import AppState
 from app.system import routes as system_routes
+from app.system.metrics import ScrapeGuard
 
 API_V1 = Mount("/api/v1")
 # for blueprints whose routes name their whole path (system: /api, /api/health, /api/metrics)
@@ -50,7 +53,61 @@ def _mounted_only(factory: Callable[[Mount], Blueprint]) -> BuildBlueprint:
 
 
 def _system(mount: Mount, state: AppState) -> Blueprint:
-    return system_routes.blueprint(mount, docs=API_V1 if state.settings.docs.enabled else None)
+    settings = state.settings
+    return system_routes.blueprint(
+        mount,
+        docs=API_V1 if settings.docs.enabled else None,
+        redis=state.redis,
+        # the broker is configured when the server starts, after mounting: ask the state then
+        broker_is_healthy=lambda: state.broker_is_healthy(),
+        metrics=state.metrics,
+        scrape_guard=ScrapeGuard(settings.metrics, settings.security.client_api_keys),
+    )
+
+
+def _email_flows(state: AppState) -> EmailFlows:
+    settings = state.settings
+    return EmailFlows(
+        accounts=settings.accounts,
+        callback_origins=settings.callback_origins,
+        passwords=state.passwords,
+        sessions=state.sessions,
+        units=state.units,
+    )
+
+
+def _auth_service(state: AppState) -> AuthService:
+    settings = state.settings
+    mfa = MfaService(
+        accounts=settings.accounts, passwords=state.passwords, sessions=state.sessions, units=state.units
+    )
+    return AuthService(
+        accounts=settings.accounts,
+        hide_account_existence=settings.security.hide_account_existence,
+        passwords=state.passwords,
+        sessions=state.sessions,
+        paginator=state.paginator,
+        units=state.units,
+        email=_email_flows(state),
+        mfa=mfa,
+    )
+
+
+def _auth(mount: Mount, state: AppState) -> Blueprint:
+    return auth_routes.blueprint(mount, auth=_auth_service(state), cookies=state.cookies)
+
+
+def _auth_sessions(mount: Mount, state: AppState) -> Blueprint:
+    return session_routes.blueprint(mount, auth=_auth_service(state), cookies=state.cookies)
+
+
+def _auth_mfa(mount: Mount, state: AppState) -> Blueprint:
+    auth = _auth_service(state)
+    return mfa_routes.blueprint(mount, mfa=auth.mfa, auth=auth, cookies=state.cookies)
+
+
+def _auth_email(mount: Mount, state: AppState) -> Blueprint:
+    return email_routes.blueprint(mount, email=_email_flows(state))
 
 
 def _me(mount: Mount, state: AppState) -> Blueprint:
@@ -64,7 +121,7 @@ def _me(mount: Mount, state: AppState) -> Blueprint:
         mount,
         account=account,
         paginator=state.paginator,
-        clear_session_cookie=partial(clear_session_cookie, state=state),
+        clear_session_cookie=state.cookies.clear,
     )
 
 
@@ -81,21 +138,33 @@ def _profile(mount: Mount, state: AppState) -> Blueprint:
     return profile_routes.blueprint(mount, profile=profile)
 
 
+def _setup(mount: Mount, state: AppState) -> Blueprint:
+    setup = SetupService(setup_token=state.settings.security.setup_token, passwords=state.passwords)
+    return setup_routes.blueprint(mount, setup=setup)
+
+
 def _docs(mount: Mount, state: AppState) -> Blueprint | None:
     docs = state.settings.docs
-    return docs_routes.blueprint(mount, public=docs.public) if docs.enabled else None
+    if not docs.enabled:
+        return None
+    return docs_routes.blueprint(
+        mount,
+        public=docs.public,
+        pagination=state.settings.pagination,
+        session_cookie_name=state.settings.sessions.cookie_name,
+    )
 
 
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("system", _system, mounts=(ROOT,)),
-    Capability("auth", _mounted_only(auth_routes.blueprint)),
-    Capability("auth_sessions", _mounted_only(session_routes.blueprint)),
-    Capability("auth_mfa", _mounted_only(mfa_routes.blueprint)),
-    Capability("auth_email", _mounted_only(email_routes.blueprint)),
+    Capability("auth", _auth),
+    Capability("auth_sessions", _auth_sessions),
+    Capability("auth_mfa", _auth_mfa),
+    Capability("auth_email", _auth_email),
     Capability("me", _me),
     Capability("profile", _profile),
     Capability("organizations", _mounted_only(organizations_routes.blueprint)),
-    Capability("setup", _mounted_only(setup_routes.blueprint)),
+    Capability("setup", _setup),
     Capability("docs", _docs),
 )
 

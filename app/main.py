@@ -98,7 +98,7 @@ async def _start(app: Sanic) -> None:
         settings.outbox,
         publish=publisher(state.broker),
         units=state.units,
-        local_jobs=forgot_password.outbox_jobs(settings),
+        local_jobs=forgot_password.outbox_jobs(settings.accounts, settings.callback_origins),
     )
     state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
     if state.pubsub is not None:

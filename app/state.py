@@ -1,6 +1,7 @@
 """Everything a running app holds, built once by the composition root (app.main) and kept
-on `app.ctx.state`. Parts below the root get it at run time from `request.app.ctx.state`
-and name its type only for annotations (under TYPE_CHECKING)."""
+on `app.ctx.state`. Capabilities get the parts they use when they are built
+(app.capabilities); middleware links receive the state when the chain is built and name
+its type only for annotations (under TYPE_CHECKING)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.auth.cookies import SessionCookies
 from app.auth.passwords import PasswordHashing
 from app.auth.session_effects import handle_session_effects
 from app.auth.sessions import SessionStore
@@ -34,7 +36,7 @@ class AppState:
     pubsub: PubSub | None  # the app's one pub/sub connection, with Redis
     sessions: SessionStore
     limiter: RateLimiter
-    cookie_signer: CookieSigner
+    cookies: SessionCookies
     paginator: Paginator
     # this app's transactions with after-commit effects; the relay joins at start-up
     units: UnitsOfWork
@@ -63,6 +65,10 @@ class AppState:
             sessions=sessions,
             units=units,
             limiter=RateLimiter(redis=redis),
-            cookie_signer=CookieSigner(settings.security.secret_key),
+            cookies=SessionCookies(
+                settings.sessions,
+                signer=CookieSigner(settings.security.secret_key),
+                secure=not settings.server.dev,
+            ),
             paginator=Paginator(secret_key=settings.security.secret_key, settings=settings.pagination),
         )

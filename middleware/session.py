@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sanic.response import HTTPResponse
 
-from app.auth.cookies import came_by_cookie, clear_session_cookie
+from app.auth.cookies import came_by_cookie
 from app.core.request import TandemRequest
 from middleware.base import Link
 
@@ -19,8 +19,8 @@ class SessionLink(Link):
 
     def __init__(self, state):  # type: ignore[no-untyped-def]
         super().__init__(state)
-        self._cookie_name = state.settings.sessions.cookie_name
-        self._signer = state.cookie_signer
+        self._cookies = state.cookies
+        self._cookie_name = state.cookies.name
         self._sessions = state.sessions
 
     async def on_request(self, request: TandemRequest) -> HTTPResponse | None:
@@ -37,7 +37,7 @@ class SessionLink(Link):
             and came_by_cookie(request)
             and "set-cookie" not in response.headers
         ):
-            clear_session_cookie(response, self.state)
+            self._cookies.clear(response)
 
     def presented_token(self, request: TandemRequest) -> str | None:
         authorization = request.headers.get("authorization")
@@ -45,7 +45,4 @@ class SessionLink(Link):
             scheme, _, credentials = authorization.partition(" ")
             if scheme.lower() == "bearer" and credentials.strip():
                 return credentials.strip()
-        cookie = request.cookies.get(self._cookie_name)
-        if cookie:
-            return self._signer.unsign(cookie)
-        return None
+        return self._cookies.token(request)

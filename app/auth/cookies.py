@@ -3,44 +3,45 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sanic.response import HTTPResponse
 
+from app.auth.tokens import CookieSigner
 from app.core.request import TandemRequest
-
-if TYPE_CHECKING:
-    from app.state import AppState
+from app.core.settings import SessionSettings
 
 # for clients that ignore Max-Age=0
 EXPIRED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _attributes(state: AppState) -> dict[str, Any]:
-    """Set and cleared with the same attributes: a browser replaces (and so deletes) a
-    cookie only when name, Path and Domain match, and a Secure one only over HTTPS."""
-    return {
-        "path": "/",
-        "httponly": True,
-        "samesite": "Lax",
-        "secure": not state.settings.server.dev,
-    }
+class SessionCookies:
+    """Sets, clears and reads the session cookie. Built once per app (app.state) with the
+    cookie signer and the sessions settings; `secure` is off only in dev mode (plain HTTP)."""
 
+    def __init__(self, settings: SessionSettings, *, signer: CookieSigner, secure: bool) -> None:
+        self.name = settings.cookie_name
+        self._max_age = settings.absolute_lifetime_seconds
+        self._signer = signer
+        # Set and cleared with the same attributes: a browser replaces (and so deletes) a
+        # cookie only when name, Path and Domain match, and a Secure one only over HTTPS.
+        self._attributes: dict[str, Any] = {
+            "path": "/",
+            "httponly": True,
+            "samesite": "Lax",
+            "secure": secure,
+        }
 
-def set_session_cookie(response: HTTPResponse, state: AppState, token: str) -> None:
-    settings = state.settings
-    response.add_cookie(
-        settings.sessions.cookie_name,
-        state.cookie_signer.sign(token),
-        max_age=settings.sessions.absolute_lifetime_seconds,
-        **_attributes(state),
-    )
+    def set(self, response: HTTPResponse, token: str) -> None:
+        response.add_cookie(self.name, self._signer.sign(token), max_age=self._max_age, **self._attributes)
 
+    def clear(self, response: HTTPResponse) -> None:
+        response.add_cookie(self.name, "", max_age=0, expires=EXPIRED, **self._attributes)
 
-def clear_session_cookie(response: HTTPResponse, state: AppState) -> None:
-    response.add_cookie(
-        state.settings.sessions.cookie_name, "", max_age=0, expires=EXPIRED, **_attributes(state)
-    )
+    def token(self, request: TandemRequest) -> str | None:
+        """The session token of the request's cookie; None without one, or when tampered with."""
+        cookie = request.cookies.get(self.name)
+        return self._signer.unsign(cookie) if cookie else None
 
 
 def came_by_cookie(request: TandemRequest) -> bool:

@@ -21,7 +21,7 @@ from app.auth import one_time_tokens
 from app.auth.one_time_tokens import Purpose
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
-from app.core.settings import Settings
+from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.outbox.staging import stage
 from models import User
@@ -36,14 +36,16 @@ async def request_reset(email: str, *, callback: Callback, units: UnitsOfWork) -
         await stage(work, PASSWORD_RESET_REQUESTED, {"email": email, "callback_url": callback.url})
 
 
-async def send_reset_link(payload: dict[str, Any], work: UnitOfWork, *, settings: Settings) -> None:
+async def send_reset_link(
+    payload: dict[str, Any], work: UnitOfWork, *, accounts: AccountSettings, callback_origins: tuple[str, ...]
+) -> None:
     """Outbox job, inside the relay's unit of work: the reset email, when the account
     exists and is enabled."""
     user = await User.get_or_none(email=payload["email"], deleted_at=None)
     if user is None or user.disabled:
         return
     try:
-        callback = check_callback_url(payload["callback_url"], settings.callback_origins)
+        callback = check_callback_url(payload["callback_url"], callback_origins)
     except errors.ValidationFailed:
         # checked at the request; only a change of trusted origins since then gets here
         logger.warning("forgot-password: the callback origin is no longer trusted; not sent")
@@ -54,10 +56,16 @@ async def send_reset_link(payload: dict[str, Any], work: UnitOfWork, *, settings
         Purpose.RESET_PASSWORD,
         "reset_password",
         callback=callback,
-        ttl_seconds=settings.accounts.email_token_seconds,
+        ttl_seconds=accounts.email_token_seconds,
     )
 
 
-def outbox_jobs(settings: Settings) -> dict[str, Callable[[dict[str, Any], UnitOfWork], Awaitable[None]]]:
+def outbox_jobs(
+    accounts: AccountSettings, callback_origins: tuple[str, ...]
+) -> dict[str, Callable[[dict[str, Any], UnitOfWork], Awaitable[None]]]:
     """The outbox actors of this module that the relay runs itself (they need the database)."""
-    return {PASSWORD_RESET_REQUESTED: partial(send_reset_link, settings=settings)}
+    return {
+        PASSWORD_RESET_REQUESTED: partial(
+            send_reset_link, accounts=accounts, callback_origins=callback_origins
+        )
+    }

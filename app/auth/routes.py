@@ -5,10 +5,9 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth import service
-from app.auth.cookies import clear_session_cookie
-from app.auth.email.service import VERIFY_PAGE, callback_or_default
+from app.auth.cookies import SessionCookies
 from app.auth.schemas import SignIn, SignInOutcome, SignUp
+from app.auth.service import AuthService
 from app.auth.signed_in import signed_in_response
 from app.core import responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTH_SIGN_IN, AUTHENTICATED
@@ -18,7 +17,8 @@ from app.core.request import TandemRequest
 from app.users.schemas import UserPublic
 
 
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(mount: Mount, *, auth: AuthService, cookies: SessionCookies) -> Blueprint:
+    """Handlers use what is given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("auth", url_prefix="/auth")
 
     @bp.post("/sign-up")
@@ -32,11 +32,8 @@ def blueprint(mount: Mount) -> Blueprint:
         tag="auth",
     )
     async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
-        state = request.app.ctx.state
-        callback = callback_or_default(body.callback_url, state.settings, VERIFY_PAGE)
-        user = await service.sign_up(
-            body, settings=state.settings, passwords=state.passwords, callback=callback, units=state.units
-        )
+        callback = auth.verification_callback(body.callback_url)
+        user = await auth.sign_up(body, callback=callback)
         return responses.created(user, location=mount.path("/me"))
 
     @bp.post("/sign-in")
@@ -52,17 +49,10 @@ def blueprint(mount: Mount) -> Blueprint:
         "`mfa_token` instead: POST /auth/mfa/verify completes the sign-in.",
     )
     async def sign_in(request: TandemRequest, body: SignIn) -> HTTPResponse:
-        state = request.app.ctx.state
-        result = await service.sign_in(
-            body,
-            settings=state.settings,
-            passwords=state.passwords,
-            sessions=state.sessions,
-            units=state.units,
-            ip_address=request.ctx.client_ip,
-            user_agent=request.headers.get("user-agent", ""),
+        result = await auth.sign_in(
+            body, ip_address=request.ctx.client_ip, user_agent=request.headers.get("user-agent", "")
         )
-        return signed_in_response(result, state)
+        return signed_in_response(result, cookies)
 
     @bp.post("/sign-out")
     @endpoint(
@@ -73,10 +63,9 @@ def blueprint(mount: Mount) -> Blueprint:
         description="Revokes the current session and clears the `tandem_session` cookie.",
     )
     async def sign_out(request: TandemRequest) -> HTTPResponse:
-        state = request.app.ctx.state
-        await service.sign_out(request.principal, sessions=state.sessions, units=state.units)
+        await auth.sign_out(request.principal)
         response = responses.success()
-        clear_session_cookie(response, state)
+        cookies.clear(response)
         return response
 
     return bp

@@ -7,9 +7,9 @@ from uuid import UUID
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth import service
-from app.auth.cookies import clear_session_cookie
+from app.auth.cookies import SessionCookies
 from app.auth.schemas import NoBody, Refresh, SessionInfo, TokenPair
+from app.auth.service import AuthService
 from app.core import errors, responses
 from app.core.access import AUTHENTICATED, REFRESH
 from app.core.endpoint import endpoint
@@ -25,7 +25,8 @@ def _session_id(value: str) -> UUID:
         raise errors.ValidationFailed.of_field("session_id", "not a session id") from None
 
 
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(mount: Mount, *, auth: AuthService, cookies: SessionCookies) -> Blueprint:
+    """Handlers use what is given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("auth_sessions", url_prefix="/auth")
 
     @bp.get("/sessions")
@@ -40,10 +41,7 @@ def blueprint(mount: Mount) -> Blueprint:
         "first; `current` marks the one this request was made with.",
     )
     async def list_sessions(request: TandemRequest, query: PageQuery) -> HTTPResponse:
-        state = request.app.ctx.state
-        page = await service.list_sessions(
-            request.principal, page=query, sessions=state.sessions, paginator=state.paginator
-        )
+        page = await auth.list_sessions(request.principal, page=query)
         return responses.listing(
             page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
         )
@@ -58,13 +56,10 @@ def blueprint(mount: Mount) -> Blueprint:
         "current session signs out (the cookie is cleared).",
     )
     async def revoke_session(request: TandemRequest, session_id: str) -> HTTPResponse:
-        state = request.app.ctx.state
-        was_current = await service.revoke_session(
-            request.principal, _session_id(session_id), sessions=state.sessions, units=state.units
-        )
+        was_current = await auth.revoke_session(request.principal, _session_id(session_id))
         response = responses.success()
         if was_current:
-            clear_session_cookie(response, state)
+            cookies.clear(response)
         return response
 
     @bp.post("/sessions/revoke-others")
@@ -76,8 +71,7 @@ def blueprint(mount: Mount) -> Blueprint:
         description="Every other session of mine stops working at once, in every process.",
     )
     async def revoke_other_sessions(request: TandemRequest, body: NoBody) -> HTTPResponse:
-        state = request.app.ctx.state
-        await service.revoke_other_sessions(request.principal, sessions=state.sessions, units=state.units)
+        await auth.revoke_other_sessions(request.principal)
         return responses.success()
 
     @bp.post("/refresh")
@@ -93,7 +87,7 @@ def blueprint(mount: Mount) -> Blueprint:
         "whole session (401).",
     )
     async def refresh(request: TandemRequest, body: Refresh) -> HTTPResponse:
-        pair = await service.refresh(body, sessions=request.app.ctx.state.sessions)
+        pair = await auth.refresh(body)
         return responses.ok(pair)
 
     return bp

@@ -42,7 +42,7 @@ def openapi_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def describe_api(settings: Settings) -> dict[str, Any]:
+def describe_api(*, session_cookie_name: str) -> dict[str, Any]:
     """The API-wide parts of the OpenAPI document: version, title, security schemes."""
     return {
         "openapi": OPENAPI_VERSION,
@@ -57,7 +57,7 @@ def describe_api(settings: Settings) -> dict[str, Any]:
         "components": {
             "securitySchemes": {
                 "clientKey": {"type": "apiKey", "in": "header", "name": "X-Client-Key"},
-                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": settings.sessions.cookie_name},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": session_cookie_name},
                 "bearer": {"type": "http", "scheme": "bearer"},
             }
         },

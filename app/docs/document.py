@@ -20,7 +20,7 @@ from sanic_routing.route import Route
 from app.core.endpoint import Operation, operation_of
 from app.core.mount import mount_of
 from app.core.openapi import describe_api
-from app.core.settings import Settings
+from app.core.settings import PaginationSettings
 from app.docs.components import Components
 from app.docs.operations import operation_id, operation_object
 
@@ -56,8 +56,7 @@ def check_operation_ids(app: Sanic) -> None:
         seen[identifier] = f"{method} {path}"
 
 
-def build_document(app: Sanic) -> dict[str, Any]:
-    settings: Settings = app.ctx.state.settings
+def build_document(app: Sanic, *, pagination: PaginationSettings, session_cookie_name: str) -> dict[str, Any]:
     components = Components()
     paths: dict[str, dict[str, Any]] = {}
     for path, method, route, operation in documented_operations(app):
@@ -67,9 +66,9 @@ def build_document(app: Sanic) -> dict[str, Any]:
             method=method,
             path_labels=labels,
             components=components,
-            pagination=settings.pagination,
+            pagination=pagination,
         )
-    document = describe_api(settings)
+    document = describe_api(session_cookie_name=session_cookie_name)
     document["paths"] = paths
     document["components"]["schemas"] = dict(sorted(components.schemas.items()))
     return document

@@ -13,11 +13,15 @@ from sanic.response import HTTPResponse
 from app.core.access import PUBLIC, Access, declare
 from app.core.mount import Mount
 from app.core.request import TandemRequest
+from app.core.settings import PaginationSettings
 from app.docs.document import build_document, check_operation_ids
 from app.docs.viewers import add_viewer_routes
 
 
-def blueprint(mount: Mount, *, public: bool) -> Blueprint:
+def blueprint(
+    mount: Mount, *, public: bool, pagination: PaginationSettings, session_cookie_name: str
+) -> Blueprint:
+    """`pagination` and `session_cookie_name`: what the document says of listings and the cookie."""
     bp = mount.blueprint("docs")
     # public docs need no client key (SPEC §1 exemption); private ones do
     access = PUBLIC if public else Access(authenticated=False, rate_policy=None)
@@ -29,7 +33,9 @@ def blueprint(mount: Mount, *, public: bool) -> Blueprint:
     async def document(request: TandemRequest) -> HTTPResponse:
         if "document" not in cached:
             # built once per app: the routes and their declarations do not change
-            cached["document"] = orjson.dumps(build_document(request.app))
+            cached["document"] = orjson.dumps(
+                build_document(request.app, pagination=pagination, session_cookie_name=session_cookie_name)
+            )
         return HTTPResponse(cached["document"], content_type="application/json")
 
     add_viewer_routes(bp, access, mount)  # the pages and their assets (app.docs.viewers)

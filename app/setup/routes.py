@@ -10,14 +10,15 @@ from app.core.access import Access
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
 from app.core.request import TandemRequest
-from app.setup import service
 from app.setup.schemas import Bootstrap, Bootstrapped, SetupStatus
+from app.setup.service import SetupService, needs_setup
 
 # SPEC §1: /setup is under the `admin` rate policy
 SETUP = Access(authenticated=False, rate_policy="admin")
 
 
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(mount: Mount, *, setup: SetupService) -> Blueprint:
+    """Handlers use the service given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("setup", url_prefix="/setup")
 
     @bp.get("/status")
@@ -25,7 +26,7 @@ def blueprint(mount: Mount) -> Blueprint:
         SETUP, response=SetupStatus, summary="Whether this installation still needs set-up", tag="setup"
     )
     async def status(request: TandemRequest) -> HTTPResponse:
-        return responses.ok(SetupStatus(needs_setup=await service.needs_setup()))
+        return responses.ok(SetupStatus(needs_setup=await needs_setup()))
 
     @bp.post("/bootstrap")
     @endpoint(
@@ -38,8 +39,8 @@ def blueprint(mount: Mount) -> Blueprint:
         tag="setup",
     )
     async def bootstrap(request: TandemRequest, body: Bootstrap) -> HTTPResponse:
-        service.check_setup_token(body.setup_token, request.app.ctx.state.settings.security.setup_token)
-        result = await service.bootstrap(body, passwords=request.app.ctx.state.passwords)
+        setup.check_token(body.setup_token)
+        result = await setup.bootstrap(body)
         return responses.created(result, location=mount.path("/me"))
 
     return bp

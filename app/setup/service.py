@@ -29,44 +29,51 @@ async def needs_setup() -> bool:
     return not await User.exists() and not await Installation.exists()
 
 
-def check_setup_token(given: str, configured: str) -> None:
-    if not configured:
-        raise errors.Forbidden("Set-up is disabled: no setup token is configured (SETUP_TOKEN)")
-    if not hmac.compare_digest(given.encode(), configured.encode()):
-        raise errors.Forbidden("The setup token is wrong")
+class SetupService:
+    """Built at start-up (app.capabilities) with what it uses: the configured setup token
+    ("" when set-up is disabled) and password hashing."""
 
+    def __init__(self, *, setup_token: str, passwords: PasswordHashing) -> None:
+        self.setup_token = setup_token
+        self.passwords = passwords
 
-async def bootstrap(data: Bootstrap, *, passwords: PasswordHashing) -> Bootstrapped:
-    if not await needs_setup():
-        raise errors.Conflict(ALREADY_SET_UP)
-    password_hash = await passwords.hash(data.password)
-    try:
-        async with in_transaction():
-            if await User.exists():
-                raise errors.Conflict(ALREADY_SET_UP)
-            owner = await User.create(
-                name=data.name,
-                nickname=data.nickname,
-                email=data.email,
-                password_hash=password_hash,
-                global_role=Role.OWNER.value,
-            )
-            await Installation.create(id=INSTALLATION_ID, owner_id=owner.id)
-            organization = None
-            if data.organization is not None:
-                organization = await Organization.create(
-                    name=data.organization.name, slug=data.organization.slug
+    def check_token(self, given: str) -> None:
+        if not self.setup_token:
+            raise errors.Forbidden("Set-up is disabled: no setup token is configured (SETUP_TOKEN)")
+        if not hmac.compare_digest(given.encode(), self.setup_token.encode()):
+            raise errors.Forbidden("The setup token is wrong")
+
+    async def bootstrap(self, data: Bootstrap) -> Bootstrapped:
+        if not await needs_setup():
+            raise errors.Conflict(ALREADY_SET_UP)
+        password_hash = await self.passwords.hash(data.password)
+        try:
+            async with in_transaction():
+                if await User.exists():
+                    raise errors.Conflict(ALREADY_SET_UP)
+                owner = await User.create(
+                    name=data.name,
+                    nickname=data.nickname,
+                    email=data.email,
+                    password_hash=password_hash,
+                    global_role=Role.OWNER.value,
                 )
-                await OrganizationUser.create(
-                    organization=organization,
-                    user=owner,
-                    role_in_organization=Role.ORGANIZATION_ADMIN.value,
-                )
-                owner.current_organization_id = organization.id
-                await owner.save(update_fields=["current_organization_id", "updated_at"])
-    except IntegrityError:
-        raise errors.Conflict(ALREADY_SET_UP) from None  # another bootstrap won the race
-    return Bootstrapped(
-        user=UserPublic.of(owner),
-        organization=OrganizationPublic.model_validate(organization) if organization else None,
-    )
+                await Installation.create(id=INSTALLATION_ID, owner_id=owner.id)
+                organization = None
+                if data.organization is not None:
+                    organization = await Organization.create(
+                        name=data.organization.name, slug=data.organization.slug
+                    )
+                    await OrganizationUser.create(
+                        organization=organization,
+                        user=owner,
+                        role_in_organization=Role.ORGANIZATION_ADMIN.value,
+                    )
+                    owner.current_organization_id = organization.id
+                    await owner.save(update_fields=["current_organization_id", "updated_at"])
+        except IntegrityError:
+            raise errors.Conflict(ALREADY_SET_UP) from None  # another bootstrap won the race
+        return Bootstrapped(
+            user=UserPublic.of(owner),
+            organization=OrganizationPublic.model_validate(organization) if organization else None,
+        )

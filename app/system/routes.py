@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from sanic import Blueprint
 from sanic.response import HTTPResponse
@@ -10,8 +11,9 @@ from sanic.response import HTTPResponse
 from app.core import errors
 from app.core.access import PUBLIC
 from app.core.endpoint import endpoint
-from app.core.metrics import CONTENT_TYPE
+from app.core.metrics import CONTENT_TYPE, Metrics
 from app.core.mount import Mount
+from app.core.redis_gateway import RedisGateway
 from app.core.request import TandemRequest
 from app.core.responses import JSON, to_json
 from app.system.health import DOWN, run_checks
@@ -25,11 +27,10 @@ LIVE = to_json(Liveness(status="ok"))
 FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
-async def _readiness(request: TandemRequest) -> HTTPResponse:
-    state = request.app.ctx.state
-    checks = await run_checks(state.redis, state.broker_is_healthy)
+async def _readiness(redis: RedisGateway | None, broker_is_healthy: Callable[[], bool]) -> HTTPResponse:
+    checks = await run_checks(redis, broker_is_healthy)
     failing = [name for name, result in checks.items() if result == DOWN]
-    if state.redis is None:
+    if redis is None:
         rate_limits = "local"
     else:
         rate_limits = "fallback" if checks["redis"] == DOWN else "shared"
@@ -43,8 +44,18 @@ async def _readiness(request: TandemRequest) -> HTTPResponse:
     return HTTPResponse(to_json(body), content_type=JSON)
 
 
-def blueprint(mount: Mount, *, docs: Mount | None) -> Blueprint:
-    """`docs`: where the docs are mounted, for the index's links; None when they are off."""
+def blueprint(
+    mount: Mount,
+    *,
+    docs: Mount | None,
+    redis: RedisGateway | None,
+    broker_is_healthy: Callable[[], bool],
+    metrics: Metrics,
+    scrape_guard: ScrapeGuard,
+) -> Blueprint:
+    """`docs`: where the docs are mounted, for the index's links; None when they are off.
+    `redis` (None without Redis) and `broker_is_healthy` (the app's probe of its broker,
+    blocking and bounded) for readiness; `metrics` and who may scrape them for /metrics."""
     bp = mount.blueprint("system", url_prefix="/api")
     docs_links = {}
     if docs is not None:
@@ -72,7 +83,7 @@ def blueprint(mount: Mount, *, docs: Mount | None) -> Blueprint:
         tag="system",
     )
     async def health(request: TandemRequest) -> HTTPResponse:
-        return await _readiness(request)
+        return await _readiness(redis, broker_is_healthy)
 
     @bp.get("/health/live")
     @endpoint(
@@ -96,7 +107,7 @@ def blueprint(mount: Mount, *, docs: Mount | None) -> Blueprint:
         tag="system",
     )
     async def health_ready(request: TandemRequest) -> HTTPResponse:
-        return await _readiness(request)
+        return await _readiness(redis, broker_is_healthy)
 
     @bp.get("/metrics")
     @endpoint(
@@ -114,21 +125,19 @@ def blueprint(mount: Mount, *, docs: Mount | None) -> Blueprint:
         },
     )
     async def metrics_exposition(request: TandemRequest) -> HTTPResponse:
-        state = request.app.ctx.state
-        guard = ScrapeGuard(state.settings.metrics, state.settings.security.client_api_keys)
         # a forwarding header whose client was not resolved through a trusted proxy (the
         # client IP is still the TCP peer) came through a proxy we were not told about
         via_unknown_proxy = request.ctx.client_ip == request.ip and any(
             name in request.headers for name in FORWARDING_HEADERS
         )
-        allowed = guard.allows(
+        allowed = scrape_guard.allows(
             request.ctx.client_ip, request.headers.get("authorization"), via_unknown_proxy=via_unknown_proxy
         )
-        if not (guard.enabled and allowed):
-            raise guard.refusal(request.headers.get("x-client-key"))  # not even that it exists
+        if not (scrape_guard.enabled and allowed):
+            raise scrape_guard.refusal(request.headers.get("x-client-key"))  # not even that it exists
         extra = await outbox_collectors()
         # reading every process's files is blocking I/O
-        body = await asyncio.to_thread(state.metrics.render, extra)
+        body = await asyncio.to_thread(metrics.render, extra)
         return HTTPResponse(body, content_type=CONTENT_TYPE)
 
     return bp

@@ -5,18 +5,17 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth.email import service as email_flows
 from app.auth.email.schemas import ForgotPassword, ResetPassword, SendVerificationEmail, VerifyEmail
-from app.auth.forgot_password import request_reset
+from app.auth.email.service import VERIFY_PAGE, EmailFlows
 from app.core import errors, responses
 from app.core.access import AUTH_MAILS_ACCOUNT, AUTHENTICATED_MAILS_ACCOUNT, BY_EMAILED_TOKEN
-from app.core.callbacks import check_callback_url
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
 from app.core.request import TandemRequest
 
 
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(mount: Mount, *, email: EmailFlows) -> Blueprint:
+    """Handlers use the service given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("auth_email", url_prefix="/auth")
 
     @bp.post("/forgot-password")
@@ -29,9 +28,8 @@ def blueprint(mount: Mount) -> Blueprint:
         "the lookup and the email happen after the answer.",
     )
     async def forgot_password(request: TandemRequest, body: ForgotPassword) -> HTTPResponse:
-        state = request.app.ctx.state
-        callback = check_callback_url(body.callback_url, state.settings.callback_origins)
-        await request_reset(body.email, callback=callback, units=state.units)
+        callback = email.check_callback(body.callback_url)
+        await email.request_reset(body.email, callback=callback)
         return responses.success()
 
     @bp.post("/reset-password")
@@ -43,14 +41,7 @@ def blueprint(mount: Mount) -> Blueprint:
         summary="Set a new password with the emailed token; ends every session",
     )
     async def reset_password(request: TandemRequest, body: ResetPassword) -> HTTPResponse:
-        state = request.app.ctx.state
-        await email_flows.reset_password(
-            body.token,
-            body.new_password,
-            passwords=state.passwords,
-            sessions=state.sessions,
-            units=state.units,
-        )
+        await email.reset_password(body.token, body.new_password)
         return responses.success()
 
     @bp.post("/verify-email")
@@ -62,7 +53,7 @@ def blueprint(mount: Mount) -> Blueprint:
         summary="Mark the email verified with the emailed token",
     )
     async def verify_email(request: TandemRequest, body: VerifyEmail) -> HTTPResponse:
-        await email_flows.verify_email(body.token, units=request.app.ctx.state.units)
+        await email.verify_email(body.token)
         return responses.success()
 
     @bp.post("/send-verification-email")
@@ -74,11 +65,8 @@ def blueprint(mount: Mount) -> Blueprint:
         summary="Send a new verification email (the previous link stops working)",
     )
     async def send_verification_email(request: TandemRequest, body: SendVerificationEmail) -> HTTPResponse:
-        state = request.app.ctx.state
-        callback = email_flows.callback_or_default(body.callback_url, state.settings, email_flows.VERIFY_PAGE)
-        sent = await email_flows.resend_verification(
-            request.principal.user_id, callback=callback, settings=state.settings, units=state.units
-        )
+        callback = email.callback_or_default(body.callback_url, VERIFY_PAGE)
+        sent = await email.resend_verification(request.principal.user_id, callback=callback)
         if not sent:
             raise errors.BusinessRuleViolated("This email address is already verified")
         return responses.success()

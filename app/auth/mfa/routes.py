@@ -5,9 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.auth import service
-from app.auth.cookies import came_by_cookie, set_session_cookie
-from app.auth.mfa import service as mfa
+from app.auth.cookies import SessionCookies, came_by_cookie
 from app.auth.mfa.schemas import (
     MfaActivate,
     MfaDisable,
@@ -16,7 +14,9 @@ from app.auth.mfa.schemas import (
     MfaStatus,
     MfaVerify,
 )
+from app.auth.mfa.service import MfaService
 from app.auth.schemas import SignedIn
+from app.auth.service import AuthService
 from app.auth.signed_in import signed_in_response
 from app.core import responses
 from app.core.access import AUTHENTICATED_AUTH, BY_MFA_CHALLENGE
@@ -25,7 +25,8 @@ from app.core.mount import Mount
 from app.core.request import TandemRequest
 
 
-def blueprint(mount: Mount) -> Blueprint:
+def blueprint(mount: Mount, *, mfa: MfaService, auth: AuthService, cookies: SessionCookies) -> Blueprint:
+    """Handlers use what is given here, built once at start-up (app.capabilities)."""
     bp = mount.blueprint("auth_mfa", url_prefix="/auth/mfa")
 
     @bp.post("/enroll")
@@ -43,14 +44,8 @@ def blueprint(mount: Mount) -> Blueprint:
         "before that replaces the secret and the codes.",
     )
     async def enroll(request: TandemRequest, body: MfaEnroll) -> HTTPResponse:
-        state = request.app.ctx.state
         enrollment = await mfa.enroll(
-            request.principal.user_id,
-            password=body.password,
-            client_ip=request.ctx.client_ip,
-            settings=state.settings,
-            passwords=state.passwords,
-            units=state.units,
+            request.principal.user_id, password=body.password, client_ip=request.ctx.client_ip
         )
         return responses.ok(
             MfaEnrollment(
@@ -76,7 +71,6 @@ def blueprint(mount: Mount) -> Blueprint:
         "the session changed, so a token known before cannot ride along.",
     )
     async def activate(request: TandemRequest, body: MfaActivate) -> HTTPResponse:
-        state = request.app.ctx.state
         principal = request.principal
         await mfa.activate(
             principal.user_id,
@@ -84,14 +78,10 @@ def blueprint(mount: Mount) -> Blueprint:
             password=body.password,
             client_ip=request.ctx.client_ip,
             keep_session_id=principal.session_id,
-            settings=state.settings,
-            passwords=state.passwords,
-            sessions=state.sessions,
-            units=state.units,
         )
         response = responses.ok(MfaStatus(mfa_enabled=True))
         if came_by_cookie(request):
-            set_session_cookie(response, state, await state.sessions.rotate(principal))
+            cookies.set(response, await auth.rotate_session(principal))
         return response
 
     @bp.post("/disable")
@@ -105,15 +95,8 @@ def blueprint(mount: Mount) -> Blueprint:
         summary="Switch two-factor authentication off (password and a code)",
     )
     async def disable(request: TandemRequest, body: MfaDisable) -> HTTPResponse:
-        state = request.app.ctx.state
         await mfa.disable(
-            request.principal.user_id,
-            password=body.password,
-            code=body.code,
-            client_ip=request.ctx.client_ip,
-            settings=state.settings,
-            passwords=state.passwords,
-            units=state.units,
+            request.principal.user_id, password=body.password, code=body.code, client_ip=request.ctx.client_ip
         )
         return responses.ok(MfaStatus(mfa_enabled=False))
 
@@ -130,16 +113,12 @@ def blueprint(mount: Mount) -> Blueprint:
         "asked for `token: true`. Five wrong codes end the challenge.",
     )
     async def verify(request: TandemRequest, body: MfaVerify) -> HTTPResponse:
-        state = request.app.ctx.state
-        result = await service.verify_second_factor(
+        result = await auth.verify_second_factor(
             body.mfa_token,
             body.code,
-            settings=state.settings,
-            sessions=state.sessions,
-            units=state.units,
             ip_address=request.ctx.client_ip,
             user_agent=request.headers.get("user-agent", ""),
         )
-        return signed_in_response(result, state)
+        return signed_in_response(result, cookies)
 
     return bp
