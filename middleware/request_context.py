@@ -9,7 +9,8 @@ import time
 
 from sanic.response import HTTPResponse
 
-from app.core.logging import AccessLog, bind_request, scrub
+from app.core.access_log import AccessLog
+from app.core.logging import bind_request, scrub
 from app.core.metrics import UNMATCHED_ROUTE, method_label
 from app.core.request import TandemRequest
 from middleware.base import Link

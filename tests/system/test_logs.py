@@ -246,7 +246,8 @@ def _production_handler() -> tuple[logging.Handler, io.BytesIO]:
 def _write_access_lines(path: str) -> tuple[dict, dict]:
     """One access line as AccessLog writes it straight to the production handler, and one
     as it goes through logging once another handler listens too."""
-    from app.core.logging import AccessLog, bind_request
+    from app.core.access_log import AccessLog
+    from app.core.logging import bind_request
 
     handler, raw = _production_handler()
     listener = io.StringIO()
