@@ -42,7 +42,6 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 UNMATCHED_ROUTE = "unmatched"  # 404/405 before routing: one label for every unknown path
 # request latencies of this API sit in milliseconds; the upper buckets catch hashing and outages
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-EMAIL_OUTCOMES = ("sent", "retried", "dead_lettered")
 
 
 @dataclass(frozen=True)
