@@ -101,10 +101,16 @@ async def _needs_setup(settings: Settings) -> bool:
 
 
 def command_makemigrations(name: str) -> None:
-    from app.core.database import DIALECT_URLS, make_migration
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
+    from app.core.database import DIALECT_URLS, make_migration_in_process
+
+    # a fresh process per dialect: aerich keeps what it generated in class attributes, so a
+    # second dialect in the same process would get the first one's statements too
     for dialect in DIALECT_URLS:
-        written = asyncio.run(make_migration(dialect, name))
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            written = pool.submit(make_migration_in_process, dialect, name).result()
         say(f"{dialect}: {written or 'no changes'}")
 
 

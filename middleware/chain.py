@@ -17,8 +17,9 @@ from sanic.response import HTTPResponse
 
 from app.core import errors
 from app.core.logging import bind_identity
+from app.core.policy import meets_min_role
 from app.core.request import TandemRequest
-from app.core.roles import Role, effective_level
+from app.core.roles import Role
 from middleware.base import Link
 from middleware.client_key import ClientKeyLink
 from middleware.organization import OrganizationLink
@@ -87,11 +88,8 @@ def enforce(request: TandemRequest) -> None:
         return  # unrouted: Sanic answers 404/405 next
     if access.authenticated and ctx.principal is None:
         raise errors.Unauthenticated()
-    if access.min_role is not None:
-        principal = request.principal
-        level = effective_level(global_role=principal.global_role, organization_role=ctx.organization_role)
-        if level < Role(access.min_role).level:
-            raise errors.Forbidden("Your role does not allow this")
+    if access.min_role is not None and not meets_min_role(request.actor, Role(access.min_role)):
+        raise errors.Forbidden("Your role does not allow this")
 
 
 def _bind_identity(request: TandemRequest) -> None:

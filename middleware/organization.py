@@ -1,9 +1,9 @@
 """Link: which organization an org-scoped route acts in, and the caller's role there.
 
-`X-Organization-Id` or else the user's current organization. A user who is not an
-active member gets 404, exactly as for an organization that does not exist (SPEC §1:
-never leak that an organization exists). Users with a global role may act in any
-live organization.
+The organization named in the path (`/organizations/{organization_id}/...`), else
+`X-Organization-Id`, else the user's current organization. A user who is not an active
+member gets 404, exactly as for an organization that does not exist (SPEC §1: never leak
+that an organization exists). Users with a global role may act in any live organization.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from app.core import errors
 from app.core.membership import resolve_membership
 from app.core.request import TandemRequest
 from middleware.base import Link
+
+# the path parameter that names the organization on /organizations/{organization_id}/...
+PATH_PARAMETER = "organization_id"
 
 
 class OrganizationLink(Link):
@@ -39,6 +42,10 @@ class OrganizationLink(Link):
 
     @staticmethod
     def selected_organization(request: TandemRequest) -> UUID:
+        in_path = request.match_info.get(PATH_PARAMETER)
+        if in_path is not None:
+            # the router matched a uuid: a header naming another organization is ignored
+            return in_path if isinstance(in_path, UUID) else UUID(str(in_path))
         header = request.headers.get("x-organization-id")
         if header is not None:
             try:

@@ -10,6 +10,7 @@ import time
 from sanic.response import HTTPResponse
 
 from app.core.access_log import AccessLog
+from app.core.audit import bind_client_ip
 from app.core.logging import bind_request, scrub
 from app.core.metrics import UNMATCHED_ROUTE, method_label
 from app.core.request import TandemRequest
@@ -52,6 +53,7 @@ class RequestContextLink(Link):
         bind_request(ctx.request_id)
         forwarded_for = request.headers.getall("x-forwarded-for", [])
         ctx.client_ip = self._client_ip.resolve(request.ip, forwarded_for)
+        bind_client_ip(ctx.client_ip)
         # the two reads above are safe with undecodable bytes; every later link's are not
         require_utf8_headers(request)
         return None

@@ -1,6 +1,9 @@
 """Tortoise models, one module per aggregate. Imports nothing of ours beyond models/."""
 
+from models.audit import AuditEvent
+from models.idempotency import IdempotencyRecord
 from models.installation import Installation
+from models.invites import Invite, InviteStatus
 from models.mfa import RecoveryCode
 from models.one_time_tokens import OneTimeToken
 from models.organizations import Organization, OrganizationUser
@@ -10,8 +13,12 @@ from models.sign_in_throttle import SignInThrottle
 from models.users import User
 
 __all__ = [
+    "AuditEvent",
     "AuthSession",
+    "IdempotencyRecord",
     "Installation",
+    "Invite",
+    "InviteStatus",
     "OneTimeToken",
     "Organization",
     "OrganizationUser",
@@ -30,4 +37,7 @@ MODEL_MODULES = [
     "models.mfa",
     "models.sign_in_throttle",
     "models.installation",
+    "models.invites",
+    "models.audit",
+    "models.idempotency",
 ]

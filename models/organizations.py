@@ -40,3 +40,5 @@ class OrganizationUser(TimestampedModel):
     class Meta:
         table = "organization_users"
         unique_together = (("organization", "user"),)
+        # members of one organization by status, newest first (the members list)
+        indexes = (("organization_id", "status", "created_at", "id"),)

@@ -12,22 +12,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from app.auth.sessions import SessionStore
-from app.core.unit_of_work import EffectKind, UnitOfWork, UnitsOfWork
+from app.core.session_effects import EVICT_SESSIONS, REFRESH_USERS, refresh_user
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 
-EVICT_SESSIONS: EffectKind[str] = EffectKind("evict sessions' snapshots")  # items: token hashes
-REFRESH_USERS: EffectKind[UUID] = EffectKind("refresh users' session snapshots")  # items: user ids
+__all__ = ["handle_session_effects", "refresh_user", "revoke_all", "revoke_session"]
 
 
 def handle_session_effects(units: UnitsOfWork, sessions: SessionStore) -> None:
     """The app's session store answers its units of work's session effects."""
     units.handle(EVICT_SESSIONS, sessions.evict)
     units.handle(REFRESH_USERS, sessions.refresh_users)
-
-
-def refresh_user(work: UnitOfWork, user_id: UUID) -> None:
-    """The user changed (profile, role, MFA, current organization): once `work` commits,
-    their sessions' snapshots are dropped everywhere and the next request reads the database."""
-    work.add(REFRESH_USERS, user_id)
 
 
 async def revoke_all(

@@ -70,6 +70,13 @@ BY_MFA_CHALLENGE = Access(authenticated=False, rate_policy="token", token_field=
 # "refresh": per client IP, apart from sign-in (apps refresh often, and unattended)
 REFRESH = Access(authenticated=False, rate_policy="refresh")
 
+# acting inside one organization (SPEC §5): any active member, or a global role
+ORG_MEMBER = Access(authenticated=True, organization=True)
+ORG_MANAGER = Access(authenticated=True, organization=True, min_role=Role.MANAGER)
+ORG_ADMIN = Access(authenticated=True, organization=True, min_role=Role.ORGANIZATION_ADMIN)
+# users administration, /admin and diagnostics: PlatformAdmin or Owner, under the admin limit
+PLATFORM_ADMIN = Access(authenticated=True, min_role=Role.PLATFORM_ADMIN, rate_policy="admin")
+
 Handler = Callable[..., Awaitable[Any]]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,7 @@ async def make_migration(dialect: str, name: str) -> str:
         return await command.migrate(name, no_input=True, offline=True)
     finally:
         await command.aclose()
+
+
+def make_migration_in_process(dialect: str, name: str) -> str:
+    return asyncio.run(make_migration(dialect, name))

@@ -10,6 +10,7 @@ from sanic import Request
 from sanic.exceptions import BadURL
 
 from app.core import errors
+from app.core.policy import Actor
 
 if TYPE_CHECKING:
     from app.core.access import Access
@@ -73,3 +74,9 @@ class TandemRequest(Request):
         if principal is None:
             raise errors.Unauthenticated()
         return principal
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user with their roles here, for app.core.policy (401 when anonymous)."""
+        principal = self.principal
+        return Actor(principal.user_id, principal.global_role, self.ctx.organization_role)

@@ -32,9 +32,3 @@ LEVELS: dict[Role, int] = {
 }
 GLOBAL_ROLES = frozenset({Role.OWNER, Role.PLATFORM_ADMIN})
 ORGANIZATION_ROLES = frozenset(set(Role) - GLOBAL_ROLES)
-
-
-def effective_level(*, global_role: str | None, organization_role: str | None) -> int:
-    """The higher of the user's global level and their level in the organization."""
-    levels = [LEVELS[Role(role)] for role in (global_role, organization_role) if role]
-    return max(levels, default=0)

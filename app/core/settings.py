@@ -225,6 +225,19 @@ class SessionSettings(_Section):
     access_token_seconds: int = Field(3600, ge=60)
 
 
+class OrganizationSettings(_Section):
+    # any user with a verified email may create an organization; false: PlatformAdmin only
+    self_service: bool = True
+    invite_ttl_seconds: int = Field(604_800, ge=60)
+
+
+class IdempotencySettings(_Section):
+    # how long a key's first response is replayed (SPEC §1: 24 h)
+    ttl_seconds: int = Field(86_400, ge=60)
+    # a request still running after this is presumed dead and its key may be used again
+    lock_seconds: int = Field(60, ge=1)
+
+
 class MiddlewareSettings(_Section):
     chain: tuple[str, ...] = (
         "request_context",
@@ -328,6 +341,8 @@ class Settings(_Section):
     accounts: AccountSettings = Field(default_factory=AccountSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
+    organizations: OrganizationSettings = Field(default_factory=OrganizationSettings)
+    idempotency: IdempotencySettings = Field(default_factory=IdempotencySettings)
     middleware: MiddlewareSettings = Field(default_factory=MiddlewareSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     pagination: PaginationSettings = Field(default_factory=PaginationSettings)

@@ -4,6 +4,7 @@
         user = await User.create(...)
         await stage_email(work, "verify_email", to=user.email, context={...})  # wakes the relay
         work.add(REFRESH_USERS, user.id)
+        work.audit("user.created", target=("user", user.id))  # a row in this transaction
     # committed: the relay is woken, the user's cached session snapshots are dropped
 
 A service names what must happen (an item of an `EffectKind`), never who does it: the app
@@ -28,6 +29,9 @@ from typing import Any, Generic, Self, TypeVar
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
+
+from app.core import audit
+from models.audit import AuditEvent
 
 logger = logging.getLogger("tandem.unit_of_work")
 Item = TypeVar("Item")
@@ -101,6 +105,7 @@ class UnitOfWork:
     def __init__(self, units: UnitsOfWork) -> None:
         self._units = units
         self._effects: dict[EffectKind[Any], dict[Any, None]] = {}  # dicts: ordered, distinct
+        self._audit: list[audit.AuditEntry] = []
         self._outer: UnitOfWork | None = None
         self._transaction: Any = None
         self._token: Any = None
@@ -111,6 +116,23 @@ class UnitOfWork:
             # fail at the change, not silently after it: nobody would run this effect
             raise LookupError(f"no handler for the effect {kind.name!r}; the app registers one at start-up")
         self._effects.setdefault(kind, {}).update(dict.fromkeys(items))
+
+    def audit(
+        self,
+        action: str,
+        *,
+        target: tuple[str, Any],
+        organization_id: Any = None,
+        changed_fields: Any = (),
+        **actor: Any,
+    ) -> None:
+        """Record `action` on `target` in the audit log, in this transaction (app.core.audit;
+        `actor_id=` names who acted when the request's user did not, None the system)."""
+        self._audit.append(
+            audit.entry(
+                action, target=target, organization_id=organization_id, changed_fields=changed_fields, **actor
+            )
+        )
 
     async def __aenter__(self) -> Self:
         self._outer = _current_unit.get()
@@ -128,11 +150,18 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         _current_unit.reset(self._token)
+        if exc_type is None and self._outer is None and self._audit:
+            try:  # inside the transaction: the change and its record commit together
+                await AuditEvent.bulk_create([AuditEvent(**entry.row()) for entry in self._audit])
+            except BaseException as error:
+                await self._transaction.__aexit__(type(error), error, error.__traceback__)
+                raise
         # commits, or rolls back when the block raised; a failed commit raises here
         await self._transaction.__aexit__(exc_type, exc, traceback)
         if exc_type is not None:
             return  # rolled back: nothing happened, so nothing follows
         if self._outer is not None:
+            self._outer._audit.extend(self._audit)
             for kind, items in self._effects.items():
                 self._outer._effects.setdefault(kind, {}).update(items)
         else:

@@ -6,14 +6,12 @@ from sanic import Blueprint
 from sanic.response import HTTPResponse
 
 from app.core import responses
-from app.core.access import Access
+from app.core.access import ORG_MEMBER
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
 from app.core.request import TandemRequest
 from app.organizations import service
 from app.organizations.schemas import CurrentOrganization
-
-ORG_MEMBER = Access(authenticated=True, organization=True)
 
 
 def blueprint(mount: Mount) -> Blueprint:

@@ -1,0 +1,1 @@
+"""Platform administration: users, platform metrics (SPEC §5), for PlatformAdmin and above."""

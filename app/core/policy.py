@@ -1,0 +1,126 @@
+"""Authorization: every decision about who may do what, as pure functions (SPEC §1, Roles).
+
+Routes declare coarse needs (`Access.min_role`, enforced by the chain through
+`meets_min_role`); services call the functions here for the rest. Nothing else compares
+roles or levels (tests/core/test_policy.py checks the source for it).
+
+An `Actor` is what the decisions look at: the global role and the role in the
+organization being acted in. Visibility (`private`, `participants`, `organization`)
+decides who may read coaching content; a hidden object is answered as missing (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from app.core.roles import LEVELS, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: UUID
+    global_role: str | None
+    # None for a user acting through a global role, or outside any organization
+    organization_role: str | None = None
+
+    @property
+    def level(self) -> int:
+        return level_of(global_role=self.global_role, organization_role=self.organization_role)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.global_role == Role.OWNER
+
+    @property
+    def is_platform_admin(self) -> bool:
+        """PlatformAdmin or above (Owner)."""
+        return self.global_role is not None and LEVELS[Role(self.global_role)] >= Role.PLATFORM_ADMIN.level
+
+
+class Visibility(StrEnum):
+    """Who may read a piece of coaching content besides those whose role allows the action."""
+
+    PRIVATE = "private"  # its author only
+    PARTICIPANTS = "participants"  # the coach and the coachee of its mentorship
+    ORGANIZATION = "organization"  # and every member at Manager level or above
+
+
+def level_of(*, global_role: str | None, organization_role: str | None) -> int:
+    """The higher of the global level and the level in the organization (0: none)."""
+    levels = [LEVELS[Role(role)] for role in (global_role, organization_role) if role]
+    return max(levels, default=0)
+
+
+def meets_min_role(actor: Actor, min_role: Role) -> bool:
+    """A route's declared minimum (middleware.chain enforces it)."""
+    return actor.level >= min_role.level
+
+
+# -- organization roles -------------------------------------------------------------
+
+
+def may_grant_organization_role(actor: Actor, role: Role) -> bool:
+    """Nobody grants a role above their own (inviting, or changing a member's role)."""
+    return not role.is_global and role.level <= actor.level
+
+
+def may_manage_member(actor: Actor, *, member_role: Role, member_id: UUID) -> bool:
+    """Change the role of, or remove, a member: Manager level at least, and never someone
+    whose role is above the actor's own."""
+    if member_id == actor.user_id:
+        return False  # oneself: leave (a route of its own), never self-promotion
+    return actor.level >= Role.MANAGER.level and member_role.level <= actor.level
+
+
+def may_see_member_emails(actor: Actor) -> bool:
+    """Members' email addresses in the member list: Manager level and above."""
+    return actor.level >= Role.MANAGER.level
+
+
+def is_last_admin_change(*, member_role: Role, new_role: Role | None, admins_left: int) -> bool:
+    """Would this demotion or removal (new_role None) leave the organization without an
+    OrganizationAdmin? `admins_left` counts active OrganizationAdmins now."""
+    if member_role != Role.ORGANIZATION_ADMIN or new_role == Role.ORGANIZATION_ADMIN:
+        return False
+    return admins_left <= 1
+
+
+# -- global roles and users administration -----------------------------------------------
+
+
+def may_grant_global_role(actor: Actor) -> bool:
+    """Only an Owner grants or withdraws a global role."""
+    return actor.is_owner
+
+
+def may_disable_user(actor: Actor, *, target_global_role: str | None, target_id: UUID) -> bool:
+    """PlatformAdmin and above disable users; an Owner only by another Owner; nobody
+    themselves (they would lock themselves out)."""
+    if target_id == actor.user_id or not actor.is_platform_admin:
+        return False
+    if target_global_role == Role.OWNER:
+        return actor.is_owner
+    if target_global_role is not None:
+        return level_of(global_role=target_global_role, organization_role=None) < actor.level
+    return True
+
+
+# -- visibility ------------------------------------------------------------------------
+
+
+def may_read(
+    actor: Actor, *, visibility: Visibility, author_id: UUID | None, participant_ids: Collection[UUID]
+) -> bool:
+    """Whether `actor` may read content of this visibility (SPEC §1). Managers and admins
+    read `organization` content; `private` and `participants` content only as its author
+    or a participant."""
+    if author_id is not None and actor.user_id == author_id:
+        return True
+    if visibility == Visibility.PRIVATE:
+        return False
+    if actor.user_id in participant_ids:
+        return True
+    return visibility == Visibility.ORGANIZATION and actor.level >= Role.MANAGER.level
