@@ -19,6 +19,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app.core import errors
+from app.core.list_totals import ListTotals
 from app.core.schemas import RequestModel
 from app.core.settings import PaginationSettings
 
@@ -49,6 +50,7 @@ class Paginator:
     def __init__(self, *, secret_key: str, settings: PaginationSettings):
         self._secret_key = secret_key
         self._settings = settings
+        self._totals = ListTotals(settings)
 
     def _serializer(self, scope: str) -> URLSafeSerializer:
         return URLSafeSerializer(self._secret_key, salt=f"tandem.cursor.{scope}")
@@ -65,11 +67,16 @@ class Paginator:
         limit = page.limit if page.limit is not None else self._settings.default_limit
         if limit > self._settings.max_limit:
             raise errors.ValidationFailed.of_field("limit", f"must be at most {self._settings.max_limit}")
-        total_count = await queryset.count()
+        total_count = await self._totals.count(queryset)
         ordered = queryset.order_by("-created_at", "-id")
         if page.cursor is not None:
             created_at, row_id = self._decode(page.cursor, scope)
-            ordered = ordered.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id))
+            # `created_at <= c` repeats what the OR implies, so that the database starts its
+            # index range scan at the cursor: a page deep in a list costs what the first does
+            ordered = ordered.filter(
+                Q(created_at__lte=created_at),
+                Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id),
+            )
         elif page.offset:
             ordered = ordered.offset(page.offset)
         rows = await ordered.limit(limit + 1)

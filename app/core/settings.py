@@ -282,6 +282,10 @@ class RateLimitSettings(_Section):
 class PaginationSettings(_Section):
     default_limit: int = Field(50, ge=1)
     max_limit: int = Field(200, ge=1)
+    # `total_count` is exact up to this many rows; a larger list's count is cached
+    exact_count_limit: int = Field(1000, ge=1)
+    count_cache_seconds: float = Field(10, ge=0)
+    count_cache_size: int = Field(1024, ge=0)
 
 
 class CorsSettings(_Section):
