@@ -10,6 +10,13 @@ loads, in turn: the bare route, GET /api, GET /api/v1/me through the whole chain
 process), beside the cost of one hash measured here. Every rate limit and the lockout
 are raised so that the limiter still runs on every request but never refuses one.
 At the end, /api/metrics and the log show that both were on.
+
+Then the lists (issue 11): an organization of 10,000 members with 100,000 audit events
+and one of 1,000 with 1,000, written straight into PostgreSQL (bench/seed.py). It loads
+GET /organizations/{id}/members?limit=50 and GET /organizations/{id}/audit-events?limit=50
+on the large one, and the audit list again from a cursor 90% deep; then a second server
+with bench/query_counter.py first in its chain reports the SQL statements per request of
+each list, on the large and on the small organization.
 The last line is one JSON object with the figures.
 """
 
@@ -31,6 +38,9 @@ import urllib.request
 from pathlib import Path
 
 from argon2 import PasswordHasher
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import seed  # bench/seed.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -68,6 +78,42 @@ def reset_database() -> None:
     name = POSTGRES_URL.rsplit("/", 1)[1]
     for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True, capture_output=True)
+
+
+def get_json(url: str, headers: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+        return json.loads(response.read()), dict(response.headers)
+
+
+def deep_cursor(url: str, headers: dict[str, str], *, rows: int) -> str:
+    """The cursor of the page that starts `rows` rows into the list at `url` (no query)."""
+    cursor, walked = None, 0
+    while walked < rows:
+        body, _ = get_json(f"{url}?limit=200" + (f"&cursor={cursor}" if cursor else ""), headers)
+        cursor, walked = body["meta"]["next_cursor"], walked + len(body["data"])
+        if cursor is None:
+            raise SystemExit(f"bench: {url} ended after {walked} rows")
+    return cursor
+
+
+def statements_per_request(url: str, headers: dict[str, str], rounds: int = 20) -> int:
+    """SQL statements one request sends (the counting server's X-Bench-Queries), the
+    largest over `rounds` requests."""
+    counts = set()
+    for _ in range(rounds):
+        _, response_headers = get_json(url, headers)
+        counts.add(int(response_headers["X-Bench-Queries"]))
+    return max(counts)
+
+
+def counting_config(directory: Path, config: Path) -> Path:
+    """The bench config with the query-counting link first in the chain."""
+    text = re.sub(
+        r"^chain = \[", 'chain = ["query_counter.QueryCountLink", ', config.read_text(), flags=re.MULTILINE
+    )
+    path = directory / "counting.toml"
+    path.write_text(text)
+    return path
 
 
 def bench_config(directory: Path) -> Path:
@@ -232,6 +278,50 @@ def main() -> None:
             ),
         }
         observed = observability(base, workdir / "server.log")
+
+        large = seed.organization(
+            POSTGRES_URL, admin_email=account["email"], name="Bench large", members=10_000, audit_rows=100_000
+        )
+        small = seed.organization(
+            POSTGRES_URL, admin_email=account["email"], name="Bench small", members=1_000, audit_rows=1_000
+        )
+        seed.analyze(POSTGRES_URL)
+        members = f"{base}/api/v1/organizations/{{}}/members?limit=50"
+        audit = f"{base}/api/v1/organizations/{{}}/audit-events?limit=50"
+        deep = deep_cursor(audit.format(large).split("?")[0], bearer, rows=90_000)
+        wrk(members.format(large), headers=bearer, connections=args.connections, duration=2)  # warm-up
+        results |= {
+            "members": wrk(members.format(large), headers=bearer, **load),
+            "audit": wrk(audit.format(large), headers=bearer, **load),
+            "audit_deep": wrk(f"{audit.format(large)}&cursor={deep}", headers=bearer, **load),
+        }
+        counting_port = free_port()
+        servers.append(
+            subprocess.Popen(
+                [PYTHON, str(ROOT / "server.py"), "run"],
+                cwd=workdir,
+                env={
+                    **env,
+                    "PORT": str(counting_port),
+                    "TANDEM_CONFIG": str(counting_config(workdir, config)),
+                    "PYTHONPATH": str(ROOT / "bench"),
+                },
+                stdout=log,
+                stderr=log,
+            )
+        )
+        counting = f"http://127.0.0.1:{counting_port}"
+        wait_for(f"{counting}/api")
+        counted = {
+            f"{name}_queries{suffix}": statements_per_request(
+                url.replace(base, counting).format(organization), bearer
+            )
+            for name, url in (("members", members), ("audit", audit))
+            for suffix, organization in (("", large), ("_1k", small))
+        }
+        counted["audit_deep_queries"] = statements_per_request(
+            f"{audit.format(large).replace(base, counting)}&cursor={deep}", bearer
+        )
     finally:
         for server in servers:
             server.terminate()
@@ -239,7 +329,7 @@ def main() -> None:
 
     for name, result in results.items():
         sys.stdout.write(
-            f"{name:7} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
+            f"{name:10} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:6.2f} ms  "
             f"p99 {result['p99_ms']:6.2f} ms\n"
         )
     summary = {
@@ -252,6 +342,12 @@ def main() -> None:
         "sign_in_per_s": round(results["sign_in"]["rps"], 1),
         "sign_in_p50_ms": results["sign_in"]["p50_ms"],
         "hash_ms": round(one_hash_ms, 1),
+        "members_ratio": round(results["members"]["rps"] / results["bare"]["rps"], 3),
+        "audit_ratio": round(results["audit"]["rps"] / results["bare"]["rps"], 3),
+        "audit_deep_ratio": round(results["audit_deep"]["rps"] / results["bare"]["rps"], 3),
+        "members_p99_ms": results["members"]["p99_ms"],
+        "audit_p99_ms": results["audit"]["p99_ms"],
+        **counted,
     }
     sys.stdout.write(f"argon2id hash {one_hash_ms:.1f} ms (median of 20, configured cost)\n")
     sys.stdout.write(f"observability: {observed}\n")
