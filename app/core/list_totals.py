@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from tortoise.queryset import QuerySet
@@ -26,26 +27,44 @@ class ListTotals:
         self._exact_limit = settings.exact_count_limit
         self._ttl = settings.count_cache_seconds
         self._size = settings.count_cache_size
-        self._cached: OrderedDict[tuple[str, tuple[Any, ...]], tuple[float, int]] = OrderedDict()
+        self._cached: OrderedDict[Hashable, tuple[float, int]] = OrderedDict()
+
+    @property
+    def bound(self) -> int:
+        """A bounded count counts no further than this."""
+        return self._exact_limit + 1
 
     async def count(self, queryset: QuerySet[Any]) -> int:
         # the rows' ids, at most one past the exact limit: Tortoise has no bounded count,
         # so its parameterized SQL is wrapped in one (the only use of its internals here)
-        bounded = queryset.limit(self._exact_limit + 1).values("id")
+        bounded = queryset.limit(self.bound).values("id")
         bounded._choose_db_if_not_chosen()
         bounded._make_query()
         sql, parameters = bounded.query.get_parameterized_sql()
-        key = (sql, tuple(parameters))
+
+        async def bounded_count() -> int:
+            _, rows = await bounded._db.execute_query(f"SELECT COUNT(*) FROM ({sql}) AS bounded", parameters)
+            return int(next(iter(dict(rows[0]).values())))
+
+        return await self.count_by_key((sql, tuple(parameters)), bounded_count, queryset.count)
+
+    async def count_by_key(
+        self,
+        key: Hashable,
+        bounded_count: Callable[[], Awaitable[int]],
+        full_count: Callable[[], Awaitable[int]],
+    ) -> int:
+        """The total of the list `key` names (its query and values, nothing less), from the
+        cache or by counting."""
         now = time.monotonic()
         cached = self._cached.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
-        _, rows = await bounded._db.execute_query(f"SELECT COUNT(*) FROM ({sql}) AS bounded", parameters)
-        counted = int(next(iter(dict(rows[0]).values())))
+        counted = await bounded_count()
         if counted <= self._exact_limit:
             self._cached.pop(key, None)
             return counted
-        total = await queryset.count()
+        total = await full_count()
         if self._size and self._ttl:
             self._cached[key] = (now + self._ttl, total)
             self._cached.move_to_end(key)

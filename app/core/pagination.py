@@ -19,6 +19,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app.core import errors
+from app.core.compiled_query import CompiledList, as_datetime, as_uuid
 from app.core.list_totals import ListTotals
 from app.core.schemas import RequestModel
 from app.core.settings import PaginationSettings
@@ -64,9 +65,7 @@ class Paginator:
         to_item: Callable[[Any], Item],
     ) -> Page[Item]:
         """One page of `queryset`, newest first; `scope` names the list for its cursors."""
-        limit = page.limit if page.limit is not None else self._settings.default_limit
-        if limit > self._settings.max_limit:
-            raise errors.ValidationFailed.of_field("limit", f"must be at most {self._settings.max_limit}")
+        limit = self._limit(page)
         total_count = await self._totals.count(queryset)
         ordered = queryset.order_by("-created_at", "-id")
         if page.cursor is not None:
@@ -88,9 +87,62 @@ class Paginator:
             next_cursor = self._serializer(scope).dumps([last.created_at.isoformat(), str(last.id)])
         return Page([to_item(row) for row in rows], total_count, limit, next_cursor)
 
+    async def paginate_compiled(
+        self,
+        query: CompiledList,
+        page: PageQuery,
+        *,
+        scope: str,
+        values: dict[str, Any],
+        to_item: Callable[[dict[str, Any]], Any],
+    ) -> Page[Any]:
+        """`paginate` for a hot list compiled once (app.core.compiled_query): the same
+        pages, cursors and totals, without building SQL per request. `values` fill the
+        list's slots; they and `scope` key its cached total."""
+        limit = self._limit(page)
+        key = (id(query), tuple(sorted(values.items())))
+
+        async def bounded_count() -> int:
+            return _first_value(await query.bounded_count.fetch(**values, bound=self._totals.bound))
+
+        async def full_count() -> int:
+            return _first_value(await query.full_count.fetch(**values))
+
+        total_count = await self._totals.count_by_key(key, bounded_count, full_count)
+        cursor_created_at = cursor_id = offset = None
+        if page.cursor is not None:
+            cursor_created_at, cursor_id = self._decode(page.cursor, scope)
+        elif page.offset:
+            offset = page.offset
+        rows = await query.page.fetch(
+            **values,
+            limit=limit + 1 + (offset or 0),
+            cursor_created_at=cursor_created_at,
+            cursor_id=cursor_id,
+        )
+        rows = rows[offset or 0 :]
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = None
+        if has_more:
+            last = rows[-1]
+            created_at = as_datetime(last["created_at"])
+            next_cursor = self._serializer(scope).dumps([created_at.isoformat(), str(as_uuid(last["id"]))])
+        return Page([to_item(row) for row in rows], total_count, limit, next_cursor)
+
+    def _limit(self, page: PageQuery) -> int:
+        limit = page.limit if page.limit is not None else self._settings.default_limit
+        if limit > self._settings.max_limit:
+            raise errors.ValidationFailed.of_field("limit", f"must be at most {self._settings.max_limit}")
+        return limit
+
     def _decode(self, cursor: str, scope: str) -> tuple[datetime, UUID]:
         try:
             created_at, row_id = self._serializer(scope).loads(cursor)
             return datetime.fromisoformat(created_at), UUID(row_id)
         except (BadSignature, ValueError, TypeError):
             raise errors.InvalidCursor("cursor: not a cursor this list issued") from None
+
+
+def _first_value(rows: list[dict[str, Any]]) -> int:
+    return int(next(iter(rows[0].values()))) if rows else 0
