@@ -24,6 +24,7 @@ from models import Organization, OrganizationUser
 from models.organizations import MembershipStatus
 
 NO_SUCH_MEMBER = "No such member"
+NO_SUCH_ORGANIZATION = "No such organization"
 LAST_ADMIN = (
     "The last OrganizationAdmin cannot be demoted, removed or leave; make another member an admin first"
 )
@@ -86,7 +87,8 @@ class MemberService:
         """The user leaves an organization they are a member of (404 for any other)."""
         async with self.units() as work:
             await _lock_live_organization(organization_id)
-            member = await _member(organization_id, user_id)
+            # not a member: the same answer as for a missing organization (SPEC §1)
+            member = await _member(organization_id, user_id, missing=NO_SUCH_ORGANIZATION)
             await _keep_an_admin(member, None)
             await _end(work, member)
             work.audit("member.left", target=("user", user_id), organization_id=organization_id)
@@ -109,10 +111,10 @@ async def _lock_live_organization(organization_id: UUID) -> None:
     """Locks the organization's row until the transaction ends (PostgreSQL; SQLite
     serializes write transactions): member changes in one organization run one at a time."""
     if await Organization.filter(id=organization_id, deleted_at=None).select_for_update().first() is None:
-        raise errors.NotFound("No such organization")
+        raise errors.NotFound(NO_SUCH_ORGANIZATION)
 
 
-async def _member(organization_id: UUID, user_id: UUID) -> OrganizationUser:
+async def _member(organization_id: UUID, user_id: UUID, *, missing: str = NO_SUCH_MEMBER) -> OrganizationUser:
     member = (
         await OrganizationUser.filter(organization_id=organization_id, user_id=user_id)
         .exclude(status=MembershipStatus.REMOVED)
@@ -120,7 +122,7 @@ async def _member(organization_id: UUID, user_id: UUID) -> OrganizationUser:
         .first()
     )
     if member is None:
-        raise errors.NotFound(NO_SUCH_MEMBER)
+        raise errors.NotFound(missing)
     return member
 
 
