@@ -17,25 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sanic.response import json as json_response
 
 from app.core.access import ORG_MEMBER
 from app.core.endpoint import endpoint
-from app.core.settings import Settings
 from models import Invite, Organization, OrganizationUser
-from tests.conftest import ROOMY_AUTH_LIMIT
 from tests.factories import SignedInUser, organization_with, signed_in_user
 from tests.organizations.route_table import RouteCase, route_cases, sample_body
-
-ROOMY = {"limit": 10_000, "period_seconds": 60}
-
-
-@pytest.fixture
-def settings(make_settings, migrated_database: str, redis_url: str) -> Settings:
-    """Many requests from one user: the general and tenant limits are lifted here."""
-    limits = {**ROOMY_AUTH_LIMIT, "general": ROOMY, "admin": ROOMY, "tenant": ROOMY}
-    return make_settings(database={"url": migrated_database}, redis={"url": redis_url}, rate_limits=limits)
 
 
 @dataclass
