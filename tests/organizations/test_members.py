@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -248,3 +249,23 @@ async def test_leaving_an_organization_i_am_not_in_is_404_like_a_missing_one(ser
         == assert_problem(missing, 404, "NOT_FOUND")["detail"]
     )
     assert (await OrganizationUser.get(organization_id=foreign.id)).status == "active"
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one_admin(server):
+    first = await signed_in_user(server)
+    second = await signed_in_user(server)
+    organization = await organization_with((first.id, "OrganizationAdmin"), (second.id, "OrganizationAdmin"))
+
+    responses = await asyncio.gather(
+        first.client.patch(members_path(organization, second.id), json={"role": "Manager"}),
+        second.client.patch(members_path(organization, first.id), json={"role": "Manager"}),
+    )
+
+    # the second is refused: 422 when both were admins as they asked, 403 when the first
+    # change had already made its caller a Manager
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses in ([200, 422], [200, 403]), statuses
+    admins = OrganizationUser.filter(
+        organization_id=organization.id, role_in_organization="OrganizationAdmin"
+    )
+    assert await admins.count() == 1
