@@ -160,8 +160,7 @@ def slug_from(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].rstrip("-")
     if len(slug) < 3:
-        slug = f"org-{slug}" if slug else "org"
-        slug = slug if len(slug) >= 3 else "org"
+        return f"org-{slug}" if slug else "org"
     return slug
 
 
