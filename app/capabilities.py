@@ -24,7 +24,10 @@ from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.me import routes as me_routes
 from app.me.service import AccountService
+from app.organizations import member_routes
 from app.organizations import routes as organizations_routes
+from app.organizations.members import MemberService
+from app.organizations.service import OrganizationService
 from app.profile import routes as profile_routes
 from app.profile.service import ProfileService
 from app.setup import routes as setup_routes
@@ -45,11 +48,6 @@ class Capability:
     name: str
     build: BuildBlueprint
     mounts: tuple[Mount, ...] = (API_V1,)
-
-
-def _mounted_only(factory: Callable[[Mount], Blueprint]) -> BuildBlueprint:
-    """A capability whose blueprint needs nothing but its mount."""
-    return lambda mount, state: factory(mount)
 
 
 def _system(mount: Mount, state: AppState) -> Blueprint:
@@ -120,6 +118,7 @@ def _me(mount: Mount, state: AppState) -> Blueprint:
     return me_routes.blueprint(
         mount,
         account=account,
+        members=_member_service(state),
         paginator=state.paginator,
         clear_session_cookie=state.cookies.clear,
     )
@@ -136,6 +135,21 @@ def _profile(mount: Mount, state: AppState) -> Blueprint:
         units=state.units,
     )
     return profile_routes.blueprint(mount, profile=profile)
+
+
+def _organizations(mount: Mount, state: AppState) -> Blueprint:
+    organizations = OrganizationService(
+        organizations=state.settings.organizations, units=state.units, paginator=state.paginator
+    )
+    return organizations_routes.blueprint(mount, organizations=organizations)
+
+
+def _member_service(state: AppState) -> MemberService:
+    return MemberService(units=state.units, paginator=state.paginator)
+
+
+def _organization_members(mount: Mount, state: AppState) -> Blueprint:
+    return member_routes.blueprint(mount, members=_member_service(state))
 
 
 def _setup(mount: Mount, state: AppState) -> Blueprint:
@@ -163,7 +177,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("auth_email", _auth_email),
     Capability("me", _me),
     Capability("profile", _profile),
-    Capability("organizations", _mounted_only(organizations_routes.blueprint)),
+    Capability("organizations", _organizations),
+    Capability("organization_members", _organization_members),
     Capability("setup", _setup),
     Capability("docs", _docs),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -88,3 +89,10 @@ async def organization_with(*members: tuple[str, str], name: str | None = None) 
 
 async def set_current_organization(user_id: str, organization: Organization) -> None:
     await User.filter(id=user_id).update(current_organization_id=organization.id)
+
+
+async def give_global_role(server, person: SignedInUser, role: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Make `person` an Owner or PlatformAdmin (no API grants it until the users routes);
+    their cached session snapshots are dropped, as the app does after such a change."""
+    await User.filter(id=person.id).update(global_role=role)
+    await server.state.sessions.refresh_users([UUID(person.id)])

@@ -88,6 +88,12 @@ def is_last_admin_change(*, member_role: Role, new_role: Role | None, admins_lef
     return admins_left <= 1
 
 
+def may_create_organization(actor: Actor, *, self_service: bool) -> bool:
+    """Any user may create organizations (SPEC §5) unless self service is off
+    (`organizations.self_service`): then PlatformAdmin and above only."""
+    return self_service or actor.is_platform_admin
+
+
 # -- global roles and users administration -----------------------------------------------
 
 

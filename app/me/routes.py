@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 from sanic import Blueprint
 from sanic.response import HTTPResponse
@@ -16,6 +17,7 @@ from app.core.request import TandemRequest
 from app.me.schemas import AccountDeletion, AccountExport, CurrentOrganizationChoice, MeUpdate
 from app.me.service import AccountService
 from app.organizations import service as organizations
+from app.organizations.members import MemberService
 from app.organizations.schemas import MembershipPublic
 from app.users.schemas import UserPublic
 
@@ -24,6 +26,7 @@ def blueprint(
     mount: Mount,
     *,
     account: AccountService,
+    members: MemberService,
     paginator: Paginator,
     clear_session_cookie: Callable[[HTTPResponse], None],
 ) -> Blueprint:
@@ -53,6 +56,20 @@ def blueprint(
         return responses.listing(
             page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
         )
+
+    @bp.delete("/organizations/<organization_id:uuid>")
+    @endpoint(
+        AUTHENTICATED,
+        problems={404: "Not a member of this organization", 422: "I am its last OrganizationAdmin"},
+        summary="Leave an organization",
+        tag="me",
+        operation_id="me_leave_organization",
+        description="My membership ends at once. The last OrganizationAdmin cannot leave (422): "
+        "make another member an admin first.",
+    )
+    async def leave_organization(request: TandemRequest, organization_id: UUID) -> HTTPResponse:
+        await members.leave(request.principal.user_id, organization_id)
+        return responses.success()
 
     @bp.patch("")
     @endpoint(

@@ -1,0 +1,160 @@
+"""Members of an organization (SPEC §5): list, change a role, remove, leave.
+
+Rules from app.core.policy: nobody manages someone above their own role or grants a role
+above it, and the last OrganizationAdmin can be neither demoted nor removed, nor leave
+(422). That count is race-safe: the organization's row is locked first, so two admins
+demoting each other at once are serialized and the second sees the first's change.
+A removed membership keeps its row (status `removed`); a removed member, a user of another
+organization and an unknown id are all the same 404.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from app.core import errors, policy
+from app.core.pagination import Page, Paginator
+from app.core.policy import Actor
+from app.core.roles import Role
+from app.core.session_effects import refresh_user
+from app.core.unit_of_work import UnitOfWork, UnitsOfWork
+from app.organizations.current import clear_current_organization
+from app.organizations.schemas import MemberPublic, MembersQuery, OrganizationRoleName
+from models import Organization, OrganizationUser
+from models.organizations import MembershipStatus
+
+NO_SUCH_MEMBER = "No such member"
+NO_SUCH_ORGANIZATION = "No such organization"
+LAST_ADMIN = (
+    "The last OrganizationAdmin cannot be demoted, removed or leave; make another member an admin first"
+)
+
+
+class MemberService:
+    """Built at start-up (app.capabilities) with the units of work and the paginator."""
+
+    def __init__(self, *, units: UnitsOfWork, paginator: Paginator) -> None:
+        self.units = units
+        self.paginator = paginator
+
+    async def list_members(
+        self, actor: Actor, organization_id: UUID, query: MembersQuery
+    ) -> Page[MemberPublic]:
+        """One page in two queries (the count, and the page joined with its users),
+        whatever the organization's size. Users with a global role are not listed."""
+        members = OrganizationUser.filter(
+            organization_id=organization_id, status=query.status, user__global_role__isnull=True
+        ).select_related("user")
+        if query.role is not None:
+            members = members.filter(role_in_organization=query.role)
+        show_email = policy.may_see_member_emails(actor)
+        return await self.paginator.paginate(
+            members,
+            query,
+            scope=f"members:{organization_id}:{query.status}:{query.role}",
+            to_item=lambda member: _public(member, show_email=show_email),
+        )
+
+    async def change_role(
+        self, actor: Actor, organization_id: UUID, user_id: UUID, role: OrganizationRoleName
+    ) -> MemberPublic:
+        new_role = Role(role)
+        async with self.units() as work:
+            member = await _managed_member(actor, organization_id, user_id)
+            if not policy.may_grant_organization_role(actor, new_role):
+                raise errors.Forbidden("Nobody grants a role above their own")
+            await _keep_an_admin(member, new_role)
+            if member.role_in_organization != new_role:
+                member.role_in_organization = new_role.value
+                await member.save(update_fields=["role_in_organization", "updated_at"])
+                refresh_user(work, user_id)
+                work.audit(
+                    "member.role_changed",
+                    target=("user", user_id),
+                    organization_id=organization_id,
+                    changed_fields=["role_in_organization"],
+                )
+        return _public(member, show_email=policy.may_see_member_emails(actor))
+
+    async def remove(self, actor: Actor, organization_id: UUID, user_id: UUID) -> None:
+        async with self.units() as work:
+            member = await _managed_member(actor, organization_id, user_id)
+            await _keep_an_admin(member, None)
+            await _end(work, member)
+            work.audit("member.removed", target=("user", user_id), organization_id=organization_id)
+
+    async def leave(self, user_id: UUID, organization_id: UUID) -> None:
+        """The user leaves an organization they are a member of (404 for any other)."""
+        async with self.units() as work:
+            await _lock_live_organization(organization_id)
+            # not a member: the same answer as for a missing organization (SPEC §1)
+            member = await _member(organization_id, user_id, missing=NO_SUCH_ORGANIZATION)
+            await _keep_an_admin(member, None)
+            await _end(work, member)
+            work.audit("member.left", target=("user", user_id), organization_id=organization_id)
+
+
+def _public(member: OrganizationUser, *, show_email: bool) -> MemberPublic:
+    user = member.user
+    return MemberPublic(
+        user_id=user.id,
+        name=user.name,
+        nickname=user.nickname,
+        email=user.email if show_email else None,
+        role_in_organization=member.role_in_organization,
+        status=member.status,
+        joined=member.created_at,
+    )
+
+
+async def _lock_live_organization(organization_id: UUID) -> None:
+    """Locks the organization's row until the transaction ends (PostgreSQL; SQLite
+    serializes write transactions): member changes in one organization run one at a time."""
+    if await Organization.filter(id=organization_id, deleted_at=None).select_for_update().first() is None:
+        raise errors.NotFound(NO_SUCH_ORGANIZATION)
+
+
+async def _member(organization_id: UUID, user_id: UUID, *, missing: str = NO_SUCH_MEMBER) -> OrganizationUser:
+    member = (
+        await OrganizationUser.filter(organization_id=organization_id, user_id=user_id)
+        .exclude(status=MembershipStatus.REMOVED)
+        .select_related("user")
+        .first()
+    )
+    if member is None:
+        raise errors.NotFound(missing)
+    return member
+
+
+async def _managed_member(actor: Actor, organization_id: UUID, user_id: UUID) -> OrganizationUser:
+    """The member `actor` may manage, with the organization locked (404, else 403)."""
+    await _lock_live_organization(organization_id)
+    member = await _member(organization_id, user_id)
+    if not policy.may_manage_member(actor, member_role=Role(member.role_in_organization), member_id=user_id):
+        raise errors.Forbidden("Your role does not allow managing this member")
+    return member
+
+
+async def _keep_an_admin(member: OrganizationUser, new_role: Role | None) -> None:
+    """422 when the change would leave the organization without an active admin (the
+    organization row is locked by the caller, so the count cannot go stale)."""
+    if member.status != MembershipStatus.ACTIVE:
+        return  # not counted among the admins left anyway
+    admins_left = await OrganizationUser.filter(
+        organization_id=member.organization_id,  # type: ignore[attr-defined]
+        role_in_organization=Role.ORGANIZATION_ADMIN,
+        status=MembershipStatus.ACTIVE,
+    ).count()
+    if policy.is_last_admin_change(
+        member_role=Role(member.role_in_organization), new_role=new_role, admins_left=admins_left
+    ):
+        raise errors.BusinessRuleViolated(LAST_ADMIN)
+
+
+async def _end(work: UnitOfWork, member: OrganizationUser) -> None:
+    """The membership ends (its row stays, `removed`); sessions learn it at once."""
+    member.status = MembershipStatus.REMOVED.value
+    await member.save(update_fields=["status", "updated_at"])
+    user_id = member.user_id  # type: ignore[attr-defined]
+    await clear_current_organization(work, member.organization_id, user_id=user_id)  # type: ignore[attr-defined]
+    refresh_user(work, user_id)
