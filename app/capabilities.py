@@ -22,6 +22,9 @@ from app.auth.mfa.service import MfaService
 from app.auth.service import AuthService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
+from app.invites import routes as invites_routes
+from app.invites.acceptance import InviteAcceptance
+from app.invites.service import InviteService
 from app.me import routes as me_routes
 from app.me.service import AccountService
 from app.organizations import member_routes
@@ -88,6 +91,7 @@ def _auth_service(state: AppState) -> AuthService:
         units=state.units,
         email=_email_flows(state),
         mfa=mfa,
+        invites=_invite_acceptance(state),
     )
 
 
@@ -106,6 +110,22 @@ def _auth_mfa(mount: Mount, state: AppState) -> Blueprint:
 
 def _auth_email(mount: Mount, state: AppState) -> Blueprint:
     return email_routes.blueprint(mount, email=_email_flows(state))
+
+
+def _invite_acceptance(state: AppState) -> InviteAcceptance:
+    return InviteAcceptance(paginator=state.paginator, units=state.units)
+
+
+def _invites(mount: Mount, state: AppState) -> Blueprint:
+    settings = state.settings
+    invites = InviteService(
+        organizations=settings.organizations,
+        app_url=settings.accounts.app_url,
+        callback_origins=settings.callback_origins,
+        paginator=state.paginator,
+        units=state.units,
+    )
+    return invites_routes.blueprint(mount, invites=invites, acceptance=_invite_acceptance(state))
 
 
 def _me(mount: Mount, state: AppState) -> Blueprint:
@@ -179,6 +199,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("profile", _profile),
     Capability("organizations", _organizations),
     Capability("organization_members", _organization_members),
+    Capability("invites", _invites),
     Capability("setup", _setup),
     Capability("docs", _docs),
 )

@@ -27,9 +27,15 @@ def blueprint(mount: Mount, *, auth: AuthService, cookies: SessionCookies) -> Bl
         body=SignUp,
         response=UserPublic,
         status=201,
-        problems=(409,),
+        problems={
+            403: "Wrong or missing X-Client-Key, or the invite was sent to another email",
+            409: "The email or nickname is taken",
+            422: "The invite token is invalid, revoked, replaced, accepted or expired",
+        },
         summary="Create an account",
         tag="auth",
+        description="With `invite_token`, the account starts with its email verified, as a member "
+        "of the invite's organization (its current one), and no verification email is sent.",
     )
     async def sign_up(request: TandemRequest, body: SignUp) -> HTTPResponse:
         callback = auth.verification_callback(body.callback_url)

@@ -12,6 +12,7 @@ from app.auth.tokens import TOKEN_PATTERN
 from app.core.callbacks import CallbackUrl
 from app.core.schemas import EmailAddress, RequestModel, ResponseModel
 from app.core.text import DisplayName
+from app.invites.schemas import InviteToken
 from app.users.schemas import UserPublic
 
 NICKNAME_PATTERN = r"^[a-z0-9_-]{3,32}$"
@@ -24,6 +25,11 @@ class SignUp(RequestModel):
     password: NewPassword = Field(description="8–128 characters, not a commonly used password")
     callback_url: CallbackUrl | None = Field(
         None, description="Page the verification email links to; default: the web app's /verify-email"
+    )
+    invite_token: InviteToken | None = Field(
+        None,
+        description="The token of an invite sent to this email: the account starts verified, "
+        "as a member of the invite's organization, and no verification email is sent",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -29,6 +30,7 @@ from app.core.principal import Principal
 from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitsOfWork
 from app.emails.render import moment
+from app.invites.acceptance import InviteAcceptance
 from app.outbox.staging import stage_email
 from app.users.schemas import UserPublic
 from models import AuthSession, User
@@ -45,7 +47,8 @@ class SignInResult:
 class AuthService:
     """Built at start-up (app.capabilities) with what it uses: the accounts settings,
     whether to hide which addresses have accounts, password hashing, the session store,
-    the paginator, the units of work, the emailed flows (verification) and the second factor."""
+    the paginator, the units of work, the emailed flows (verification), the second factor
+    and invites (sign-up with an invite)."""
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class AuthService:
         units: UnitsOfWork,
         email: EmailFlows,
         mfa: MfaService,
+        invites: InviteAcceptance,
     ) -> None:
         self.accounts = accounts
         self.hide_account_existence = hide_account_existence
@@ -67,6 +71,7 @@ class AuthService:
         self.units = units
         self.email = email
         self.mfa = mfa
+        self.invites = invites
 
     def verification_callback(self, callback_url: str | None) -> Callback:
         """Where the verification link leads: the client's callback_url (400 unless on a
@@ -74,7 +79,12 @@ class AuthService:
         return self.email.callback_or_default(callback_url, VERIFY_PAGE)
 
     async def sign_up(self, data: SignUp, *, callback: Callback) -> UserPublic:
-        """Create an account and email a verification link; 409 when the email or nickname is taken."""
+        """Create an account and email a verification link; 409 when the email or nickname is taken.
+
+        With an `invite_token`, in the same transaction: the invite (pending, unexpired, sent
+        to this email; 422/403 otherwise, and nothing is created) proves the address, so the
+        account starts verified, joins the invite's organization and gets no verification email.
+        """
         taken = (
             await User.filter(email=data.email).exists() or await User.filter(nickname=data.nickname).exists()
         )
@@ -83,10 +93,20 @@ class AuthService:
         password_hash = await self.passwords.hash(data.password)
         try:
             async with self.units() as work:
+                invite = None
+                if data.invite_token is not None:
+                    invite = await self.invites.pending_for_sign_up(data.invite_token, email=data.email)
                 user = await User.create(
-                    name=data.name, nickname=data.nickname, email=data.email, password_hash=password_hash
+                    name=data.name,
+                    nickname=data.nickname,
+                    email=data.email,
+                    password_hash=password_hash,
+                    email_verified_at=None if invite is None else datetime.now(UTC),
                 )
-                await self.email.stage_verification(work, user, callback=callback)
+                if invite is None:
+                    await self.email.stage_verification(work, user, callback=callback)
+                else:
+                    await self.invites.join(work, invite, user)
         except IntegrityError:
             # lost a race with a concurrent sign-up for the same email or nickname
             raise self._taken() from None

@@ -1,26 +1,16 @@
-"""Our tokens (session, refresh, emailed): 32 random bytes, stored only as SHA-256; a
-session token is sent signed in the cookie."""
+"""Our tokens (session, refresh, emailed): 32 random bytes, stored only as SHA-256
+(app.core.tokens); a session token is sent signed in the cookie."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from itsdangerous import BadSignature, Signer
 
-TOKEN_BYTES = 32
-# what a client may send as one of our tokens (session, refresh, emailed): token_urlsafe(32)
-# is 43 characters of this alphabet; anything else is malformed (400) rather than unknown
-TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
+from app.core.tokens import TOKEN_BYTES, TOKEN_PATTERN, hash_token, new_token
+
+__all__ = ["TOKEN_BYTES", "TOKEN_PATTERN", "CookieSigner", "hash_token", "new_token"]
 _COOKIE_SALT = "tandem.session-cookie"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CookieSigner:

@@ -229,6 +229,12 @@ class OrganizationSettings(_Section):
     # any user with a verified email may create an organization; false: PlatformAdmin only
     self_service: bool = True
     invite_ttl_seconds: int = Field(604_800, ge=60)
+    # against mail-bombing one mailbox through invites (docs/invites.md): one invite email
+    # per address and organization per interval (invite, re-invite, resend), this many
+    # resends of one invite, and this many new invites to one address per organization a day
+    invite_send_interval_seconds: int = Field(60, ge=0)
+    invite_max_resends: int = Field(5, ge=0)
+    invites_per_address_per_day: int = Field(5, ge=1)
 
 
 class IdempotencySettings(_Section):

@@ -61,3 +61,25 @@ def one_line(value: str) -> str:
     """`value` as one line of plain text: bidi controls dropped, every run of control
     characters, line breaks and other whitespace turned into one space."""
     return _BREAKING.sub(" ", _BIDI_PATTERN.sub("", value)).strip()
+
+
+# full stops a linkifier or a browser may read as the dot of a domain (UTS #46 maps the
+# ideographic, fullwidth and halfwidth ones to "."), and colons that may end a scheme
+_LINK_DOTS = re.compile(r"[.\u3002\uff0e\uff61](?=\S)")
+_LINK_COLONS = re.compile(r"[:\uff1a](?=\S)")
+# look like "." and ":" to a reader, but no linkifier takes them for part of a URL
+ONE_DOT_LEADER = "\u2024"
+MODIFIER_LETTER_COLON = "\ua789"
+
+
+def unlinkable(value: str) -> str:
+    """`value` (one line) so that no mail client turns part of it into a link.
+
+    A name one person chose and another reads in an email from us ("Acme — sign in at
+    evil.example/login", "https://evil.example") would otherwise arrive as a link that
+    seems to be ours: every dot or colon followed by more text becomes a look-alike
+    character that no linkifier reads as part of a URL. "Acme Inc." and "Team: Sales"
+    read as before.
+    """
+    value = _LINK_DOTS.sub(ONE_DOT_LEADER, one_line(value))
+    return _LINK_COLONS.sub(MODIFIER_LETTER_COLON, value)
