@@ -138,6 +138,7 @@ async def test_production_app_has_exactly_its_mounts(server):
         "api_v1_profile",
         "api_v1_organizations",
         "api_v1_organization_members",
+        "api_v1_invites",
         "api_v1_setup",
         "api_v1_docs",
     }
