@@ -69,7 +69,13 @@ class Paginator:
         ordered = queryset.order_by("-created_at", "-id")
         if page.cursor is not None:
             created_at, row_id = self._decode(page.cursor, scope)
-            ordered = ordered.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id))
+            # the redundant `created_at <= …` bound is what lets the database start its
+            # (…, created_at, id) index scan at the cursor: without it the OR is only a
+            # filter, and a page deep in a long list reads every newer row first
+            ordered = ordered.filter(
+                Q(created_at__lte=created_at),
+                Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id),
+            )
         elif page.offset:
             ordered = ordered.offset(page.offset)
         rows = await ordered.limit(limit + 1)
