@@ -88,3 +88,17 @@ async def organization_with(*members: tuple[str, str], name: str | None = None) 
 
 async def set_current_organization(user_id: str, organization: Organization) -> None:
     await User.filter(id=user_id).update(current_organization_id=organization.id)
+
+
+async def signed_in_with_global_role(server, role: str, **fields: Any) -> SignedInUser:  # type: ignore[no-untyped-def]
+    """A new account holding `role` (Owner, PlatformAdmin) before it signs in, so its session
+    snapshot carries the role (no API grants the first one: setup makes the first Owner)."""
+    user = await sign_up(server.client, **fields)
+    await User.filter(id=user["id"]).update(global_role=role)
+    client = httpx.AsyncClient(base_url=server.url, headers=dict(server.client.headers), timeout=10)
+    response = await client.post(
+        "/api/v1/auth/sign-in", json={"email": user["email"], "password": user["password"]}
+    )
+    assert response.status_code == 200, response.text
+    use_cookie(client, response.cookies["tandem_session"])
+    return SignedInUser(id=user["id"], email=user["email"], client=client)

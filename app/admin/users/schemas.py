@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.core.pagination import PageQuery
@@ -74,7 +74,7 @@ def _without_default(schema: dict[str, Any]) -> None:
 class UserAdminUpdate(RequestModel):
     """Only the fields sent change (`exclude_unset`)."""
 
-    disabled: bool | SkipJsonSchema[None] = Field(
+    disabled: StrictBool | SkipJsonSchema[None] = Field(
         None,
         description="true ends every session of the user at once and refuses their sign-ins",
         json_schema_extra=_without_default,
