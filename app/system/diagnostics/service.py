@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aerich.models import Aerich
 from pydantic import BaseModel
@@ -60,15 +60,18 @@ class DiagnosticsService:
         database = self.settings.database
         available = shipped_migrations(Path(migrations_location(database)) / APP_LABEL)
         recorded = await Aerich.filter(app=APP_LABEL).values_list("version", flat=True)
-        applied = sorted({str(version).removesuffix(".py") for version in recorded}, key=_number)
-        pending = [name for name in available if name not in set(applied)]
-        return MigrationState(
-            dialect=database.dialect,
-            applied=applied,
-            available=available,
-            pending=pending,
-            up_to_date=not pending,
-        )
+        return migration_state(database.dialect, available=available, recorded=recorded)
+
+
+def migration_state(
+    dialect: Literal["sqlite", "postgres"], *, available: list[str], recorded: list[Any]
+) -> MigrationState:
+    """`recorded`: aerich's versions (file names) of what was applied."""
+    applied = sorted({str(version).removesuffix(".py") for version in recorded}, key=_number)
+    pending = [name for name in available if name not in set(applied)]
+    return MigrationState(
+        dialect=dialect, applied=applied, available=available, pending=pending, up_to_date=not pending
+    )
 
 
 def shipped_migrations(folder: Path) -> list[str]:
