@@ -1,1 +1,1 @@
-"""admin/metrics."""
+"""Platform figures for administrators (SPEC §5, GET /admin/metrics)."""

@@ -1,1 +1,1 @@
-"""admin/users."""
+"""Users administration (SPEC §5): list, search, read, disable, global roles."""

@@ -1,1 +1,1 @@
-"""system/diagnostics."""
+"""GET /system/diagnostics (SPEC §4): version, settings set, migrations, queues."""

@@ -50,7 +50,7 @@ class DiagnosticsService:
             ),
         )
 
-    def _broker_kind(self) -> Any:
+    def _broker_kind(self) -> Literal["redis", "rabbitmq", "in-process"]:
         scheme = self.settings.broker_url.partition("://")[0]
         if not scheme:
             return "in-process"
