@@ -13,6 +13,12 @@ from dataclasses import dataclass
 
 from sanic import Blueprint
 
+from app.admin.metrics import routes as admin_metrics_routes
+from app.admin.metrics.service import PlatformMetricsService
+from app.admin.users import routes as admin_users_routes
+from app.admin.users.service import UsersAdministration
+from app.audit import routes as audit_routes
+from app.audit.service import AuditLog
 from app.auth import routes as auth_routes
 from app.auth import session_routes
 from app.auth.email import routes as email_routes
@@ -37,7 +43,10 @@ from app.setup import routes as setup_routes
 from app.setup.service import SetupService
 from app.state import AppState
 from app.system import routes as system_routes
+from app.system.diagnostics import routes as diagnostics_routes
+from app.system.diagnostics.service import DiagnosticsService
 from app.system.metrics import ScrapeGuard
+from tasks.broker import queue_depths
 
 API_V1 = Mount("/api/v1")
 # for blueprints whose routes name their whole path (system: /api, /api/health, /api/metrics)
@@ -189,6 +198,31 @@ def _docs(mount: Mount, state: AppState) -> Blueprint | None:
     )
 
 
+def _broker_depths(state: AppState) -> Callable[[], dict[str, int]]:
+    """A blocking read of the broker's queue lengths; the broker is configured when the
+    server starts, after mounting: ask the state then."""
+    return lambda: queue_depths(state.broker) if state.broker is not None else {}
+
+
+def _admin_users(mount: Mount, state: AppState) -> Blueprint:
+    users = UsersAdministration(sessions=state.sessions, paginator=state.paginator, units=state.units)
+    return admin_users_routes.blueprint(mount, users=users)
+
+
+def _admin_metrics(mount: Mount, state: AppState) -> Blueprint:
+    metrics = PlatformMetricsService(read_broker_depths=_broker_depths(state))
+    return admin_metrics_routes.blueprint(mount, metrics=metrics)
+
+
+def _audit(mount: Mount, state: AppState) -> Blueprint:
+    return audit_routes.blueprint(mount, audit_log=AuditLog(paginator=state.paginator))
+
+
+def _diagnostics(mount: Mount, state: AppState) -> Blueprint:
+    diagnostics = DiagnosticsService(settings=state.settings, read_broker_depths=_broker_depths(state))
+    return diagnostics_routes.blueprint(mount, diagnostics=diagnostics)
+
+
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("system", _system, mounts=(ROOT,)),
     Capability("auth", _auth),
@@ -201,6 +235,10 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("organization_members", _organization_members),
     Capability("invites", _invites),
     Capability("setup", _setup),
+    Capability("admin_users", _admin_users),
+    Capability("admin_metrics", _admin_metrics),
+    Capability("audit", _audit),
+    Capability("system_diagnostics", _diagnostics),
     Capability("docs", _docs),
 )
 

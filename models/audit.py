@@ -27,9 +27,11 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_events"
-        # newest first by (created_at, id) within an organization, for an actor, and overall
+        # newest first by (created_at, id) within an organization, for an actor, about one
+        # target (a user's own export reads what was done to them), and overall
         indexes = (
             ("organization_id", "created_at", "id"),
             ("actor_id", "created_at", "id"),
+            ("target_type", "target_id", "created_at", "id"),
             ("created_at", "id"),
         )

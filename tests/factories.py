@@ -96,3 +96,17 @@ async def give_global_role(server, person: SignedInUser, role: str | None) -> No
     their cached session snapshots are dropped, as the app does after such a change."""
     await User.filter(id=person.id).update(global_role=role)
     await server.state.sessions.refresh_users([UUID(person.id)])
+
+
+async def signed_in_with_global_role(server, role: str, **fields: Any) -> SignedInUser:  # type: ignore[no-untyped-def]
+    """A new account holding `role` (Owner, PlatformAdmin) before it signs in, so its session
+    snapshot carries the role (no API grants the first one: setup makes the first Owner)."""
+    user = await sign_up(server.client, **fields)
+    await User.filter(id=user["id"]).update(global_role=role)
+    client = httpx.AsyncClient(base_url=server.url, headers=dict(server.client.headers), timeout=10)
+    response = await client.post(
+        "/api/v1/auth/sign-in", json={"email": user["email"], "password": user["password"]}
+    )
+    assert response.status_code == 200, response.text
+    use_cookie(client, response.cookies["tandem_session"])
+    return SignedInUser(id=user["id"], email=user["email"], client=client)

@@ -172,6 +172,8 @@ class AuthService:
             session, access, refresh = await self.sessions.create(
                 user, kind="bearer" if token else "cookie", ip_address=ip_address, user_agent=user_agent
             )
+            # the request is anonymous until now: the user who proved themselves acted
+            work.audit("session.created", target=("session", session.id), actor_id=user.id)
             if new_device:
                 await stage_email(
                     work,
@@ -194,6 +196,9 @@ class AuthService:
     async def sign_out(self, principal: Principal) -> None:
         async with self.units() as work:
             await session_effects.revoke_session(work, self.sessions, principal.session_id)
+            work.audit(
+                "session.revoked", target=("session", principal.session_id), actor_id=principal.user_id
+            )
 
     async def refresh(self, data: Refresh) -> TokenPair:
         """A new access + refresh pair for the same bearer session (rotation, reuse detection)."""
@@ -236,11 +241,15 @@ class AuthService:
             if session is None:
                 raise errors.NotFound("No such session")
             await session_effects.revoke_session(work, self.sessions, session.id)
+            work.audit("session.revoked", target=("session", session.id), actor_id=principal.user_id)
         return session.id == principal.session_id
 
     async def revoke_other_sessions(self, principal: Principal) -> int:
         """Every session of mine but this one stops working, in every process."""
         async with self.units() as work:
+            work.audit(
+                "user.other_sessions_revoked", target=("user", principal.user_id), actor_id=principal.user_id
+            )
             return await session_effects.revoke_all(
                 work, self.sessions, principal.user_id, except_session_id=principal.session_id
             )

@@ -19,10 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic import Field
+
 from app.core.logging import request_id_var, user_id_var
+from app.core.schemas import ResponseModel
 
 client_ip_var: ContextVar[str | None] = ContextVar("client_ip", default=None)
 _UNSET: Any = object()
@@ -80,3 +84,18 @@ def entry(
         client_ip=client_ip_var.get(),
         changed_fields=tuple(sorted(set(changed_fields))),
     )
+
+
+class AuditEventPublic(ResponseModel):
+    """A recorded entry as readers see it (the audit log listings, and GET /me/export)."""
+
+    id: UUID
+    created_at: datetime
+    actor_id: UUID | None = Field(description="Who acted; null for the system (a worker, a webhook)")
+    organization_id: UUID | None = Field(description="null for events outside any organization")
+    action: str = Field(description="`<target type>.<verb>`, e.g. `session.created`")
+    target_type: str
+    target_id: str | None
+    request_id: str | None
+    client_ip: str | None
+    changed_fields: list[str] = Field(description="Names of the fields the change set, never their values")

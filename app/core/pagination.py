@@ -70,8 +70,9 @@ class Paginator:
         ordered = queryset.order_by("-created_at", "-id")
         if page.cursor is not None:
             created_at, row_id = self._decode(page.cursor, scope)
-            # `created_at <= c` repeats what the OR implies, so that the database starts its
-            # index range scan at the cursor: a page deep in a list costs what the first does
+            # the redundant `created_at <= …` bound is what lets the database start its
+            # (…, created_at, id) index scan at the cursor: without it the OR is only a
+            # filter, and a page deep in a long list reads every newer row first
             ordered = ordered.filter(
                 Q(created_at__lte=created_at),
                 Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id),

@@ -13,11 +13,15 @@ from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.auth.passwords import GivenPassword
+from app.core.audit import AuditEventPublic
 from app.core.schemas import RequestModel, ResponseModel
 from app.users.schemas import UserPublic
 
 PREFERENCES_MAX_BYTES = 16_384
 PREFERENCES_MAX_KEYS = 50
+# the export carries the newest audit entries about me up to this many (older ones stay
+# in the log; an administrator can read them out)
+EXPORTED_AUDIT_EVENTS = 1_000
 
 
 @cache
@@ -123,3 +127,7 @@ class AccountExport(ResponseModel):
     memberships: list[ExportedMembership]
     sessions: list[ExportedSession]
     recovery_codes_left: int = Field(description="Unused two-factor recovery codes")
+    audit_events: list[AuditEventPublic] = Field(
+        description=f"Audit entries where I acted or my account was acted on, newest first, "
+        f"at most the newest {EXPORTED_AUDIT_EVENTS}"
+    )

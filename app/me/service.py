@@ -12,18 +12,20 @@ from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
+from app.core.audit import AuditEventPublic
 from app.core.membership import resolve_membership
 from app.core.roles import Role
 from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitsOfWork
 from app.me.schemas import (
+    EXPORTED_AUDIT_EVENTS,
     AccountExport,
     ExportedMembership,
     ExportedSession,
     MeUpdate,
 )
 from app.users.schemas import UserPublic
-from models import AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, User
+from models import AuditEvent, AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, User
 
 DELETED_NAME = "Deleted user"
 
@@ -93,6 +95,7 @@ class AccountService:
             ],
             sessions=[ExportedSession.model_validate(session) for session in sessions],
             recovery_codes_left=await RecoveryCode.filter(user_id=user_id, used_at=None).count(),
+            audit_events=await _audit_events_about(user_id),
         )
 
     async def erase(self, user_id: UUID, password: str, *, client_ip: str) -> None:
@@ -131,7 +134,23 @@ class AccountService:
             await OneTimeToken.filter(user_id=user_id).delete()
             await RecoveryCode.filter(user_id=user_id).delete()
             await session_effects.revoke_all(work, self.sessions, user_id)
+            work.audit("user.erased", target=("user", user_id), actor_id=user_id)
         await lockout.lift(old_email)  # the address can sign up again, without its old counts
+
+
+async def _audit_events_about(user_id: UUID) -> list[AuditEventPublic]:
+    """The newest entries where I acted or my account was the target: two queries, each
+    served by its index (actor; target), merged, rather than one OR that neither serves."""
+    newest = ("-created_at", "-id")
+    mine = await AuditEvent.filter(actor_id=user_id).order_by(*newest).limit(EXPORTED_AUDIT_EVENTS)
+    about_me = (
+        await AuditEvent.filter(target_type="user", target_id=str(user_id))
+        .order_by(*newest)
+        .limit(EXPORTED_AUDIT_EVENTS)
+    )
+    events = {event.id: event for event in [*mine, *about_me]}.values()
+    ordered = sorted(events, key=lambda event: (event.created_at, event.id), reverse=True)
+    return [AuditEventPublic.model_validate(event) for event in ordered[:EXPORTED_AUDIT_EVENTS]]
 
 
 async def _is_last_owner(user_id: UUID) -> bool:

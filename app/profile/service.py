@@ -37,6 +37,12 @@ CONFIRMABLE = {
     Purpose.CONFIRM_PASSWORD,
 }
 EMAIL_CHANGE_STEPS = {Purpose.CONFIRM_EMAIL_OLD, Purpose.CONFIRM_EMAIL_NEW}
+# what a completed change of each type sets, for its audit entry (names, never values)
+CHANGED_FIELDS = {
+    "profile": ["name", "nickname"],
+    "email": ["email", "email_verified"],
+    "password": ["password"],
+}
 
 
 class ProfileService:
@@ -142,6 +148,14 @@ class ProfileService:
                 if user.deleted_at is not None or user.disabled:
                     raise errors.InvalidToken()
                 confirmed = await self._apply(work, Purpose(row.purpose), row.payload, user)
+                if confirmed.step == "completed":
+                    # anonymous request: whoever held the emailed link acted as the user
+                    work.audit(
+                        f"user.{confirmed.type}_changed",
+                        target=("user", user.id),
+                        actor_id=user.id,
+                        changed_fields=CHANGED_FIELDS[confirmed.type],
+                    )
                 if confirmed.requires_login:
                     await session_effects.revoke_all(work, self.sessions, user.id)
                 else:

@@ -83,6 +83,12 @@ class EmailFlows:
             if user.email_verified_at is None:
                 user.email_verified_at = datetime.now(UTC)
                 await user.save(update_fields=["email_verified_at", "updated_at"])
+                work.audit(
+                    "user.email_verified",
+                    target=("user", user.id),
+                    actor_id=user.id,
+                    changed_fields=["email_verified"],
+                )
             session_effects.refresh_user(work, user.id)
 
     async def request_reset(self, email: str, *, callback: Callback) -> None:
@@ -116,3 +122,7 @@ class EmailFlows:
                 },
             )
             await session_effects.revoke_all(work, self.sessions, user.id)
+            # anonymous request: whoever held the emailed link acted as the user
+            work.audit(
+                "user.password_reset", target=("user", user.id), actor_id=user.id, changed_fields=["password"]
+            )

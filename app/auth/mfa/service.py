@@ -133,6 +133,7 @@ class MfaService:
             if not activated:
                 raise errors.Conflict("Two-factor authentication changed meanwhile; enroll again")
             await _stage_notice(work, user, turned="on")
+            work.audit("user.mfa_enabled", target=("user", user_id), actor_id=user_id, changed_fields=["mfa"])
             await session_effects.revoke_all(work, self.sessions, user_id, except_session_id=keep_session_id)
             session_effects.refresh_user(work, user_id)
 
@@ -156,6 +157,9 @@ class MfaService:
             await RecoveryCode.filter(user_id=user_id).delete()
             # whoever turned it off held the password and a code; the owner should hear of it
             await _stage_notice(work, user, turned="off")
+            work.audit(
+                "user.mfa_disabled", target=("user", user_id), actor_id=user_id, changed_fields=["mfa"]
+            )
             session_effects.refresh_user(work, user_id)
 
     async def challenge(self, user: User, *, token: bool) -> str:

@@ -1,0 +1,1 @@
+"""Platform figures for administrators (SPEC §5, GET /admin/metrics)."""

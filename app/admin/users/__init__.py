@@ -1,0 +1,1 @@
+"""Users administration (SPEC §5): list, search, read, disable, global roles."""

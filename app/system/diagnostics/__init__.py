@@ -1,0 +1,1 @@
+"""GET /system/diagnostics (SPEC §4): version, settings set, migrations, queues."""
