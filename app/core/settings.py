@@ -246,6 +246,7 @@ class MiddlewareSettings(_Section):
         "session",
         "organization",
         "rate_limit",
+        "idempotency",
     )
 
 
