@@ -21,6 +21,9 @@ class Link:
     name: ClassVar[str]
     # links that must run before this one (checked at start-up)
     requires: ClassVar[tuple[str, ...]] = ()
+    # run `on_request` after the route's declared access was enforced (the request is
+    # allowed); such links come last in the chain
+    after_access: ClassVar[bool] = False
 
     def __init__(self, state: AppState) -> None:
         """Precompute from settings; no I/O."""

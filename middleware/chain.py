@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from sanic import Sanic
@@ -22,6 +23,7 @@ from app.core.request import TandemRequest
 from app.core.roles import Role
 from middleware.base import Link
 from middleware.client_key import ClientKeyLink
+from middleware.idempotency import IdempotencyLink
 from middleware.organization import OrganizationLink
 from middleware.rate_limit import RateLimitLink
 from middleware.request_context import RequestContextLink
@@ -41,6 +43,7 @@ BUILT_IN: dict[str, type[Link]] = {
         SessionLink,
         OrganizationLink,
         RateLimitLink,
+        IdempotencyLink,
     )
 }
 
@@ -67,12 +70,18 @@ def _link_class(name: str) -> type[Link]:
 def build_chain(names: tuple[str, ...], state: AppState) -> list[Link]:
     classes = [_link_class(name) for name in names]
     seen: set[str] = set()
+    after_access: str | None = None  # the first link that runs after the access check
     for link in classes:
         missing = [required for required in link.requires if required not in seen]
         if missing:
             raise ChainError(
                 f"middleware.chain: {link.name!r} must come after {', '.join(map(repr, missing))}"
             )
+        if after_access is not None and not link.after_access:
+            # it would run after the check anyway: say so rather than reorder silently
+            raise ChainError(f"middleware.chain: {link.name!r} must come before {after_access!r}")
+        if link.after_access and after_access is None:
+            after_access = link.name
         seen.add(link.name)
     return [link(state) for link in classes]
 
@@ -100,7 +109,14 @@ def _bind_identity(request: TandemRequest) -> None:
 
 
 def install_chain(app: Sanic, links: list[Link]) -> None:
-    request_hooks = [link.on_request for link in links if type(link).on_request is not Link.on_request]
+    def hooks(after_access: bool) -> list[Callable[[TandemRequest], Awaitable[HTTPResponse | None]]]:
+        return [
+            link.on_request
+            for link in links
+            if type(link).on_request is not Link.on_request and link.after_access is after_access
+        ]
+
+    request_hooks, after_access_hooks = hooks(False), hooks(True)
     response_hooks = [
         link.on_response for link in reversed(links) if type(link).on_response is not Link.on_response
     ]
@@ -117,6 +133,10 @@ def install_chain(app: Sanic, links: list[Link]) -> None:
             # who is asking, for every later line of this request (a denial's too)
             _bind_identity(request)
         enforce(request)
+        for hook in after_access_hooks:
+            response = await hook(request)
+            if response is not None:
+                return response
         return None
 
     async def run_response_chain(request: TandemRequest, response: HTTPResponse) -> None:

@@ -83,6 +83,12 @@ class Conflict(ApiError):
     status, code, title = 409, "CONFLICT", "Conflict"
 
 
+class IdempotencyKeyInUse(Conflict):
+    """The first request under this Idempotency-Key is still running."""
+
+    code, title = "IDEMPOTENCY_KEY_IN_USE", "Idempotency key in use"
+
+
 class PayloadTooLarge(ApiError):
     status, code, title = 413, "PAYLOAD_TOO_LARGE", "Payload too large"
 
@@ -93,6 +99,12 @@ class UnsupportedMediaType(ApiError):
 
 class BusinessRuleViolated(ApiError):
     status, code, title = 422, "UNPROCESSABLE", "Business rule violated"
+
+
+class IdempotencyKeyReused(BusinessRuleViolated):
+    """An Idempotency-Key sent again with a different request."""
+
+    code, title = "IDEMPOTENCY_KEY_REUSED", "Idempotency key reused"
 
 
 class InvalidToken(BusinessRuleViolated):

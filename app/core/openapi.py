@@ -11,7 +11,14 @@ OPENAPI_VERSION = "3.1.0"
 
 # Lists, not comma-separated strings: sanic-ext splits a string on "," without trimming,
 # so " X-Client-Key" would never match the header a browser asks for.
-EXPOSED_HEADERS = ["X-Request-ID", "RateLimit", "RateLimit-Policy", "Retry-After", "Location"]
+EXPOSED_HEADERS = [
+    "X-Request-ID",
+    "RateLimit",
+    "RateLimit-Policy",
+    "Retry-After",
+    "Location",
+    "Idempotent-Replayed",
+]
 ALLOWED_HEADERS = [
     "Content-Type",
     "Authorization",

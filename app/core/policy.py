@@ -2,7 +2,7 @@
 
 Routes declare coarse needs (`Access.min_role`, enforced by the chain through
 `meets_min_role`); services call the functions here for the rest. Nothing else compares
-roles or levels (tests/core/test_policy.py checks the source for it).
+roles or levels (tests/core/test_roles_compared_in_one_place.py checks the source for it).
 
 An `Actor` is what the decisions look at: the global role and the role in the
 organization being acted in. Visibility (`private`, `participants`, `organization`)

@@ -14,6 +14,7 @@ from app.core.policy import Actor
 
 if TYPE_CHECKING:
     from app.core.access import Access
+    from app.core.idempotency import Claim
     from app.core.principal import Principal
 
 
@@ -35,6 +36,8 @@ class RequestContext:
     access: Access | None = None
     # set when the session cookie must be cleared or replaced on the way out
     set_cookie: str | None = None
+    # the Idempotency-Key this request claimed, ended by the response (middleware.idempotency)
+    idempotency_claim: Claim | None = None
 
 
 class TandemRequest(Request):

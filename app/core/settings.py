@@ -252,6 +252,7 @@ class MiddlewareSettings(_Section):
         "session",
         "organization",
         "rate_limit",
+        "idempotency",
     )
 
 

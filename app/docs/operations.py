@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.core import idempotency
 from app.core.endpoint import Operation
 from app.core.pagination import PageQuery
 from app.core.problems import PROBLEM_CONTENT_TYPE, Problem
@@ -43,6 +44,27 @@ ORGANIZATION_HEADER = {
     "schema": {"type": "string", "format": "uuid"},
 }
 
+IDEMPOTENCY_HEADER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique value (a UUID): a retry with the same key within 24 h gets the first "
+        "response again, with `Idempotent-Replayed: true`, instead of creating twice"
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+IDEMPOTENCY_PROBLEMS = {
+    409: "Conflict with an existing resource, or a request with this Idempotency-Key is still running",
+    422: "Business rule violated, or this Idempotency-Key was used for another request",
+}
+REPLAYED = {
+    idempotency.REPLAYED_HEADER: {
+        "description": "`true` when this is the stored response to an earlier request with the same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
 
 def operation_id(operation: Operation, method: str) -> str:
     """`<tag>_<action>`: the handler's name without the tag in it (`update_me` → `me_update`),
@@ -59,7 +81,7 @@ def operation_id(operation: Operation, method: str) -> str:
     return f"{tag}_{action}"
 
 
-def problem_statuses(operation: Operation) -> dict[int, str]:
+def problem_statuses(operation: Operation, method: str = "get") -> dict[int, str]:
     """Every problem status the route can answer, with its description."""
     access = operation.access
     has_input = operation.body is not None or operation.query is not None
@@ -77,6 +99,11 @@ def problem_statuses(operation: Operation) -> dict[int, str]:
         statuses[429] = None
     # declared ones win: a declared 400 is about the route's own input, for instance
     statuses |= operation.problems
+    if idempotency.accepts_key(operation, method):
+        # unless the route says more itself
+        statuses |= {
+            status: text for status, text in IDEMPOTENCY_PROBLEMS.items() if not statuses.get(status)
+        }
     return {
         status: description or PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
         for status, description in sorted(statuses.items())
@@ -173,7 +200,10 @@ def operation_object(
             "content": {operation.content_type: success},
         }
     }
-    for status, description in problem_statuses(operation).items():
+    idempotent = idempotency.accepts_key(operation, method)
+    if idempotent:
+        responses[str(operation.status)]["headers"] = REPLAYED
+    for status, description in problem_statuses(operation, method).items():
         responses[str(status)] = {"description": description, "content": {PROBLEM_CONTENT_TYPE: problem}}
         if status == 429:
             responses[str(status)]["headers"] = RETRY_AFTER
@@ -182,6 +212,8 @@ def operation_object(
         parameters += query_parameters(operation.query, components, pagination)
     if operation.access.organization:
         parameters.append(ORGANIZATION_HEADER)
+    if idempotent:
+        parameters.append(IDEMPOTENCY_HEADER)
     document: dict[str, Any] = {"operationId": operation_id(operation, method), "summary": operation.summary}
     if operation.description:
         document["description"] = operation.description
