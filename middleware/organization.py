@@ -30,6 +30,13 @@ class OrganizationLink(Link):
         if ctx.access is None or not ctx.access.organization or ctx.principal is None:
             return None
         organization_id = self.selected_organization(request)
+        role = ctx.principal.role_in(organization_id)
+        if role is not None:
+            # from the session snapshot, no query: every change to a membership or its
+            # organization refreshes the snapshots of the users it concerns. Only what the
+            # snapshot holds is trusted; anything else is asked of the database
+            ctx.organization_id, ctx.organization_role = organization_id, role
+            return None
         membership = await resolve_membership(
             organization_id=organization_id,
             user_id=ctx.principal.user_id,

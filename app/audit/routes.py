@@ -3,6 +3,7 @@ OrganizationAdmins, and the whole platform's, for PlatformAdmins (SPEC §5)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from sanic import Blueprint
@@ -25,8 +26,8 @@ FILTERS = (
 )
 
 
-def _listing(page: Page[AuditEventPublic]) -> HTTPResponse:
-    return responses.listing(
+def _listing(page: Page[dict[str, Any]]) -> HTTPResponse:
+    return responses.listing_rows(
         page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
     )
 

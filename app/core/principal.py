@@ -21,6 +21,15 @@ class Principal:
     last_seen_at: float
     # the user's public representation (UserPublic JSON), served by GET /me without a query
     user_json: bytes
+    # organization id → role, for every active membership in a live organization, so the
+    # organization link decides without a query; None when not known (a snapshot cached by
+    # an older version, or more memberships than a snapshot holds): the link asks the
+    # database. Every change to them refreshes the user's snapshots (REFRESH_USERS).
+    memberships: dict[UUID, str] | None = None
+
+    def role_in(self, organization_id: UUID) -> str | None:
+        """The role of an active membership there, if the snapshot knows of one."""
+        return self.memberships.get(organization_id) if self.memberships is not None else None
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -35,6 +44,11 @@ class Principal:
                 "expires_at": self.expires_at,
                 "last_seen_at": self.last_seen_at,
                 "user": orjson.Fragment(self.user_json),
+                "memberships": (
+                    {str(organization): role for organization, role in self.memberships.items()}
+                    if self.memberships is not None
+                    else None
+                ),
             }
         )
 
@@ -42,6 +56,7 @@ class Principal:
     def from_bytes(cls, raw: bytes) -> Principal:
         data: dict[str, Any] = orjson.loads(raw)
         organization = data["current_organization_id"]
+        memberships = data.get("memberships")
         return cls(
             session_id=UUID(data["session_id"]),
             token_hash=data["token_hash"],
@@ -51,4 +66,9 @@ class Principal:
             expires_at=data["expires_at"],
             last_seen_at=data["last_seen_at"],
             user_json=orjson.dumps(data["user"]),
+            memberships=(
+                {UUID(organization): role for organization, role in memberships.items()}
+                if memberships is not None
+                else None
+            ),
         )

@@ -1,4 +1,4 @@
-"""Users whose current organization (the default for org-scoped requests) goes away."""
+"""Users whose organizations change under them: the current one goes away, or one they belong to is deleted or restored."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from uuid import UUID
 
 from app.core.session_effects import refresh_user
 from app.core.unit_of_work import UnitOfWork
-from models import User
+from models import OrganizationUser, User
+from models.organizations import MembershipStatus
 
 
 async def clear_current_organization(
@@ -22,3 +23,12 @@ async def clear_current_organization(
     if user_ids:
         await users.update(current_organization_id=None, updated_at=datetime.now(UTC))
         refresh_user(work, *user_ids)  # type: ignore[arg-type]
+
+
+async def refresh_members(work: UnitOfWork, organization_id: UUID) -> None:
+    """The organization went or came back: its members' session snapshots (which list the
+    organizations they may act in) are dropped once `work` commits."""
+    member_ids = await OrganizationUser.filter(
+        organization_id=organization_id, status=MembershipStatus.ACTIVE
+    ).values_list("user_id", flat=True)
+    refresh_user(work, *member_ids)  # type: ignore[arg-type]

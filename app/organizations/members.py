@@ -10,9 +10,11 @@ organization and an unknown id are all the same 404.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from app.core import errors, policy
+from app.core.compiled_query import CompiledList, as_datetime, as_uuid
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
 from app.core.roles import Role
@@ -30,6 +32,27 @@ LAST_ADMIN = (
 )
 
 
+# the members list, compiled once (a benchmark lists 10,000 members: docs/organizations.md)
+MEMBERS = CompiledList(
+    lambda slot, shape: OrganizationUser.filter(
+        organization_id=slot.organization_id,
+        status=slot.status,
+        user__global_role__isnull=True,
+        **({"role_in_organization": slot.role} if "role" in shape else {}),
+    ),
+    columns=("id", "created_at", "role_in_organization", "status"),
+    aliases={
+        "user_id": "user__id",
+        "name": "user__name",
+        "nickname": "user__nickname",
+        "email": "user__email",
+    },
+    organization_id=UUID,
+    status=str,
+    role=str,
+)
+
+
 class MemberService:
     """Built at start-up (app.capabilities) with the units of work and the paginator."""
 
@@ -39,20 +62,29 @@ class MemberService:
 
     async def list_members(
         self, actor: Actor, organization_id: UUID, query: MembersQuery
-    ) -> Page[MemberPublic]:
-        """One page in two queries (the count, and the page joined with its users),
-        whatever the organization's size. Users with a global role are not listed."""
-        members = OrganizationUser.filter(
-            organization_id=organization_id, status=query.status, user__global_role__isnull=True
-        ).select_related("user")
-        if query.role is not None:
-            members = members.filter(role_in_organization=query.role)
+    ) -> Page[dict[str, Any]]:
+        """One page in at most two queries (a bounded count, skipped while a large list's
+        total is cached, and the page joined with its users), whatever the organization's
+        size; rows shaped as MemberPublic. Users with a global role are not listed."""
         show_email = policy.may_see_member_emails(actor)
-        return await self.paginator.paginate(
-            members,
+
+        def member(row: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "user_id": as_uuid(row["user_id"]),
+                "name": row["name"],
+                "nickname": row["nickname"],
+                "email": row["email"] if show_email else None,
+                "role_in_organization": row["role_in_organization"],
+                "status": row["status"],
+                "joined": as_datetime(row["created_at"]),
+            }
+
+        return await self.paginator.paginate_compiled(
+            MEMBERS,
             query,
             scope=f"members:{organization_id}:{query.status}:{query.role}",
-            to_item=lambda member: _public(member, show_email=show_email),
+            values={"organization_id": organization_id, "status": query.status, "role": query.role},
+            to_item=member,
         )
 
     async def change_role(

@@ -22,7 +22,7 @@ from app.core.roles import Role
 from app.core.session_effects import refresh_user
 from app.core.settings import OrganizationSettings
 from app.core.unit_of_work import UnitsOfWork
-from app.organizations.current import clear_current_organization
+from app.organizations.current import clear_current_organization, refresh_members
 from app.organizations.schemas import (
     CurrentOrganization,
     MembershipPublic,
@@ -120,6 +120,7 @@ class OrganizationService:
             organization.deleted_at = datetime.now(UTC)
             await organization.save(update_fields=["deleted_at", "updated_at"])
             await clear_current_organization(work, organization_id)
+            await refresh_members(work, organization_id)
             work.audit(
                 "organization.deleted",
                 target=("organization", organization_id),
@@ -135,6 +136,7 @@ class OrganizationService:
                 raise errors.Conflict("This organization is not deleted")
             organization.deleted_at = None
             await organization.save(update_fields=["deleted_at", "updated_at"])
+            await refresh_members(work, organization_id)
             work.audit(
                 "organization.restored",
                 target=("organization", organization_id),

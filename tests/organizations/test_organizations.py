@@ -190,3 +190,23 @@ async def test_organization_is_read_by_members_only(server):
     assert set(data) == {"id", "name", "slug", "plan", "billing_status", "created_at", "updated_at"}
     assert_problem(await stranger.client.get(f"/api/v1/organizations/{organization.id}"), 404, "NOT_FOUND")
     assert (await User.get(id=stranger.id)).current_organization_id is None
+
+
+async def test_deleting_an_organization_ends_access_by_path_for_members_acting_elsewhere(server):
+    """The session snapshot lists the organizations its user may act in: deleting one
+    drops every member's snapshot, not only of those whose current organization it was."""
+    admin = await signed_in_user(server)
+    member = await signed_in_user(server)
+    home = await organization_with((member.id, "Teacher"))
+    organization = await organization_with((admin.id, "OrganizationAdmin"), (member.id, "Coach"))
+    await member.client.put("/api/v1/me/current-organization", json={"organization_id": str(home.id)})
+    path = f"/api/v1/organizations/{organization.id}"
+    assert (await member.client.get(path)).status_code == 200  # the membership is in the snapshot now
+
+    assert (await admin.client.delete(path)).status_code == 200
+    assert_problem(await member.client.get(path), 404, "NOT_FOUND")
+
+    owner = await signed_in_user(server)
+    await give_global_role(server, owner, "Owner")
+    assert (await owner.client.post(f"{path}/restore")).status_code == 200
+    assert (await member.client.get(path)).status_code == 200

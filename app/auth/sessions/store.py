@@ -23,14 +23,20 @@ from app.auth.sessions.devices import device_of
 from app.auth.sessions.revocation import Revocations
 from app.auth.tokens import hash_token, new_token
 from app.core import errors
+from app.core.compiled_query import as_uuid
 from app.core.principal import Principal
 from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import SessionSettings
 from app.users.schemas import UserPublic
-from models import AuthSession, SpentRefreshToken, User
+from models import AuthSession, OrganizationUser, SpentRefreshToken, User
+from models.organizations import MembershipStatus
 
 logger = logging.getLogger("tandem.sessions")
+# memberships a session snapshot holds; a user in more organizations is checked per request
+MEMBERSHIPS_IN_SNAPSHOT = 200
+# users whose sessions one query looks up when many users' snapshots are refreshed
+REFRESH_BATCH = 500
 
 
 class SessionStore:
@@ -132,7 +138,7 @@ class SessionStore:
         )
         if session is None or session.user.disabled or session.user.deleted_at is not None:
             return None
-        return _principal_of(session, session.user)
+        return _principal_of(session, session.user, await _memberships_of(session.user.id))
 
     async def _touch(self, principal: Principal, now: float, started: float) -> Principal | None:
         """Record activity, at most once per touch interval (idle timeout needs it);
@@ -180,10 +186,12 @@ class SessionStore:
     async def refresh_users(self, user_ids: list[UUID]) -> None:
         """These users changed (profile, role, MFA, current organization): drop every cached
         snapshot of their sessions everywhere, so the next request reads the database."""
-        token_hashes = await AuthSession.filter(user_id__in=user_ids, revoked_at=None).values_list(
-            "token_hash", flat=True
-        )
-        await self.evict([str(token_hash) for token_hash in token_hashes])
+        for start in range(0, len(user_ids), REFRESH_BATCH):  # a deleted organization's members
+            batch = user_ids[start : start + REFRESH_BATCH]
+            token_hashes = await AuthSession.filter(user_id__in=batch, revoked_at=None).values_list(
+                "token_hash", flat=True
+            )
+            await self.evict([str(token_hash) for token_hash in token_hashes])
 
     async def revoke_session(self, session_id: UUID) -> None:
         """End one session by id (its token may be changing under a concurrent refresh)."""
@@ -299,7 +307,22 @@ def _fields(principal: Principal) -> dict[str, object]:
     return {name: getattr(principal, name) for name in Principal.__slots__}  # type: ignore[attr-defined]
 
 
-def _principal_of(session: AuthSession, user: User) -> Principal:
+async def _memberships_of(user_id: UUID) -> dict[UUID, str] | None:
+    """The user's active memberships in live organizations, for the snapshot; None (ask the
+    database per request) past MEMBERSHIPS_IN_SNAPSHOT."""
+    rows = (
+        await OrganizationUser.filter(
+            user_id=user_id, status=MembershipStatus.ACTIVE, organization__deleted_at=None
+        )
+        .limit(MEMBERSHIPS_IN_SNAPSHOT + 1)
+        .values_list("organization_id", "role_in_organization")
+    )
+    if len(rows) > MEMBERSHIPS_IN_SNAPSHOT:
+        return None
+    return {as_uuid(organization): str(role) for organization, role in rows}
+
+
+def _principal_of(session: AuthSession, user: User, memberships: dict[UUID, str] | None) -> Principal:
     return Principal(
         session_id=session.id,
         token_hash=session.token_hash,
@@ -313,4 +336,5 @@ def _principal_of(session: AuthSession, user: User) -> Principal:
         ),
         last_seen_at=session.last_seen_at.timestamp(),
         user_json=UserPublic.of(user).model_dump_json().encode(),
+        memberships=memberships,
     )
