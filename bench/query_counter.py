@@ -1,5 +1,5 @@
-"""A chain link for the bench only: counts the SQL statements each request sends through
-Tortoise and answers them in `X-Bench-Queries`.
+"""A chain link for the bench only: counts the SQL statements each request sends (each
+takes a pooled connection for itself) and answers them in `X-Bench-Queries`.
 
 The bench starts a separate server with this link first in its chain (config's
 middleware.chain takes a dotted path) to read the figures, and measures speed on servers
@@ -17,19 +17,21 @@ from tortoise.backends.asyncpg import client
 from middleware.base import Link
 
 _statements: ContextVar[list[int] | None] = ContextVar("bench_statements", default=None)
+# every statement, Tortoise's or a compiled query's (app.core.compiled_query), takes the
+# connection for itself once
 _COUNTED = (
-    (client.AsyncpgDBClient, ("execute_insert", "execute_many", "execute_query", "execute_query_dict")),
-    (client.TransactionWrapper, ("execute_many",)),
+    (client.AsyncpgDBClient, ("acquire_connection",)),
+    (client.TransactionWrapper, ("acquire_connection",)),
 )
 
 
 def _counting(method: Any) -> Any:
     @functools.wraps(method)
-    async def counted(*args: Any, **kwargs: Any) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         tally = _statements.get()
         if tally is not None:
             tally[0] += 1
-        return await method(*args, **kwargs)
+        return method(*args, **kwargs)
 
     counted.__bench_counted__ = True  # type: ignore[attr-defined]
     return counted
@@ -42,8 +44,8 @@ class QueryCountLink(Link):
         super().__init__(state)
         for owner, names in _COUNTED:
             for name in names:
-                method = owner.__dict__.get(name)
-                if method is not None and not getattr(method, "__bench_counted__", False):
+                method = getattr(owner, name)
+                if not getattr(method, "__bench_counted__", False):
                     setattr(owner, name, _counting(method))
 
     async def on_request(self, request: Any) -> None:

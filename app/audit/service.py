@@ -9,6 +9,7 @@ what the first one does. Rows leave shaped as app.core.audit.AuditEventPublic.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -83,7 +84,7 @@ class AuditLog:
         )
 
 
-def _event(row: dict[str, Any]) -> dict[str, Any]:
+def _event(row: Mapping[str, Any]) -> dict[str, Any]:
     changed = row["changed_fields"]
     return {
         "id": as_uuid(row["id"]),

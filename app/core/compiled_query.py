@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,18 +78,25 @@ class CompiledQuery:
         self._slot_types = slot_types
         self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
 
-    async def fetch(self, **values: Any) -> list[dict[str, Any]]:
+    async def fetch(self, **values: Any) -> Sequence[Mapping[str, Any]]:
+        """The rows, as mappings by column name (asyncpg's records on PostgreSQL)."""
         unknown = set(values) - set(self._slot_types)
         if unknown:
             raise TypeError(f"CompiledQuery: unknown slots {sorted(unknown)}")
         given = {name: value for name, value in values.items() if value is not None}
-        connection = connections.get(CONNECTION)
+        client = connections.get(CONNECTION)
         shape = frozenset(given)
-        key = (connection.capabilities.dialect, shape)
-        compiled = self._compiled.get(key)
+        dialect = client.capabilities.dialect
+        compiled = self._compiled.get((dialect, shape))
         if compiled is None:
-            compiled = self._compiled[key] = self._compile(shape)
-        return await connection.execute_query_dict(compiled.sql, compiled.parameters(given))
+            compiled = self._compiled[(dialect, shape)] = self._compile(shape)
+        parameters = compiled.parameters(given)
+        if dialect == "postgres":
+            # asyncpg's records straight from the pooled (or the transaction's) connection:
+            # they read like dicts, and making dicts of them cost a twentieth of a page
+            async with client.acquire_connection() as connection:
+                return await connection.fetch(compiled.sql, *parameters)  # type: ignore[no-any-return]
+        return await client.execute_query_dict(compiled.sql, parameters)
 
     def _compile(self, shape: frozenset[str]) -> _Compiled:
         slots = _Slots({name: kind for name, kind in self._slot_types.items() if name in shape})
@@ -116,11 +123,14 @@ class CompiledQuery:
 
 
 def as_uuid(value: Any) -> uuid.UUID:
+    """A uuid column as a UUID (SQLite returns text; asyncpg its own UUID subclass, kept)."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def as_datetime(value: Any) -> datetime:
     """A timestamp column as an aware UTC datetime (SQLite returns text)."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value  # asyncpg's timestamptz, as it is
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 

@@ -7,7 +7,7 @@ bound to the list it came from: a tampered or borrowed cursor is a 400.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -95,7 +95,7 @@ class Paginator:
         *,
         scope: str,
         values: dict[str, Any],
-        to_item: Callable[[dict[str, Any]], Any],
+        to_item: Callable[[Mapping[str, Any]], Any],
     ) -> Page[Any]:
         """`paginate` for a hot list compiled once (app.core.compiled_query): the same
         pages, cursors and totals, without building SQL per request. `values` fill the
@@ -145,5 +145,5 @@ class Paginator:
             raise errors.InvalidCursor("cursor: not a cursor this list issued") from None
 
 
-def _first_value(rows: list[dict[str, Any]]) -> int:
+def _first_value(rows: Sequence[Mapping[str, Any]]) -> int:
     return int(next(iter(rows[0].values()))) if rows else 0

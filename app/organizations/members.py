@@ -10,6 +10,7 @@ organization and an unknown id are all the same 404.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -68,7 +69,7 @@ class MemberService:
         size; rows shaped as MemberPublic. Users with a global role are not listed."""
         show_email = policy.may_see_member_emails(actor)
 
-        def member(row: dict[str, Any]) -> dict[str, Any]:
+        def member(row: Mapping[str, Any]) -> dict[str, Any]:
             return {
                 "user_id": as_uuid(row["user_id"]),
                 "name": row["name"],
