@@ -11,7 +11,7 @@ from app.auth import lockout, session_effects
 from app.auth.passwords import PasswordHashing
 from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
-from app.core import errors
+from app.core import errors, policy
 from app.core.audit import AuditEventPublic
 from app.core.membership import resolve_membership
 from app.core.roles import Role
@@ -25,7 +25,8 @@ from app.me.schemas import (
     MeUpdate,
 )
 from app.users.schemas import UserPublic
-from models import AuditEvent, AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, User
+from models import AuditEvent, AuthSession, OneTimeToken, Organization, OrganizationUser, RecoveryCode, User
+from models.organizations import MembershipStatus
 
 DELETED_NAME = "Deleted user"
 
@@ -111,6 +112,13 @@ class AccountService:
         async with self.units() as work:
             if user.global_role == Role.OWNER and await _is_last_owner(user_id):
                 raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
+            sole = await _organizations_left_without_an_admin(user_id)
+            if sole:
+                # SPEC §5: the last OrganizationAdmin cannot be removed, and erasing removes
+                raise errors.BusinessRuleViolated(
+                    f"You are the last OrganizationAdmin of {len(sole)} organization(s): make "
+                    "another member its admin, or delete it, before deleting your account"
+                )
             await User.filter(id=user_id).update(
                 name=DELETED_NAME,
                 nickname=f"deleted-{user_id.hex[:24]}",
@@ -151,6 +159,30 @@ async def _audit_events_about(user_id: UUID) -> list[AuditEventPublic]:
     events = {event.id: event for event in [*mine, *about_me]}.values()
     ordered = sorted(events, key=lambda event: (event.created_at, event.id), reverse=True)
     return [AuditEventPublic.model_validate(event) for event in ordered[:EXPORTED_AUDIT_EVENTS]]
+
+
+async def _organizations_left_without_an_admin(user_id: UUID) -> list[UUID]:
+    """The live organizations whose only active OrganizationAdmin is this user (locked, so
+    that an admin leaving meanwhile cannot slip past the count)."""
+    administered = await OrganizationUser.filter(
+        user_id=user_id,
+        role_in_organization=Role.ORGANIZATION_ADMIN,
+        status=MembershipStatus.ACTIVE,
+        organization__deleted_at=None,
+    ).values_list("organization_id", flat=True)
+    sole = []
+    for organization_id in administered:
+        await Organization.filter(id=organization_id).select_for_update().first()
+        admins = await OrganizationUser.filter(
+            organization_id=organization_id,
+            role_in_organization=Role.ORGANIZATION_ADMIN,
+            status=MembershipStatus.ACTIVE,
+        ).count()
+        if policy.is_last_admin_change(
+            member_role=Role.ORGANIZATION_ADMIN, new_role=None, admins_left=admins
+        ):
+            sole.append(organization_id)
+    return sole
 
 
 async def _is_last_owner(user_id: UUID) -> bool:

@@ -244,3 +244,23 @@ async def test_a_deleted_user_with_mfa_cannot_finish_a_sign_in_started_before(se
         "/api/v1/auth/mfa/verify", json={"mfa_token": mfa_token, "code": "123456"}
     )
     assert_problem(finished, 422, "INVALID_TOKEN")
+
+
+async def test_the_last_organization_admin_cannot_erase_their_account_and_orphan_it(server):
+    """Erasing removes every membership: as the organization's only admin that would leave
+    it with nobody to run it (SPEC §5: the last OrganizationAdmin cannot be removed)."""
+    admin = await signed_in_user(server)
+    coach = await signed_in_user(server)
+    organization = await organization_with((admin.id, "OrganizationAdmin"), (coach.id, "Coach"))
+
+    refused = await admin.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+
+    assert refused.status_code == 422, refused.text
+    assert (await User.get(id=admin.id)).deleted_at is None
+    assert await OrganizationUser.filter(organization_id=organization.id, user_id=admin.id).exists()
+    promoted = await admin.client.patch(
+        f"/api/v1/organizations/{organization.id}/members/{coach.id}", json={"role": "OrganizationAdmin"}
+    )
+    assert promoted.status_code == 200, promoted.text
+    allowed = await admin.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+    assert allowed.status_code == 200, allowed.text
