@@ -1,7 +1,8 @@
 """Reading the audit log (SPEC §5): newest first by (created_at, id), cursor pages.
 
-Each listing is at most two queries whatever the page (a bounded count, skipped while a
-long list's total is cached, and the page), compiled once per filter combination
+Each listing is two queries whatever the page: a bounded count (skipped while a long
+list's total is cached; the first time, the full count too: app.core.list_totals) and the
+page, compiled once per filter combination
 (app.core.compiled_query), and every combination starts from an index of models.audit
 (organization, actor, target, or time), so a page reached by cursor deep in the log costs
 what the first one does. Rows leave shaped as app.core.audit.AuditEventPublic.

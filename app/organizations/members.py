@@ -64,9 +64,10 @@ class MemberService:
     async def list_members(
         self, actor: Actor, organization_id: UUID, query: MembersQuery
     ) -> Page[dict[str, Any]]:
-        """One page in at most two queries (a bounded count, skipped while a large list's
-        total is cached, and the page joined with its users), whatever the organization's
-        size; rows shaped as MemberPublic. Users with a global role are not listed."""
+        """One page in two queries whatever the organization's size: a bounded count
+        (skipped while a long list's total is cached; the first time, the full count too:
+        app.core.list_totals) and the page joined with its users. Rows shaped as
+        MemberPublic; users with a global role are not listed."""
         show_email = policy.may_see_member_emails(actor)
 
         def member(row: Mapping[str, Any]) -> dict[str, Any]:
