@@ -24,7 +24,9 @@ async def known_token(invite_id: str) -> str:
 async def test_removed_member_cannot_rejoin_through_an_invite_they_sent_their_other_account(server):
     admin, organization = await organization_run_by(server)
     manager = await verified_user(server)
-    await OrganizationUser.create(organization=organization, user_id=manager.id, role_in_organization="Manager")
+    await OrganizationUser.create(
+        organization=organization, user_id=manager.id, role_in_organization="Manager"
+    )
     second_account = await verified_user(server)
     sent = await invite(manager, organization, second_account.email, role="Manager")
     token = await known_token(sent["id"])
@@ -34,13 +36,17 @@ async def test_removed_member_cannot_rejoin_through_an_invite_they_sent_their_ot
     response = await accept(second_account.client, token)
 
     assert_problem(response, 422, "INVALID_TOKEN")
-    assert not await OrganizationUser.filter(organization_id=organization.id, user_id=second_account.id).exists()
+    assert not await OrganizationUser.filter(
+        organization_id=organization.id, user_id=second_account.id
+    ).exists()
 
 
 async def test_demoted_inviter_cannot_place_someone_above_their_new_role(server):
     admin, organization = await organization_run_by(server)
     manager = await verified_user(server)
-    await OrganizationUser.create(organization=organization, user_id=manager.id, role_in_organization="Manager")
+    await OrganizationUser.create(
+        organization=organization, user_id=manager.id, role_in_organization="Manager"
+    )
     accomplice = await verified_user(server)
     sent = await invite(manager, organization, accomplice.email, role="Manager")
     token = await known_token(sent["id"])
@@ -58,7 +64,9 @@ async def test_demoted_inviter_cannot_place_someone_above_their_new_role(server)
 async def test_signing_up_with_an_invite_from_a_removed_member_creates_nothing(server):
     admin, organization = await organization_run_by(server)
     manager = await verified_user(server)
-    await OrganizationUser.create(organization=organization, user_id=manager.id, role_in_organization="Manager")
+    await OrganizationUser.create(
+        organization=organization, user_id=manager.id, role_in_organization="Manager"
+    )
     sent = await invite(manager, organization, "second-account@example.com", role="Manager")
     token = await known_token(sent["id"])
     await admin.client.delete(f"/api/v1/organizations/{organization.id}/members/{manager.id}")
@@ -75,15 +83,19 @@ async def test_signing_up_with_an_invite_from_a_removed_member_creates_nothing(s
     )
 
     assert_problem(response, 422, "INVALID_TOKEN")
-    assert not await OrganizationUser.filter(organization_id=organization.id).exclude(
-        user_id__in=[admin.id, manager.id]
-    ).exists()
+    assert (
+        not await OrganizationUser.filter(organization_id=organization.id)
+        .exclude(user_id__in=[admin.id, manager.id])
+        .exists()
+    )
 
 
 async def test_an_invite_from_an_inviter_still_allowed_to_grant_its_role_is_accepted(server):
     admin, organization = await organization_run_by(server)
     manager = await verified_user(server)
-    await OrganizationUser.create(organization=organization, user_id=manager.id, role_in_organization="Manager")
+    await OrganizationUser.create(
+        organization=organization, user_id=manager.id, role_in_organization="Manager"
+    )
     invitee = await verified_user(server)
     sent = await invite(manager, organization, invitee.email, role="Teacher")
     token = await known_token(sent["id"])
