@@ -144,14 +144,12 @@ class CompiledList:
         self, base: Build, columns: tuple[str, ...], aliases: dict[str, str], **slot_types: type
     ) -> None:
         self.page = CompiledQuery(
-            lambda slot, shape: (
-                _after_cursor(base(slot, shape), slot, shape)
-                .order_by("-created_at", "-id")
-                .limit(slot.limit)
-                .values(*columns, **aliases)
+            lambda slot, shape: _window(_after_cursor(base(slot, shape), slot, shape), slot, shape).values(
+                *columns, **aliases
             ),
             **slot_types,
             limit=int,
+            offset=int,
             cursor_created_at=datetime,
             cursor_id=uuid.UUID,
         )

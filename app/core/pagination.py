@@ -115,13 +115,15 @@ class Paginator:
             cursor_created_at, cursor_id = self._decode(page.cursor, scope)
         elif page.offset:
             offset = page.offset
+        # the offset is the database's to skip: rows skipped here would all be fetched
+        # first (a page at offset 1,000,000 would read a million rows into the process)
         rows = await query.page.fetch(
             **values,
-            limit=limit + 1 + (offset or 0),
+            limit=limit + 1,
+            offset=offset,
             cursor_created_at=cursor_created_at,
             cursor_id=cursor_id,
         )
-        rows = rows[offset or 0 :]
         has_more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = None

@@ -15,7 +15,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 
 from app.core import errors, session_effects
+from app.core.membership import resolve_membership
 from app.core.pagination import Page, PageQuery, Paginator
+from app.core.policy import Actor, may_grant_organization_role
+from app.core.roles import Role
 from app.core.scoping import unscoped
 from app.core.tokens import hash_token
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
@@ -84,6 +87,8 @@ class InviteAcceptance:
         organization = await live_organization(invite.organization_id)
         if organization is None:
             raise errors.InvalidToken()  # the organization was deleted: its invites died with it
+        if not await _inviter_may_still_grant(invite):
+            raise errors.InvalidToken()
         await self._become_member(invite, user)
         now = datetime.now(UTC)
         invite.status = InviteStatus.ACCEPTED
@@ -173,3 +178,21 @@ class InviteAcceptance:
             item.model_copy(update={"organization_name": names[item.organization_id]}) for item in found.items
         ]
         return Page(items, found.total_count, found.limit, found.next_cursor)
+
+
+async def _inviter_may_still_grant(invite: Invite) -> bool:
+    """An invite is worth what its inviter may grant now, not when they sent it: a member
+    removed (or demoted, disabled, erased) since must not get back in, or place someone
+    above their new role, through an invite sent to their other address beforehand."""
+    if invite.invited_by_id is None:
+        return True  # made by the system, not on a member's authority
+    inviter = await User.get_or_none(id=invite.invited_by_id)
+    if inviter is None or inviter.disabled or inviter.deleted_at is not None:
+        return False
+    membership = await resolve_membership(
+        organization_id=invite.organization_id, user_id=inviter.id, global_role=inviter.global_role
+    )
+    if membership is None:
+        return False
+    actor = Actor(inviter.id, inviter.global_role, membership[1])
+    return may_grant_organization_role(actor, Role(invite.role))

@@ -158,7 +158,16 @@ async def _audit_events_about(user_id: UUID) -> list[AuditEventPublic]:
     )
     events = {event.id: event for event in [*mine, *about_me]}.values()
     ordered = sorted(events, key=lambda event: (event.created_at, event.id), reverse=True)
-    return [AuditEventPublic.model_validate(event) for event in ordered[:EXPORTED_AUDIT_EVENTS]]
+    return [_as_exported(event, user_id) for event in ordered[:EXPORTED_AUDIT_EVENTS]]
+
+
+def _as_exported(event: AuditEvent, user_id: UUID) -> AuditEventPublic:
+    """What someone else did to my account is mine to know, but their IP address and
+    request are their personal data, not mine to download."""
+    exported = AuditEventPublic.model_validate(event)
+    if event.actor_id == user_id:  # type: ignore[comparison-overlap]
+        return exported
+    return exported.model_copy(update={"client_ip": None, "request_id": None})
 
 
 async def _organizations_left_without_an_admin(user_id: UUID) -> list[UUID]:
