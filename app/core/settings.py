@@ -235,6 +235,8 @@ class OrganizationSettings(_Section):
     invite_send_interval_seconds: int = Field(60, ge=0)
     invite_max_resends: int = Field(5, ge=0)
     invites_per_address_per_day: int = Field(5, ge=1)
+    # the same over every organization: anyone may create organizations (self_service)
+    invites_per_address_per_day_everywhere: int = Field(20, ge=1)
 
 
 class IdempotencySettings(_Section):

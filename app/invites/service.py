@@ -19,7 +19,7 @@ from app.core.callbacks import Callback, check_callback_url
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor, may_grant_organization_role
 from app.core.roles import Role
-from app.core.scoping import get_scoped_or_404, scoped
+from app.core.scoping import get_scoped_or_404, scoped, unscoped
 from app.core.settings import OrganizationSettings
 from app.core.text import unlinkable
 from app.core.tokens import hash_token, new_token
@@ -249,12 +249,18 @@ class InviteService:
             .values_list("created_at", flat=True)
         )
         if len(today) >= self.settings.invites_per_address_per_day:
-            wait = today[0] + DAY - now
-            raise errors.RateLimited(
-                f"This address was invited {len(today)} times in the last 24 hours, the most allowed; "
-                "retry later",
-                headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
-            )
+            _too_many_today(len(today), oldest=today[0], now=now)
+        # one account may create many organizations (self-service) and invite the same
+        # address from each: mail to one mailbox is bounded over all of them as well
+        everywhere = (
+            await unscoped(Invite, reason="mail to one address is bounded over every organization")
+            .filter(email=email, created_at__gt=now - DAY)
+            .order_by("created_at")
+            .limit(self.settings.invites_per_address_per_day_everywhere)
+            .values_list("created_at", flat=True)
+        )
+        if len(everywhere) >= self.settings.invites_per_address_per_day_everywhere:
+            _too_many_today(len(everywhere), oldest=everywhere[0], now=now)
 
     async def _stage_email(
         self,
@@ -281,6 +287,14 @@ class InviteService:
                 "expires_in": _duration(self.settings.invite_ttl_seconds),
             },
         )
+
+
+def _too_many_today(count: int, *, oldest: datetime, now: datetime) -> None:
+    wait = oldest + DAY - now
+    raise errors.RateLimited(
+        f"This address was invited {count} times in the last 24 hours, the most allowed; retry later",
+        headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
+    )
 
 
 def _duration(seconds: int) -> str:

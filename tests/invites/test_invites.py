@@ -270,3 +270,34 @@ async def _issue_known_token(invite_id: str) -> str:
     token = new_token()
     await unscoped(Invite, reason="test").filter(id=invite_id).update(token_hash=hash_token(token))
     return token
+
+
+@pytest.fixture
+async def strict_server(make_settings, migrated_database, redis_url, start_app):  # type: ignore[no-untyped-def]
+    settings = make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        organizations={"invites_per_address_per_day_everywhere": 2},
+        rate_limits={
+            "auth": {"limit": 1000, "period_seconds": 60},
+            "auth_ip": {"limit": 1000, "period_seconds": 60},
+        },
+    )
+    async with start_app(settings) as live:
+        yield live
+
+
+async def test_mail_bombing_an_address_from_many_self_made_organizations_is_bounded(strict_server):
+    """Anyone may create organizations: the bound on invite mail to one address holds over
+    all of them, not per organization only."""
+    email = "victim@example.com"
+    for _ in range(2):
+        admin, organization = await organization_run_by(strict_server)
+        await invite(admin, organization, email)
+    admin, organization = await organization_run_by(strict_server)
+
+    refused = await admin.client.post(invites_path(organization), json={"email": email, "role": "Teacher"})
+
+    body = assert_problem(refused, 429, "RATE_LIMITED")
+    assert "24 hours" in body["detail"]
+    assert await unscoped(Invite, reason="test").filter(email=email).count() == 2
