@@ -4,8 +4,8 @@ a client asking for offset 1,000,000 must not make the API read every skipped ro
 from __future__ import annotations
 
 import pytest
-from tortoise import connections
 
+from app.core.compiled_query import CompiledQuery
 from models import OrganizationUser, User
 from tests.factories import organization_with, signed_in_user
 
@@ -27,16 +27,15 @@ async def test_a_deep_offset_on_the_members_list_does_not_read_every_skipped_row
             for user in await User.filter(nickname__startswith="deep-")
         ]
     )
-    connection_class = type(connections.get("default"))
-    original = connection_class.execute_query_dict
+    original = CompiledQuery.fetch
     rows_read: list[int] = []
 
-    async def counting(self, query, values=None):  # type: ignore[no-untyped-def]
-        rows = await original(self, query, values)
+    async def counting(self, **values):  # type: ignore[no-untyped-def]
+        rows = await original(self, **values)
         rows_read.append(len(rows))
         return rows
 
-    monkeypatch.setattr(connection_class, "execute_query_dict", counting)
+    monkeypatch.setattr(CompiledQuery, "fetch", counting)
     response = await teacher.client.get(
         f"/api/v1/organizations/{organization.id}/members", params={"offset": 30, "limit": 5}
     )
