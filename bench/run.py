@@ -14,7 +14,9 @@ At the end, /api/metrics and the log show that both were on.
 Then the lists (issue 11): an organization of 10,000 members with 100,000 audit events
 and one of 1,000 with 1,000, written straight into PostgreSQL (bench/seed.py). It loads
 GET /organizations/{id}/members?limit=50 and GET /organizations/{id}/audit-events?limit=50
-on the large one, and the audit list again from a cursor 90% deep; then a second server
+on the large one, and the audit list again from a cursor 90% deep, and the same members
+page from a bare Sanic route with one asyncpg query (bench/list_ceiling.py, the ceiling
+for any list page on this machine); then a second server
 with bench/query_counter.py first in its chain reports the SQL statements per request of
 each list, on the large and on the small organization.
 The last line is one JSON object with the figures.
@@ -305,6 +307,17 @@ def main() -> None:
             "audit": wrk(audit.format(large), headers=bearer, **load),
             "audit_deep": wrk(f"{audit.format(large)}&cursor={deep}", headers=bearer, **load),
         }
+        ceiling_port = free_port()
+        servers.append(
+            subprocess.Popen(
+                [PYTHON, str(ROOT / "bench" / "list_ceiling.py"), str(ceiling_port), POSTGRES_URL],
+                stdout=log,
+                stderr=log,
+            )
+        )
+        ceiling = f"http://127.0.0.1:{ceiling_port}/members/{large}"
+        wait_for(ceiling)
+        results["ceiling"] = wrk(ceiling, headers={}, **load)
         counting_port = free_port()
         servers.append(
             subprocess.Popen(
@@ -355,6 +368,8 @@ def main() -> None:
         "members_ratio": round(results["members"]["rps"] / results["bare"]["rps"], 3),
         "audit_ratio": round(results["audit"]["rps"] / results["bare"]["rps"], 3),
         "audit_deep_ratio": round(results["audit_deep"]["rps"] / results["bare"]["rps"], 3),
+        # a bare Sanic route serving the same page with one asyncpg query (bench/list_ceiling.py)
+        "list_ceiling_ratio": round(results["ceiling"]["rps"] / results["bare"]["rps"], 3),
         "members_p99_ms": results["members"]["p99_ms"],
         "audit_p99_ms": results["audit"]["p99_ms"],
         **counted,
