@@ -10,7 +10,6 @@ either way the earlier link stops working. Invite emails to one address are boun
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -19,11 +18,12 @@ from app.core.callbacks import Callback, check_callback_url
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor, may_grant_organization_role
 from app.core.roles import Role
-from app.core.scoping import get_scoped_or_404, scoped, unscoped
+from app.core.scoping import get_scoped_or_404, scoped
 from app.core.settings import OrganizationSettings
 from app.core.text import unlinkable
 from app.core.tokens import hash_token, new_token
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
+from app.invites.mail_bounds import InviteMailBounds
 from app.invites.schemas import InviteCreate, InvitePublic, InviteQuery, InviteStatusName
 from app.outbox.staging import stage_email
 from models import Invite, Organization, OrganizationUser, User
@@ -31,7 +31,6 @@ from models.invites import InviteStatus
 from models.organizations import MembershipStatus
 
 ACCEPT_PAGE = "/accept-invite"
-DAY = timedelta(days=1)
 
 
 def status_of(invite: Invite, now: datetime) -> InviteStatusName:
@@ -80,6 +79,7 @@ class InviteService:
         units: UnitsOfWork,
     ) -> None:
         self.settings = organizations
+        self.mail_bounds = InviteMailBounds(organizations)
         self.app_url = app_url
         self.callback_origins = callback_origins
         self.paginator = paginator
@@ -111,7 +111,7 @@ class InviteService:
                 organization_id=organization_id, user__email=data.email, status=MembershipStatus.ACTIVE
             ).exists():
                 raise errors.Conflict("This address belongs to a member of the organization already")
-            await self._check_new_invite_allowed(organization_id, data.email, now)
+            await self.mail_bounds.check_new_invite(organization_id, data.email, now)
             for earlier in await scoped(Invite, organization_id).filter(
                 email=data.email, status=InviteStatus.PENDING
             ):
@@ -191,7 +191,7 @@ class InviteService:
                     f"This invite was sent again {invite.resent_count} times, the most allowed; "
                     "revoke it and invite the address anew"
                 )
-            self._check_interval(invite, now)
+            self.mail_bounds.check_interval(invite, now)
             organization = await live_organization(organization_id)
             if organization is None:
                 raise errors.NotFound("No such organization")
@@ -221,47 +221,6 @@ class InviteService:
             )
         return invite
 
-    def _last_sent_at(self, invite: Invite) -> datetime:
-        # every email of an invite sets its expiry to then + the TTL
-        return invite.expires_at - timedelta(seconds=self.settings.invite_ttl_seconds)
-
-    def _check_interval(self, latest: Invite, now: datetime) -> None:
-        """429 while the last invite email to this address is more recent than the interval."""
-        wait = (
-            self._last_sent_at(latest) + timedelta(seconds=self.settings.invite_send_interval_seconds) - now
-        )
-        if wait.total_seconds() > 0:
-            raise errors.RateLimited(
-                "An invite email went to this address moments ago; retry later",
-                headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
-            )
-
-    async def _check_new_invite_allowed(self, organization_id: UUID, email: str, now: datetime) -> None:
-        """The bounds on invite emails to one address from one organization (docs/invites.md):
-        the interval since the last one, and new invites in the last 24 hours."""
-        to_address = scoped(Invite, organization_id).filter(email=email)
-        latest = await to_address.order_by("-expires_at").first()
-        if latest is not None:
-            self._check_interval(latest, now)
-        today = (
-            await to_address.filter(created_at__gt=now - DAY)
-            .order_by("created_at")
-            .values_list("created_at", flat=True)
-        )
-        if len(today) >= self.settings.invites_per_address_per_day:
-            _too_many_today(len(today), oldest=today[0], now=now)
-        # one account may create many organizations (self-service) and invite the same
-        # address from each: mail to one mailbox is bounded over all of them as well
-        everywhere = (
-            await unscoped(Invite, reason="mail to one address is bounded over every organization")
-            .filter(email=email, created_at__gt=now - DAY)
-            .order_by("created_at")
-            .limit(self.settings.invites_per_address_per_day_everywhere)
-            .values_list("created_at", flat=True)
-        )
-        if len(everywhere) >= self.settings.invites_per_address_per_day_everywhere:
-            _too_many_today(len(everywhere), oldest=everywhere[0], now=now)
-
     async def _stage_email(
         self,
         work: UnitOfWork,
@@ -287,14 +246,6 @@ class InviteService:
                 "expires_in": _duration(self.settings.invite_ttl_seconds),
             },
         )
-
-
-def _too_many_today(count: int, *, oldest: datetime, now: datetime) -> None:
-    wait = oldest + DAY - now
-    raise errors.RateLimited(
-        f"This address was invited {count} times in the last 24 hours, the most allowed; retry later",
-        headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
-    )
 
 
 def _duration(seconds: int) -> str:

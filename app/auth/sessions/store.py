@@ -8,7 +8,6 @@ process (app/auth/sessions/revocation.py).
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -21,20 +20,16 @@ from tortoise.transactions import in_transaction
 from app.auth.sessions.cache import SessionCache
 from app.auth.sessions.devices import device_of
 from app.auth.sessions.revocation import Revocations
+from app.auth.sessions.snapshots import seen_at, snapshot_of
 from app.auth.tokens import hash_token, new_token
 from app.core import errors
-from app.core.compiled_query import as_uuid
 from app.core.principal import Principal
 from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import SessionSettings
-from app.users.schemas import UserPublic
-from models import AuthSession, OrganizationUser, SpentRefreshToken, User
-from models.organizations import MembershipStatus
+from models import AuthSession, SpentRefreshToken, User
 
 logger = logging.getLogger("tandem.sessions")
-# memberships a session snapshot holds; a user in more organizations is checked per request
-MEMBERSHIPS_IN_SNAPSHOT = 200
 # users whose sessions one query looks up when many users' snapshots are refreshed
 REFRESH_BATCH = 500
 
@@ -138,7 +133,7 @@ class SessionStore:
         )
         if session is None or session.user.disabled or session.user.deleted_at is not None:
             return None
-        return _principal_of(session, session.user, await _memberships_of(session.user.id))
+        return await snapshot_of(session)
 
     async def _touch(self, principal: Principal, now: float, started: float) -> Principal | None:
         """Record activity, at most once per touch interval (idle timeout needs it);
@@ -150,7 +145,7 @@ class SessionStore:
         if not touched:
             self.cache.drop_local(principal.token_hash)
             return None
-        fresh = Principal(**{**_fields(principal), "last_seen_at": now})
+        fresh = seen_at(principal, now)
         if not self.cache.evicted_since(principal.token_hash, started):
             self.cache.store_local(fresh, now)
             await self.cache.store_shared(fresh, now)
@@ -301,40 +296,3 @@ class SessionStore:
     def forget_locally(self, token_hash: str | None = None) -> None:
         """Evict one session (or all) from this process's cache only."""
         self.cache.forget_locally(token_hash)
-
-
-def _fields(principal: Principal) -> dict[str, object]:
-    return {name: getattr(principal, name) for name in Principal.__slots__}  # type: ignore[attr-defined]
-
-
-async def _memberships_of(user_id: UUID) -> dict[UUID, str] | None:
-    """The user's active memberships in live organizations, for the snapshot; None (ask the
-    database per request) past MEMBERSHIPS_IN_SNAPSHOT."""
-    rows = (
-        await OrganizationUser.filter(
-            user_id=user_id, status=MembershipStatus.ACTIVE, organization__deleted_at=None
-        )
-        .limit(MEMBERSHIPS_IN_SNAPSHOT + 1)
-        .values_list("organization_id", "role_in_organization")
-    )
-    if len(rows) > MEMBERSHIPS_IN_SNAPSHOT:
-        return None
-    return {as_uuid(organization): str(role) for organization, role in rows}
-
-
-def _principal_of(session: AuthSession, user: User, memberships: dict[UUID, str] | None) -> Principal:
-    return Principal(
-        session_id=session.id,
-        token_hash=session.token_hash,
-        user_id=user.id,
-        global_role=user.global_role,
-        current_organization_id=user.current_organization_id,
-        # a bearer token ends with its access lifetime, at the latest with the session
-        expires_at=min(
-            session.expires_at.timestamp(),
-            session.access_expires_at.timestamp() if session.access_expires_at else math.inf,
-        ),
-        last_seen_at=session.last_seen_at.timestamp(),
-        user_json=UserPublic.of(user).model_dump_json().encode(),
-        memberships=memberships,
-    )
