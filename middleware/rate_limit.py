@@ -66,7 +66,7 @@ class RateLimitLink(Link):
         decided = decision.check
         headers = self.headers(decided.policy_name, decided.policy, decision)
         if not decision.allowed:
-            headers["Retry-After"] = str(max(1, math.ceil(decision.retry_after_seconds)))
+            headers["Retry-After"] = errors.retry_after(decision.retry_after_seconds)
             self._metrics.rate_limited(decided.policy_name)
             raise errors.RateLimited("Too many requests; retry later", headers=headers)
         ctx.rate_limit_headers = headers

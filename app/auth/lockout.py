@@ -25,7 +25,6 @@ lockout counts *failures* and holds for much longer.
 from __future__ import annotations
 
 import hashlib
-import math
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -63,10 +62,7 @@ async def check(email: str, client_ip: str) -> None:
     if locked_until is None:
         return
     wait = (locked_until - datetime.now(UTC)).total_seconds()
-    raise errors.RateLimited(
-        "Too many failed sign-ins for this account; retry later",
-        headers={"Retry-After": str(max(1, math.ceil(wait)))},
-    )
+    raise errors.RateLimited.after(wait, "Too many failed sign-ins for this account; retry later")
 
 
 async def record_failure(

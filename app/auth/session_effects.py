@@ -12,10 +12,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from app.auth.sessions import SessionStore
-from app.core.session_effects import EVICT_SESSIONS, REFRESH_USERS, refresh_user
+from app.core.session_effects import EVICT_SESSIONS, REFRESH_USERS
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
-
-__all__ = ["handle_session_effects", "refresh_user", "revoke_all", "revoke_session"]
 
 
 def handle_session_effects(units: UnitsOfWork, sessions: SessionStore) -> None:

@@ -14,6 +14,10 @@ on Tortoise's connection:
     )
     rows = await MEMBERS.fetch(organization_id=..., limit=51)
 
+A compiled query is declared once, at import, beside the service that runs it: it holds
+only the SQL text per dialect and shape, a memo of what Tortoise would build anyway, the
+same for every app of the process (no connection, no data).
+
 A slot given as None is left out of the shape (`shape` names the slots given), so one
 compiled query serves its optional filters. Rows come back as the driver gives them:
 `as_uuid` and `as_datetime` read the column types the same on PostgreSQL and SQLite.
@@ -31,7 +35,8 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.queryset import AwaitableQuery
 
-CONNECTION = "default"
+from app.core.unit_of_work import CONNECTION
+
 Build = Callable[[Any, frozenset[str]], AwaitableQuery[Any]]
 
 

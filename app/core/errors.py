@@ -7,6 +7,7 @@ Rendering to RFC 9457 happens in app.core.problems, in one place.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 # why a token (emailed, MFA challenge, refresh) is refused, without telling which it is
@@ -132,6 +133,16 @@ class IncorrectPassword(BusinessRuleViolated):
 
 class RateLimited(ApiError):
     status, code, title = 429, "RATE_LIMITED", "Too many requests"
+
+    @classmethod
+    def after(cls, seconds: float, detail: str, *, headers: dict[str, str] | None = None) -> RateLimited:
+        """Refused for `seconds` more: `Retry-After` in whole seconds, at least 1."""
+        return cls(detail, headers={**(headers or {}), "Retry-After": retry_after(seconds)})
+
+
+def retry_after(seconds: float) -> str:
+    """A `Retry-After` value: whole seconds, rounded up, at least 1."""
+    return str(max(1, math.ceil(seconds)))
 
 
 class InternalError(ApiError):

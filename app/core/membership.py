@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from app.core.roles import Role
 from models import Organization, OrganizationUser
 from models.organizations import MembershipStatus
 
@@ -28,6 +29,26 @@ async def resolve_membership(
     )
     if membership is not None:
         return organization_id, membership.role_in_organization
-    if global_role and await Organization.filter(id=organization_id, deleted_at=None).exists():
+    if global_role and await live_organization(organization_id) is not None:
         return organization_id, None
     return None
+
+
+async def live_organization(organization_id: UUID, *, for_update: bool = False) -> Organization | None:
+    """The organization unless it is deleted (`for_update`: locked until the transaction
+    ends, so that changes to one organization's members run one at a time; SQLite
+    serializes write transactions anyway)."""
+    query = Organization.filter(id=organization_id, deleted_at=None)
+    if for_update:
+        query = query.select_for_update()
+    return await query.first()
+
+
+async def active_admin_count(organization_id: UUID) -> int:
+    """Active OrganizationAdmins of the organization (lock it first for a count that cannot
+    go stale before the change it guards)."""
+    return await OrganizationUser.filter(
+        organization_id=organization_id,
+        role_in_organization=Role.ORGANIZATION_ADMIN,
+        status=MembershipStatus.ACTIVE,
+    ).count()

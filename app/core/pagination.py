@@ -99,7 +99,8 @@ class Paginator:
     ) -> Page[Any]:
         """`paginate` for a hot list compiled once (app.core.compiled_query): the same
         pages, cursors and totals, without building SQL per request. `values` fill the
-        list's slots; they and `scope` key its cached total."""
+        list's slots; the query and they key its cached total (`scope` names the list for
+        its cursors)."""
         limit = self._limit(page)
         key = (id(query), tuple(sorted(values.items())))
 

@@ -97,6 +97,10 @@ def may_create_organization(actor: Actor, *, self_service: bool) -> bool:
 # -- global roles and users administration -----------------------------------------------
 
 
+def is_owner(global_role: str | None) -> bool:
+    return global_role == Role.OWNER
+
+
 def may_grant_global_role(actor: Actor) -> bool:
     """Only an Owner grants or withdraws a global role."""
     return actor.is_owner

@@ -8,6 +8,12 @@ Another organization's row and a missing one are the same 404 with the same body
 id from elsewhere tells nothing. The few lookups that must cross organizations (an invite
 found by its emailed token, my invites across organizations) say why through `unscoped`.
 tests/core/test_scoping.py fails when a module queries such a model any other way.
+
+Memberships (models.OrganizationUser) are the one organization-keyed table outside this
+base: a membership is the tenancy itself, read by user across organizations (my
+organizations, the session snapshot) as often as by organization. Its queries live in
+app/core/membership.py and app/organizations/members.py, and every one names the
+organization or the acting user.
 """
 
 from __future__ import annotations

@@ -14,16 +14,16 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 
-from app.core import errors, session_effects
-from app.core.membership import resolve_membership
+from app.core import errors
+from app.core.membership import live_organization, resolve_membership
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.policy import Actor, may_grant_organization_role
 from app.core.roles import Role
 from app.core.scoping import unscoped
+from app.core.session_effects import refresh_user
 from app.core.tokens import hash_token
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.invites.schemas import InviteAccepted, MyInvite
-from app.invites.service import live_organization
 from models import Invite, Organization, OrganizationUser, User
 from models.invites import InviteStatus
 from models.organizations import MembershipStatus
@@ -98,7 +98,7 @@ class InviteAcceptance:
         if user.current_organization_id is None:
             user.current_organization_id = organization.id
             await user.save(update_fields=["current_organization_id", "updated_at"])
-        session_effects.refresh_user(work, user.id)
+        refresh_user(work, user.id)
         work.audit(
             "invite.accepted",
             target=("invite", invite.id),

@@ -4,7 +4,6 @@ and over all of them, and each invite's resends are spaced out."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -28,9 +27,8 @@ class InviteMailBounds:
         """429 while the last invite email to this address is more recent than the interval."""
         wait = self.last_sent_at(latest) + timedelta(seconds=self.settings.invite_send_interval_seconds) - now
         if wait.total_seconds() > 0:
-            raise errors.RateLimited(
-                "An invite email went to this address moments ago; retry later",
-                headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
+            raise errors.RateLimited.after(
+                wait.total_seconds(), "An invite email went to this address moments ago; retry later"
             )
 
     async def check_new_invite(self, organization_id: UUID, email: str, now: datetime) -> None:
@@ -43,6 +41,7 @@ class InviteMailBounds:
         today = (
             await to_address.filter(created_at__gt=now - DAY)
             .order_by("created_at")
+            .limit(self.settings.invites_per_address_per_day)
             .values_list("created_at", flat=True)
         )
         if len(today) >= self.settings.invites_per_address_per_day:
@@ -62,7 +61,7 @@ class InviteMailBounds:
 
 def _too_many_today(count: int, *, oldest: datetime, now: datetime) -> None:
     wait = oldest + DAY - now
-    raise errors.RateLimited(
+    raise errors.RateLimited.after(
+        wait.total_seconds(),
         f"This address was invited {count} times in the last 24 hours, the most allowed; retry later",
-        headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
     )

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
+from app.core.membership import live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor, may_grant_organization_role
 from app.core.roles import Role
@@ -55,13 +56,6 @@ def public(invite: Invite, now: datetime) -> InvitePublic:
         resent_count=invite.resent_count,
         created_at=invite.created_at,
     )
-
-
-async def live_organization(organization_id: UUID, *, for_update: bool = False) -> Organization | None:
-    query = Organization.filter(id=organization_id, deleted_at=None)
-    if for_update:
-        query = query.select_for_update()
-    return await query.first()
 
 
 class InviteService:

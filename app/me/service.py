@@ -13,8 +13,9 @@ from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors, policy
 from app.core.audit import AuditEventPublic
-from app.core.membership import resolve_membership
+from app.core.membership import active_admin_count, live_organization, resolve_membership
 from app.core.roles import Role
+from app.core.session_effects import refresh_user
 from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitsOfWork
 from app.me.schemas import (
@@ -24,8 +25,9 @@ from app.me.schemas import (
     ExportedSession,
     MeUpdate,
 )
+from app.users.owners import is_last_owner
 from app.users.schemas import UserPublic
-from models import AuditEvent, AuthSession, OneTimeToken, Organization, OrganizationUser, RecoveryCode, User
+from models import AuditEvent, AuthSession, OneTimeToken, OrganizationUser, RecoveryCode, User
 from models.organizations import MembershipStatus
 
 DELETED_NAME = "Deleted user"
@@ -56,7 +58,7 @@ class AccountService:
                 for field, value in changes.items():
                     setattr(user, field, value)
                 await user.save(update_fields=[*changes, "updated_at"])
-                session_effects.refresh_user(work, user_id)
+                refresh_user(work, user_id)
         return UserPublic.of(user)
 
     async def choose_organization(
@@ -74,7 +76,7 @@ class AccountService:
             user = await User.get(id=user_id)
             user.current_organization_id = organization_id
             await user.save(update_fields=["current_organization_id", "updated_at"])
-            session_effects.refresh_user(work, user_id)
+            refresh_user(work, user_id)
         return UserPublic.of(user)
 
     async def export(self, user_id: UUID) -> AccountExport:
@@ -110,7 +112,7 @@ class AccountService:
         unusable_hash = "!deleted:" + secrets.token_hex(16)
         old_email = user.email
         async with self.units() as work:
-            if user.global_role == Role.OWNER and await _is_last_owner(user_id):
+            if await is_last_owner(user_id, user.global_role):
                 raise errors.Conflict("The last Owner cannot delete their account; make another Owner first")
             sole = await _organizations_left_without_an_admin(user_id)
             if sole:
@@ -181,22 +183,11 @@ async def _organizations_left_without_an_admin(user_id: UUID) -> list[UUID]:
     ).values_list("organization_id", flat=True)
     sole = []
     for organization_id in administered:
-        await Organization.filter(id=organization_id).select_for_update().first()
-        admins = await OrganizationUser.filter(
-            organization_id=organization_id,
-            role_in_organization=Role.ORGANIZATION_ADMIN,
-            status=MembershipStatus.ACTIVE,
-        ).count()
+        await live_organization(organization_id, for_update=True)
+        admins_left = await active_admin_count(organization_id)
+        # erasing removes the membership: the same rule as removing the member
         if policy.is_last_admin_change(
-            member_role=Role.ORGANIZATION_ADMIN, new_role=None, admins_left=admins
+            member_role=Role.ORGANIZATION_ADMIN, new_role=None, admins_left=admins_left
         ):
             sole.append(organization_id)
     return sole
-
-
-async def _is_last_owner(user_id: UUID) -> bool:
-    """Locks the live Owners' rows (PostgreSQL; SQLite serializes write transactions) in id
-    order, so two Owners deleting themselves at once cannot each count the other and
-    leave the installation with none."""
-    owners = await User.filter(global_role=Role.OWNER, deleted_at=None).order_by("id").select_for_update()
-    return [owner.id for owner in owners] == [user_id]

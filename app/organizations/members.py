@@ -16,6 +16,7 @@ from uuid import UUID
 
 from app.core import errors, policy
 from app.core.compiled_query import CompiledList, as_datetime, as_uuid
+from app.core.membership import active_admin_count, live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
 from app.core.roles import Role
@@ -23,7 +24,7 @@ from app.core.session_effects import refresh_user
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.organizations.current import clear_current_organization
 from app.organizations.schemas import MemberPublic, MembersQuery, OrganizationRoleName
-from models import Organization, OrganizationUser
+from models import OrganizationUser
 from models.organizations import MembershipStatus
 
 NO_SUCH_MEMBER = "No such member"
@@ -144,7 +145,7 @@ def _public(member: OrganizationUser, *, show_email: bool) -> MemberPublic:
 async def _lock_live_organization(organization_id: UUID) -> None:
     """Locks the organization's row until the transaction ends (PostgreSQL; SQLite
     serializes write transactions): member changes in one organization run one at a time."""
-    if await Organization.filter(id=organization_id, deleted_at=None).select_for_update().first() is None:
+    if await live_organization(organization_id, for_update=True) is None:
         raise errors.NotFound(NO_SUCH_ORGANIZATION)
 
 
@@ -174,11 +175,7 @@ async def _keep_an_admin(member: OrganizationUser, new_role: Role | None) -> Non
     organization row is locked by the caller, so the count cannot go stale)."""
     if member.status != MembershipStatus.ACTIVE:
         return  # not counted among the admins left anyway
-    admins_left = await OrganizationUser.filter(
-        organization_id=member.organization_id,  # type: ignore[attr-defined]
-        role_in_organization=Role.ORGANIZATION_ADMIN,
-        status=MembershipStatus.ACTIVE,
-    ).count()
+    admins_left = await active_admin_count(member.organization_id)  # type: ignore[attr-defined]
     if policy.is_last_admin_change(
         member_role=Role(member.role_in_organization), new_role=new_role, admins_left=admins_left
     ):

@@ -16,6 +16,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from app.core import errors, policy
+from app.core.membership import live_organization
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.policy import Actor
 from app.core.roles import Role
@@ -167,10 +168,7 @@ def slug_from(name: str) -> str:
 
 
 async def _live(organization_id: UUID, *, for_update: bool = False) -> Organization:
-    query = Organization.filter(id=organization_id, deleted_at=None)
-    if for_update:
-        query = query.select_for_update()
-    organization = await query.first()
+    organization = await live_organization(organization_id, for_update=for_update)
     if organization is None:
         raise errors.NotFound(NO_SUCH_ORGANIZATION)
     return organization

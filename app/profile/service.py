@@ -22,6 +22,7 @@ from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
+from app.core.session_effects import refresh_user
 from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.emails.render import moment
@@ -159,7 +160,7 @@ class ProfileService:
                 if confirmed.requires_login:
                     await session_effects.revoke_all(work, self.sessions, user.id)
                 else:
-                    session_effects.refresh_user(work, user.id)
+                    refresh_user(work, user.id)
         except IntegrityError:
             # a concurrent change took the nickname or email between the check and the update
             raise errors.Conflict("That nickname or email address was taken meanwhile") from None

@@ -10,6 +10,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from app.auth import session_effects
+from app.core.session_effects import refresh_user
 from app.core.unit_of_work import EffectKind, NestedInBareTransaction, UnitsOfWork
 from models import User
 from tests.factories import signed_in_user
@@ -114,7 +115,7 @@ async def test_a_committed_change_refreshes_the_session_snapshot(server):
 
     async with server.state.units() as work:
         await User.filter(id=person.id).update(name="Renamed")
-        session_effects.refresh_user(work, uuid.UUID(person.id))
+        refresh_user(work, uuid.UUID(person.id))
 
     assert (await person.client.get("/api/v1/me")).json()["data"]["name"] == "Renamed"
 

@@ -15,8 +15,9 @@ from app.auth.sessions import SessionStore
 from app.core import errors, policy
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
-from app.core.roles import Role
+from app.core.session_effects import refresh_user
 from app.core.unit_of_work import UnitsOfWork
+from app.users.owners import is_last_owner
 from models import User
 
 
@@ -69,7 +70,7 @@ class UsersAdministration:
                 raise errors.Forbidden("You may not disable or enable this user")
             if disabled_changes and not changes["disabled"] and user.deleted_at is not None:
                 raise errors.BusinessRuleViolated("An erased account cannot be enabled")
-            if role_changes and user.global_role == Role.OWNER and await _is_last_owner(user.id):
+            if role_changes and await is_last_owner(user.id, user.global_role):
                 raise errors.Conflict("The last Owner keeps the role; make another Owner first")
             fields = []
             if role_changes:
@@ -78,7 +79,7 @@ class UsersAdministration:
                 work.audit(
                     "user.global_role_changed", target=("user", user.id), changed_fields=["global_role"]
                 )
-                session_effects.refresh_user(work, user.id)
+                refresh_user(work, user.id)
             if disabled_changes:
                 user.disabled = changes["disabled"]
                 fields.append("disabled")
@@ -100,10 +101,3 @@ async def _user_or_404(user_id: UUID, *, for_update: bool = False) -> User:
     if user is None:
         raise errors.NotFound("No such user")
     return user
-
-
-async def _is_last_owner(user_id: UUID) -> bool:
-    """Locks the live Owners' rows in id order (as app.me.service does for erasure), so two
-    Owners withdrawing each other's role at once cannot leave none."""
-    owners = await User.filter(global_role=Role.OWNER, deleted_at=None).order_by("id").select_for_update()
-    return [owner.id for owner in owners] == [user_id]

@@ -15,6 +15,7 @@ from app.auth.passwords import PasswordHashing
 from app.auth.sessions import SessionStore
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
+from app.core.session_effects import refresh_user
 from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.emails.render import moment
@@ -89,7 +90,7 @@ class EmailFlows:
                     actor_id=user.id,
                     changed_fields=["email_verified"],
                 )
-            session_effects.refresh_user(work, user.id)
+            refresh_user(work, user.id)
 
     async def request_reset(self, email: str, *, callback: Callback) -> None:
         """Forgot-password: staged only, answered alike for every address (app/auth/forgot_password.py)."""

@@ -39,6 +39,7 @@ from app.auth.reauthentication import confirm_password, wrong_code
 from app.auth.sessions import SessionStore
 from app.auth.tokens import hash_token
 from app.core import errors
+from app.core.session_effects import refresh_user
 from app.core.settings import AccountSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.emails.render import moment
@@ -135,7 +136,7 @@ class MfaService:
             await _stage_notice(work, user, turned="on")
             work.audit("user.mfa_enabled", target=("user", user_id), actor_id=user_id, changed_fields=["mfa"])
             await session_effects.revoke_all(work, self.sessions, user_id, except_session_id=keep_session_id)
-            session_effects.refresh_user(work, user_id)
+            refresh_user(work, user_id)
 
     async def disable(self, user_id: UUID, *, password: str, code: str, client_ip: str) -> None:
         """Switch MFA off; needs the password and a TOTP or recovery code (wrong ones count
@@ -160,7 +161,7 @@ class MfaService:
             work.audit(
                 "user.mfa_disabled", target=("user", user_id), actor_id=user_id, changed_fields=["mfa"]
             )
-            session_effects.refresh_user(work, user_id)
+            refresh_user(work, user_id)
 
     async def challenge(self, user: User, *, token: bool) -> str:
         """The token that stands for a correct password until the second factor is given."""
