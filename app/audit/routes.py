@@ -3,7 +3,6 @@ OrganizationAdmins, and the whole platform's, for PlatformAdmins (SPEC §5)."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from sanic import Blueprint
@@ -16,7 +15,6 @@ from app.core.access import ORG_ADMIN, PLATFORM_ADMIN
 from app.core.audit import AuditEventPublic
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
-from app.core.pagination import Page
 from app.core.request import TandemRequest
 
 FILTERS = (
@@ -24,12 +22,6 @@ FILTERS = (
     "(inclusive) and `until` (exclusive), RFC 3339 times. Newest first; entries hold the "
     "names of the changed fields, never their values."
 )
-
-
-def _listing(page: Page[dict[str, Any]]) -> HTTPResponse:
-    return responses.listing_rows(
-        page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-    )
 
 
 def blueprint(mount: Mount, *, audit_log: AuditLog) -> Blueprint:
@@ -50,7 +42,7 @@ def blueprint(mount: Mount, *, audit_log: AuditLog) -> Blueprint:
         request: TandemRequest, organization_id: UUID, query: AuditEventQuery
     ) -> HTTPResponse:
         # the organization link has resolved the path's organization (404 for non-members)
-        return _listing(await audit_log.organization_events(organization_id, query))
+        return responses.listing_rows(await audit_log.organization_events(organization_id, query))
 
     @bp.get("/admin/audit-events")
     @endpoint(
@@ -64,6 +56,6 @@ def blueprint(mount: Mount, *, audit_log: AuditLog) -> Blueprint:
         "administration), for PlatformAdmins; `organization_id` narrows it to one. " + FILTERS,
     )
     async def platform_audit_events(request: TandemRequest, query: PlatformAuditEventQuery) -> HTTPResponse:
-        return _listing(await audit_log.platform_events(query))
+        return responses.listing_rows(await audit_log.platform_events(query))
 
     return bp

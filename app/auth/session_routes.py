@@ -42,9 +42,7 @@ def blueprint(mount: Mount, *, auth: AuthService, cookies: SessionCookies) -> Bl
     )
     async def list_sessions(request: TandemRequest, query: PageQuery) -> HTTPResponse:
         page = await auth.list_sessions(request.principal, page=query)
-        return responses.listing(
-            page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-        )
+        return responses.listing(page)
 
     @bp.delete("/sessions/<session_id:str>")
     @endpoint(

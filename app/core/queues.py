@@ -13,26 +13,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise import connections
+
+from app.core.unit_of_work import CONNECTION
 from models import OutboxMessage
 
 logger = logging.getLogger("tandem.queues")
 # a hanging broker costs an admin request this long, not the broker client's 5 s timeout
 BROKER_READ_TIMEOUT_SECONDS = 1.0
 DEAD_LETTER_SUFFIX = ".XQ"
+OUTBOX_COUNT_CAP = 10_000
+_CAPPED_COUNT = (
+    f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox_messages LIMIT {OUTBOX_COUNT_CAP}) AS capped"
+)
 
 ReadDepths = Callable[[], dict[str, int]]
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxBacklog:
-    depth: int
+    depth: int  # at most OUTBOX_COUNT_CAP
     # 0 when the outbox is empty
     oldest_age_seconds: float
 
 
 async def outbox_backlog() -> OutboxBacklog:
-    """Rows not yet handed to the broker, and how long the oldest has waited."""
-    depth = await OutboxMessage.all().count()
+    """Rows not yet handed to the broker (counted up to OUTBOX_COUNT_CAP: a backlog of
+    millions must not make every scrape or admin page count them all), and how long the
+    oldest has waited."""
+    rows = await connections.get(CONNECTION).execute_query_dict(_CAPPED_COUNT)
+    depth = int(rows[0]["n"])
     oldest = await OutboxMessage.all().order_by("created_at").first().values_list("created_at", flat=True)
     age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
     return OutboxBacklog(depth=depth, oldest_age_seconds=max(age, 0.0))

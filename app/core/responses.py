@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 import orjson
 from pydantic import BaseModel
 from sanic.response import HTTPResponse
+
+from app.core.pagination import Page
 
 JSON = "application/json"
 _SUCCESS = orjson.dumps({"success": True})
@@ -35,27 +36,24 @@ def created(data: BaseModel | dict[str, Any], *, location: str) -> HTTPResponse:
     return ok(data, status=201, headers={"Location": location})
 
 
-def listing(
-    items: Sequence[BaseModel],
-    *,
-    total_count: int,
-    limit: int,
-    next_cursor: str | None,
-) -> HTTPResponse:
+def listing(page: Page[Any]) -> HTTPResponse:
     """`{"data": [...], "meta": {"total_count", "limit", "next_cursor"}}`"""
-    body = b"[" + b",".join(to_json(item) for item in items) + b"]"
-    meta = orjson.dumps({"total_count": total_count, "limit": limit, "next_cursor": next_cursor})
+    body = b"[" + b",".join(to_json(item) for item in page.items) + b"]"
+    meta = orjson.dumps(
+        {"total_count": page.total_count, "limit": page.limit, "next_cursor": page.next_cursor}
+    )
     return HTTPResponse(b'{"data":' + body + b',"meta":' + meta + b"}", content_type=JSON)
 
 
-def listing_rows(
-    rows: Sequence[dict[str, Any]], *, total_count: int, limit: int, next_cursor: str | None
-) -> HTTPResponse:
+def listing_rows(page: Page[Any]) -> HTTPResponse:
     """`listing` for rows already shaped as their documented schema (app.core.compiled_query):
     one orjson call for the page, no model per row. UUIDs and datetimes serialize as the
     schemas do (UTC times end in `Z`); `orjson.Fragment` embeds JSON text a column holds."""
     body = orjson.dumps(
-        {"data": rows, "meta": {"total_count": total_count, "limit": limit, "next_cursor": next_cursor}},
+        {
+            "data": page.items,
+            "meta": {"total_count": page.total_count, "limit": page.limit, "next_cursor": page.next_cursor},
+        },
         option=orjson.OPT_UTC_Z,
         default=_as_text,
     )

@@ -12,7 +12,7 @@ from app.core import responses
 from app.core.access import AUTHENTICATED, AUTHENTICATED_BY_EMAILED_TOKEN, ORG_MANAGER
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
-from app.core.pagination import Page, PageQuery
+from app.core.pagination import PageQuery
 from app.core.request import TandemRequest
 from app.invites.acceptance import InviteAcceptance
 from app.invites.schemas import (
@@ -74,7 +74,7 @@ def blueprint(mount: Mount, *, invites: InviteService, acceptance: InviteAccepta
         description="`status=expired`: pending invites past their expiry (shown as `expired`).",
     )
     async def list_invites(request: TandemRequest, organization_id: UUID, query: InviteQuery) -> HTTPResponse:
-        return _listing(await invites.list(organization_id, query))
+        return responses.listing(await invites.list(organization_id, query))
 
     @bp.get(INVITE)
     @endpoint(
@@ -153,12 +153,6 @@ def blueprint(mount: Mount, *, invites: InviteService, acceptance: InviteAccepta
         "enough to read the invites sent to it.",
     )
     async def my_invites(request: TandemRequest, query: PageQuery) -> HTTPResponse:
-        return _listing(await acceptance.mine(request.principal.user_id, query))
+        return responses.listing(await acceptance.mine(request.principal.user_id, query))
 
     return bp
-
-
-def _listing(page: Page[InvitePublic] | Page[MyInvite]) -> HTTPResponse:
-    return responses.listing(
-        page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-    )

@@ -53,9 +53,7 @@ def blueprint(
         page = await organizations.list_memberships(
             user_id=request.principal.user_id, page=query, paginator=paginator
         )
-        return responses.listing(
-            page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-        )
+        return responses.listing(page)
 
     @bp.delete("/organizations/<organization_id:uuid>")
     @endpoint(

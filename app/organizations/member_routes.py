@@ -43,9 +43,7 @@ def blueprint(mount: Mount, *, members: MemberService) -> Blueprint:
         request: TandemRequest, organization_id: UUID, query: MembersQuery
     ) -> HTTPResponse:
         page = await members.list_members(request.actor, organization_id, query)
-        return responses.listing_rows(
-            page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-        )
+        return responses.listing_rows(page)
 
     @bp.patch("/<user_id:uuid>")
     @endpoint(

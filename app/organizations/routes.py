@@ -65,9 +65,7 @@ def blueprint(mount: Mount, *, organizations: OrganizationService) -> Blueprint:
     )
     async def list_organizations(request: TandemRequest, query: OrganizationsQuery) -> HTTPResponse:
         page = await organizations.list_all(query)
-        return responses.listing(
-            page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-        )
+        return responses.listing(page)
 
     @bp.get("/current")
     @endpoint(

@@ -6,21 +6,15 @@ import asyncio
 import hmac
 import ipaddress
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from prometheus_client.core import GaugeMetricFamily, Metric
-from tortoise import connections
 
 from app.core import errors
+from app.core.queues import OUTBOX_COUNT_CAP, outbox_backlog
 from app.core.settings import MetricsSettings
-from models import OutboxMessage
 
 # the count stops here, so a backlog of millions costs a scrape no more than this many rows
-OUTBOX_COUNT_CAP = 10_000
 OUTBOX_QUERY_TIMEOUT_SECONDS = 0.5
-_CAPPED_COUNT = (
-    f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox_messages LIMIT {OUTBOX_COUNT_CAP}) AS capped"
-)
 
 
 class ScrapeGuard:
@@ -80,10 +74,8 @@ class OutboxCollector:
 
 
 async def _read_outbox() -> OutboxCollector:
-    rows = await connections.get("default").execute_query_dict(_CAPPED_COUNT)
-    oldest = await OutboxMessage.all().order_by("created_at").first().values_list("created_at", flat=True)
-    age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
-    return OutboxCollector(int(rows[0]["n"]), max(age, 0.0))
+    backlog = await outbox_backlog()
+    return OutboxCollector(backlog.depth, backlog.oldest_age_seconds)
 
 
 async def outbox_collectors() -> list[OutboxCollector]:

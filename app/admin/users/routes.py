@@ -14,14 +14,7 @@ from app.core import responses
 from app.core.access import PLATFORM_ADMIN
 from app.core.endpoint import endpoint
 from app.core.mount import Mount
-from app.core.pagination import Page
 from app.core.request import TandemRequest
-
-
-def _listing(page: Page[UserAdminView]) -> HTTPResponse:
-    return responses.listing(
-        page.items, total_count=page.total_count, limit=page.limit, next_cursor=page.next_cursor
-    )
 
 
 def blueprint(mount: Mount, *, users: UsersAdministration) -> Blueprint:
@@ -40,7 +33,7 @@ def blueprint(mount: Mount, *, users: UsersAdministration) -> Blueprint:
         "To find someone by name or email use POST /users/search: no personal data in URLs.",
     )
     async def list_users(request: TandemRequest, query: UserListQuery) -> HTTPResponse:
-        return _listing(await users.list_users(query))
+        return responses.listing(await users.list_users(query))
 
     @bp.post("/search")
     @endpoint(
@@ -55,7 +48,7 @@ def blueprint(mount: Mount, *, users: UsersAdministration) -> Blueprint:
         "data reaches a URL or an access log; a cursor works only with the query it came from.",
     )
     async def search_users(request: TandemRequest, body: UserSearch) -> HTTPResponse:
-        return _listing(await users.search(body))
+        return responses.listing(await users.search(body))
 
     @bp.get("/<user_id:uuid>")
     @endpoint(
