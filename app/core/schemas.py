@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, create_model
 
@@ -16,6 +16,20 @@ EmailAddress = Annotated[
     BeforeValidator(lambda value: email_address.canonical(value) if isinstance(value, str) else value),
     Field(max_length=254),
 ]
+
+
+def omit_default(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` for a field of a partial update: to leave out or give a value, so
+    no `default: null` that a generated client would send back."""
+    schema.pop("default", None)
+
+
+def refuse_null(value: Any) -> Any:
+    """A partial update's field: leaving it out keeps the value, null is refused (as a
+    `mode="before"` field validator, which runs only for the fields the client sent)."""
+    if value is None:
+        raise ValueError("may not be null; leave the field out to keep it")
+    return value
 
 
 class RequestModel(BaseModel):

@@ -14,7 +14,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from app.auth.passwords import GivenPassword
 from app.core.audit import AuditEventPublic
-from app.core.schemas import RequestModel, ResponseModel
+from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
 from app.users.schemas import UserPublic
 
 PREFERENCES_MAX_BYTES = 16_384
@@ -29,12 +29,6 @@ def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _without_default(schema: dict[str, Any]) -> None:
-    """A field to leave out or give a value: no `default: null` that a generated client
-    would send back."""
-    schema.pop("default", None)
-
-
 class MeUpdate(RequestModel):
     """Only these fields can be changed directly; name, nickname, email and password go
     through /profile (confirmed by email), roles through an administrator."""
@@ -43,7 +37,7 @@ class MeUpdate(RequestModel):
     timezone: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
         None,
         description="IANA time zone, e.g. Europe/Paris",
-        json_schema_extra=_without_default,
+        json_schema_extra=omit_default,
     )
     locale: (
         Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}$", max_length=35)]
@@ -51,22 +45,19 @@ class MeUpdate(RequestModel):
     ) = Field(
         None,
         description="BCP 47 language tag, e.g. en-GB",
-        json_schema_extra=_without_default,
+        json_schema_extra=omit_default,
     )
     preferences: dict[str, Any] | SkipJsonSchema[None] = Field(
         None,
         description=f"Client settings; replaces the stored object; at most "
         f"{PREFERENCES_MAX_KEYS} keys and {PREFERENCES_MAX_BYTES} bytes as JSON",
-        json_schema_extra=_without_default,
+        json_schema_extra=omit_default,
     )
 
     @field_validator("timezone", "locale", "preferences", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        # runs only for fields the client sent: leaving a field out keeps it, null is refused
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep it")
-        return value
+        return refuse_null(value)
 
     @field_validator("timezone")
     @classmethod

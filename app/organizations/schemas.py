@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.core.pagination import PageQuery
-from app.core.schemas import RequestModel, ResponseModel
+from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
 from app.core.text import DisplayName
 from models.organizations import MembershipStatus
 
@@ -22,11 +22,6 @@ Slug = Annotated[
 # the roles a membership can carry (app.core.roles.ORGANIZATION_ROLES); global roles are
 # granted on the user by an Owner, never through a membership
 OrganizationRoleName = Literal["OrganizationAdmin", "Manager", "Coach", "Teacher"]
-
-
-def _without_default(schema: dict[str, Any]) -> None:
-    """A field to leave out or give a value: no `default: null` a client would send back."""
-    schema.pop("default", None)
 
 
 class OrganizationPublic(ResponseModel):
@@ -53,16 +48,13 @@ class OrganizationCreate(RequestModel):
 class OrganizationUpdate(RequestModel):
     """Only the name and the slug; plan and billing status belong to billing."""
 
-    name: DisplayName | SkipJsonSchema[None] = Field(None, json_schema_extra=_without_default)
-    slug: Slug | SkipJsonSchema[None] = Field(None, json_schema_extra=_without_default)
+    name: DisplayName | SkipJsonSchema[None] = Field(None, json_schema_extra=omit_default)
+    slug: Slug | SkipJsonSchema[None] = Field(None, json_schema_extra=omit_default)
 
     @field_validator("name", "slug", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        # runs only for fields the client sent: leaving a field out keeps it, null is refused
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep it")
-        return value
+        return refuse_null(value)
 
 
 class OrganizationsQuery(PageQuery):

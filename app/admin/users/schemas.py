@@ -11,7 +11,7 @@ from pydantic import Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.core.pagination import PageQuery
-from app.core.schemas import RequestModel, ResponseModel
+from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
 from models import User
 
 GlobalRole = Literal["Owner", "PlatformAdmin"]
@@ -67,17 +67,13 @@ class UserSearch(PageQuery):
     )
 
 
-def _without_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
 class UserAdminUpdate(RequestModel):
     """Only the fields sent change (`exclude_unset`)."""
 
     disabled: StrictBool | SkipJsonSchema[None] = Field(
         None,
         description="true ends every session of the user at once and refuses their sign-ins",
-        json_schema_extra=_without_default,
+        json_schema_extra=omit_default,
     )
     global_role: GlobalRole | None = Field(
         None, description="Grant a global role, or null to withdraw it (Owner only)"
@@ -86,6 +82,4 @@ class UserAdminUpdate(RequestModel):
     @field_validator("disabled", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep it")
-        return value
+        return refuse_null(value)
