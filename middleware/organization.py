@@ -13,7 +13,7 @@ from uuid import UUID
 from sanic.response import HTTPResponse
 
 from app.core import errors
-from app.core.membership import resolve_membership
+from app.core.membership import NO_SUCH_ORGANIZATION, resolve_membership
 from app.core.request import TandemRequest
 from middleware.base import Link
 
@@ -43,7 +43,7 @@ class OrganizationLink(Link):
             global_role=ctx.principal.global_role,
         )
         if membership is None:
-            raise errors.NotFound("No such organization")
+            raise errors.NotFound(NO_SUCH_ORGANIZATION)
         ctx.organization_id, ctx.organization_role = membership
         return None
 
@@ -54,7 +54,7 @@ class OrganizationLink(Link):
             # a header naming another organization is ignored; routes declare the parameter
             # `<organization_id:uuid>`, so the router has parsed it (tests/core/test_routes.py)
             if not isinstance(in_path, UUID):
-                raise errors.NotFound("No such organization")
+                raise errors.NotFound(NO_SUCH_ORGANIZATION)
             return in_path
         header = request.headers.get("x-organization-id")
         if header is not None:

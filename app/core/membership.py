@@ -8,6 +8,10 @@ from app.core.roles import Role
 from models import Organization, OrganizationUser
 from models.organizations import MembershipStatus
 
+# one body for an organization that does not exist and one the caller may not see: the
+# same 404 either way (SPEC §1: never leak that an organization exists)
+NO_SUCH_ORGANIZATION = "No such organization"
+
 
 async def resolve_membership(
     *, organization_id: UUID, user_id: UUID, global_role: str | None

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
-from app.core.membership import live_organization
+from app.core.membership import NO_SUCH_ORGANIZATION, live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor, may_grant_organization_role
 from app.core.roles import Role
@@ -100,7 +100,7 @@ class InviteService:
             # would otherwise each find no pending invite to replace, and both stay pending
             organization = await live_organization(organization_id, for_update=True)
             if organization is None:
-                raise errors.NotFound("No such organization")
+                raise errors.NotFound(NO_SUCH_ORGANIZATION)
             if await OrganizationUser.filter(
                 organization_id=organization_id, user__email=data.email, status=MembershipStatus.ACTIVE
             ).exists():
@@ -188,7 +188,7 @@ class InviteService:
             self.mail_bounds.check_interval(invite, now)
             organization = await live_organization(organization_id)
             if organization is None:
-                raise errors.NotFound("No such organization")
+                raise errors.NotFound(NO_SUCH_ORGANIZATION)
             token = new_token()
             invite.token_hash = hash_token(token)
             invite.expires_at = now + timedelta(seconds=self.settings.invite_ttl_seconds)

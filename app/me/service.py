@@ -13,7 +13,12 @@ from app.auth.reauthentication import confirm_password
 from app.auth.sessions import SessionStore
 from app.core import errors, policy
 from app.core.audit import AuditEventPublic
-from app.core.membership import active_admin_count, live_organization, resolve_membership
+from app.core.membership import (
+    NO_SUCH_ORGANIZATION,
+    active_admin_count,
+    live_organization,
+    resolve_membership,
+)
 from app.core.roles import Role
 from app.core.session_effects import refresh_user
 from app.core.settings import AccountSettings
@@ -71,7 +76,7 @@ class AccountService:
             )
             is None
         ):
-            raise errors.NotFound("No such organization")
+            raise errors.NotFound(NO_SUCH_ORGANIZATION)
         async with self.units() as work:
             user = await User.get(id=user_id)
             user.current_organization_id = organization_id

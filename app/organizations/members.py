@@ -16,7 +16,7 @@ from uuid import UUID
 
 from app.core import errors, policy
 from app.core.compiled_query import CompiledList, as_datetime, as_uuid
-from app.core.membership import active_admin_count, live_organization
+from app.core.membership import NO_SUCH_ORGANIZATION, active_admin_count, live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
 from app.core.roles import Role
@@ -28,7 +28,6 @@ from models import OrganizationUser
 from models.organizations import MembershipStatus
 
 NO_SUCH_MEMBER = "No such member"
-NO_SUCH_ORGANIZATION = "No such organization"
 LAST_ADMIN = (
     "The last OrganizationAdmin cannot be demoted, removed or leave; make another member an admin first"
 )

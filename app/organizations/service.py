@@ -16,7 +16,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from app.core import errors, policy
-from app.core.membership import live_organization
+from app.core.membership import NO_SUCH_ORGANIZATION, live_organization
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.policy import Actor
 from app.core.roles import Role
@@ -37,7 +37,6 @@ from models import Organization, OrganizationUser, User
 from models.organizations import MembershipStatus
 
 SLUG_TAKEN = "This slug is taken"
-NO_SUCH_ORGANIZATION = "No such organization"
 # a generated slug that collides gets a random suffix; a few tries make a clash unlikely
 _SLUG_ATTEMPTS = 5
 _SLUG_STEM_MAX = 57  # room for "-" and six hex digits within 64
