@@ -14,12 +14,14 @@ from app.auth.passwords import PasswordHashing
 from app.auth.session_effects import handle_session_effects
 from app.auth.sessions import SessionStore
 from app.auth.tokens import CookieSigner
+from app.core.live_events import LIVE_EVENTS
 from app.core.metrics import Metrics
 from app.core.pagination import Paginator
 from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import Settings
 from app.core.unit_of_work import UnitsOfWork
+from app.events.bus import LocalEventBus
 from app.ratelimit.limiter import RateLimiter
 
 
@@ -40,6 +42,8 @@ class AppState:
     paginator: Paginator
     # this app's transactions with after-commit effects; the relay joins at start-up
     units: UnitsOfWork
+    # live events (SPEC §7): published after commit, heard by this process's streams
+    events: LocalEventBus
     # the Dramatiq broker and, for the embedded default, the in-process worker
     broker: Any = None
     worker: Any = None
@@ -56,6 +60,8 @@ class AppState:
         sessions = SessionStore(settings.sessions, redis=redis, pubsub=pubsub)
         units = UnitsOfWork()
         handle_session_effects(units, sessions)
+        events = LocalEventBus(settings.events)
+        units.handle(LIVE_EVENTS, events.handle)
         return cls(
             settings=settings,
             metrics=metrics,
@@ -64,6 +70,7 @@ class AppState:
             pubsub=pubsub,
             sessions=sessions,
             units=units,
+            events=events,
             limiter=RateLimiter(redis=redis),
             cookies=SessionCookies(
                 settings.sessions,

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from app.core.roles import LEVELS, Role
+from models.coaching import Visibility
+
+if TYPE_CHECKING:
+    from app.core.live_events import Audience
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +42,6 @@ class Actor:
     def is_platform_admin(self) -> bool:
         """PlatformAdmin or above (Owner)."""
         return self.global_role is not None and LEVELS[Role(self.global_role)] >= Role.PLATFORM_ADMIN.level
-
-
-class Visibility(StrEnum):
-    """Who may read a piece of coaching content besides those whose role allows the action."""
-
-    PRIVATE = "private"  # its author only
-    PARTICIPANTS = "participants"  # the coach and the coachee of its mentorship
-    ORGANIZATION = "organization"  # and every member at Manager level or above
 
 
 def level_of(*, global_role: str | None, organization_role: str | None) -> int:
@@ -134,3 +130,20 @@ def may_read(
     if actor.user_id in participant_ids:
         return True
     return visibility == Visibility.ORGANIZATION and actor.level >= Role.MANAGER.level
+
+
+# -- live events -----------------------------------------------------------------------
+
+
+def may_receive(actor: Actor, audience: Audience) -> bool:
+    """Whether a live event with this audience reaches `actor`'s stream (app.core.live_events)."""
+    if actor.user_id in audience.user_ids:
+        return True
+    if audience.visibility is not None:
+        return may_read(
+            actor,
+            visibility=audience.visibility,
+            author_id=audience.author_id,
+            participant_ids=audience.participant_ids,
+        )
+    return audience.min_role is None or actor.level >= audience.min_role.level

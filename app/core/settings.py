@@ -239,6 +239,35 @@ class OrganizationSettings(_Section):
     invites_per_address_per_day_everywhere: int = Field(20, ge=1)
 
 
+class CoachingSettings(_Section):
+    """SPEC §6: scheduling bounds, the notice window and reminders."""
+
+    # a teacher cannot cancel or reschedule closer to the start than this; a coach or a
+    # Manager may, with a reason (kept on the session)
+    notice_window_seconds: int = Field(86_400, ge=0)
+    min_session_seconds: int = Field(300, ge=60)
+    max_session_seconds: int = Field(28_800, ge=300)
+    # how far ahead a session may be scheduled (a series' last occurrence included)
+    max_schedule_ahead_days: int = Field(730, ge=1)
+    max_series_occurrences: int = Field(52, ge=1, le=52)
+    # reminders go to both participants this long before the start (each once)
+    reminder_offsets_seconds: tuple[int, ...] = (86_400, 3_600)
+    # how often a worker looks for reminders that are due
+    reminder_poll_seconds: float = Field(30, gt=0)
+
+
+class EventSettings(_Section):
+    """SPEC §7 live events (Server-Sent Events)."""
+
+    heartbeat_seconds: float = Field(15, gt=0)
+    # Last-Event-ID replays what an organization published within the latest this-many events
+    replay_events: int = Field(1000, ge=0)
+    # and no older than this
+    replay_seconds: int = Field(3600, ge=0)
+    # streams one user may hold open at once per process (each costs memory)
+    max_streams_per_user: int = Field(10, ge=1)
+
+
 class IdempotencySettings(_Section):
     # how long a key's first response is replayed (SPEC §1: 24 h)
     ttl_seconds: int = Field(86_400, ge=60)
@@ -355,6 +384,8 @@ class Settings(_Section):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     organizations: OrganizationSettings = Field(default_factory=OrganizationSettings)
+    coaching: CoachingSettings = Field(default_factory=CoachingSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     idempotency: IdempotencySettings = Field(default_factory=IdempotencySettings)
     middleware: MiddlewareSettings = Field(default_factory=MiddlewareSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

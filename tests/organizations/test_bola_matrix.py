@@ -75,6 +75,8 @@ async def build_world(server) -> World:
     member_of_b = await signed_in_user(server)
     a = await organization_with((admin_of_a.id, "OrganizationAdmin"), (member_of_a.id, "Teacher"))
     b = await organization_with((admin_of_b.id, "OrganizationAdmin"), (member_of_b.id, "Teacher"))
+    # routes without the organization in their path (/sessions/{id}) act in the one named here
+    admin_of_a.client.headers["X-Organization-Id"] = str(a.id)
     return World(a, b, admin_of_a, member_of_a.id, member_of_b.id)
 
 
