@@ -26,6 +26,12 @@ from app.auth.email.service import EmailFlows
 from app.auth.mfa import routes as mfa_routes
 from app.auth.mfa.service import MfaService
 from app.auth.service import AuthService
+from app.coaching.action_items import routes as action_items_routes
+from app.coaching.action_items.service import ActionItemService
+from app.coaching.goals import routes as goals_routes
+from app.coaching.goals.service import GoalService
+from app.coaching.mentorships import routes as mentorships_routes
+from app.coaching.mentorships.service import MentorshipService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.invites import routes as invites_routes
@@ -223,6 +229,20 @@ def _diagnostics(mount: Mount, state: AppState) -> Blueprint:
     return diagnostics_routes.blueprint(mount, diagnostics=diagnostics)
 
 
+def _mentorships(mount: Mount, state: AppState) -> Blueprint:
+    service = MentorshipService(paginator=state.paginator, units=state.units)
+    return mentorships_routes.blueprint(mount, mentorships=service)
+
+
+def _goals(mount: Mount, state: AppState) -> Blueprint:
+    return goals_routes.blueprint(mount, goals=GoalService(paginator=state.paginator, units=state.units))
+
+
+def _action_items(mount: Mount, state: AppState) -> Blueprint:
+    service = ActionItemService(paginator=state.paginator, units=state.units)
+    return action_items_routes.blueprint(mount, action_items=service)
+
+
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("system", _system, mounts=(ROOT,)),
     Capability("auth", _auth),
@@ -234,6 +254,9 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("organizations", _organizations),
     Capability("organization_members", _organization_members),
     Capability("invites", _invites),
+    Capability("mentorships", _mentorships),
+    Capability("goals", _goals),
+    Capability("action_items", _action_items),
     Capability("setup", _setup),
     Capability("admin_users", _admin_users),
     Capability("admin_metrics", _admin_metrics),

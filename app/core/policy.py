@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from app.core.roles import LEVELS, Role
-from models.coaching import Visibility
+from models.coaching import MentorshipStatus, Visibility
 
 if TYPE_CHECKING:
     from app.core.live_events import Audience
@@ -147,3 +147,46 @@ def may_receive(actor: Actor, audience: Audience) -> bool:
             participant_ids=audience.participant_ids,
         )
     return audience.min_role is None or actor.level >= audience.min_role.level
+
+
+# -- coaching: mentorships, goals, action items (issue 12) -----------------------------
+
+
+def oversees_coaching(actor: Actor) -> bool:
+    """Managers and above see every mentorship and action item of the organization, and
+    act on them without taking part (SPEC §6); coaches and teachers only their own."""
+    return actor.level >= Role.MANAGER.level
+
+
+def mentorship_creation_status(actor: Actor, *, coach_id: UUID) -> MentorshipStatus | None:
+    """What creating a mentorship makes: `active` from a Manager or above; `pending` from a
+    Coach proposing themselves as its coach (the teacher accepts); None: refused (a
+    Teacher, or a Coach naming another coach)."""
+    if oversees_coaching(actor):
+        return MentorshipStatus.ACTIVE
+    if actor.organization_role == Role.COACH and coach_id == actor.user_id:
+        return MentorshipStatus.PENDING
+    return None
+
+
+def may_accept_mentorship(actor: Actor, *, teacher_id: UUID) -> bool:
+    """A proposed (pending) mentorship becomes active by its teacher, or a Manager or
+    above; never by the coach who proposed it."""
+    return actor.user_id == teacher_id or oversees_coaching(actor)
+
+
+def may_change_mentorship(actor: Actor, *, coach_id: UUID, teacher_id: UUID) -> bool:
+    """Pause, resume or end (or decline or withdraw a proposal): either participant, or a
+    Manager or above."""
+    return actor.user_id in (coach_id, teacher_id) or oversees_coaching(actor)
+
+
+def may_contribute_to_mentorship(actor: Actor, *, participant_ids: Collection[UUID]) -> bool:
+    """Write goals and action items of a mentorship: its current participants, or a
+    Manager or above."""
+    return actor.user_id in participant_ids or oversees_coaching(actor)
+
+
+def may_change_goal_visibility(actor: Actor, *, owner_id: UUID) -> bool:
+    """Only the goal's owner (the teacher) decides who may read it."""
+    return actor.user_id == owner_id

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_sync
 
-from models import AuditEvent, Invite, Organization, OutboxMessage, User
+from models import AuditEvent, Invite, Mentorship, Organization, OutboxMessage, User
 from tests.factories import organization_with, sign_up, signed_in_user, signed_in_with_global_role
 from tests.problems import assert_problem
 
@@ -33,6 +33,7 @@ async def test_metrics_counts_follow_the_data(server, redis_url):
     assert before["users"] == {"active": 1, "disabled": 0, "erased": 0}
     assert before["organizations"] == {"live": 0, "deleted": 0}
     assert (before["memberships"], before["pending_invites"]) == (0, 0)
+    assert before["active_mentorships"] == 0
     assert before["failed_jobs"] == 0
     assert before["audit_events_today"] == 1  # the admin's sign-in
 
@@ -56,6 +57,11 @@ async def test_metrics_counts_follow_the_data(server, redis_url):
             status=status,
             expires_at=expires_at,
         )
+    # active ones count, in live organizations only
+    for organization, status in [(live, "active"), (live, "paused"), (live, "ended"), (gone, "active")]:
+        await Mentorship.create(
+            organization_id=organization.id, coach_id=uuid.uuid4(), teacher_id=uuid.uuid4(), status=status
+        )
     # claimed far ahead, so that this server's relay leaves it waiting
     await OutboxMessage.create(actor="send_email", payload={}, claimed_until=now + timedelta(hours=1))
     await AuditEvent.filter(id__not_isnull=True).update(created_at=now - timedelta(days=2))
@@ -72,4 +78,4 @@ async def test_metrics_counts_follow_the_data(server, redis_url):
     assert after["outbox"]["oldest_age_seconds"] >= 0
     assert after["failed_jobs"] == 2
     assert after["audit_events_today"] == 0
-    assert "mentorships" not in after  # not counted before they exist (issue 12)
+    assert after["active_mentorships"] == 1

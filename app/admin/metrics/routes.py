@@ -24,10 +24,9 @@ def blueprint(mount: Mount, *, metrics: PlatformMetricsService) -> Blueprint:
         response=PlatformMetrics,
         summary="Platform figures (administrators)",
         tag="admin",
-        description="Users, organizations, memberships, pending invites, the outbox backlog, "
-        "dead-lettered jobs and today's audit entries, counted now. Mentorships and coaching "
-        "sessions are not counted yet: they do not exist before the coaching features "
-        "(issue 12). For time series, scrape GET /api/metrics (Prometheus).",
+        description="Users, organizations, memberships, pending invites, active mentorships, the "
+        "outbox backlog, dead-lettered jobs and today's audit entries, counted now. For time "
+        "series, scrape GET /api/metrics (Prometheus).",
     )
     async def platform_metrics(request: TandemRequest) -> HTTPResponse:
         return responses.ok(await metrics.snapshot())

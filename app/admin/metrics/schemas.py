@@ -29,6 +29,7 @@ class PlatformMetrics(BaseModel):
     organizations: OrganizationCounts
     memberships: int = Field(description="Active memberships in live organizations")
     pending_invites: int = Field(description="Pending and not yet expired")
+    active_mentorships: int = Field(description="Mentorships in status `active`, in live organizations")
     outbox: OutboxFigures
     failed_jobs: int | None = Field(
         description="Dead-lettered broker messages (retries exhausted), kept for "

@@ -1,9 +1,11 @@
 """Platform figures for administrators (SPEC §5, GET /admin/metrics): a handful of counts,
-each one query. Mentorships and coaching sessions are not counted until they exist."""
+each one query."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+from tortoise.expressions import Subquery
 
 from app.admin.metrics.schemas import (
     OrganizationCounts,
@@ -13,7 +15,16 @@ from app.admin.metrics.schemas import (
 )
 from app.core import queues
 from app.core.scoping import unscoped
-from models import AuditEvent, Invite, InviteStatus, Organization, OrganizationUser, User
+from models import (
+    AuditEvent,
+    Invite,
+    InviteStatus,
+    Mentorship,
+    MentorshipStatus,
+    Organization,
+    OrganizationUser,
+    User,
+)
 from models.organizations import MembershipStatus
 
 
@@ -33,6 +44,10 @@ class PlatformMetricsService:
         pending_invites = unscoped(Invite, reason="platform-wide count for administrators").filter(
             status=InviteStatus.PENDING, expires_at__gt=now
         )
+        live_organizations = Organization.filter(deleted_at=None)
+        active_mentorships = unscoped(Mentorship, reason="platform-wide count for administrators").filter(
+            status=MentorshipStatus.ACTIVE, organization_id__in=Subquery(live_organizations.values("id"))
+        )
         return PlatformMetrics(
             generated_at=now,
             users=UserCounts(
@@ -41,13 +56,14 @@ class PlatformMetricsService:
                 erased=await User.filter(deleted_at__isnull=False).count(),
             ),
             organizations=OrganizationCounts(
-                live=await Organization.filter(deleted_at=None).count(),
+                live=await live_organizations.count(),
                 deleted=await Organization.filter(deleted_at__isnull=False).count(),
             ),
             memberships=await OrganizationUser.filter(
                 status=MembershipStatus.ACTIVE, organization__deleted_at=None
             ).count(),
             pending_invites=await pending_invites.count(),
+            active_mentorships=await active_mentorships.count(),
             outbox=OutboxFigures(depth=backlog.depth, oldest_age_seconds=backlog.oldest_age_seconds),
             failed_jobs=None if depths is None else queues.dead_letters(depths),
             audit_events_today=await AuditEvent.filter(created_at__gte=midnight).count(),

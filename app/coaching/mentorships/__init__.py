@@ -1,0 +1,1 @@
+"""Mentorships (SPEC §6): a coach and a coachee ("teacher") working together, and their status."""
