@@ -7,6 +7,7 @@ import asyncio
 import uuid
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from models import AuditEvent, Mentorship, OrganizationUser
 from tests.coaching.mentorship_support import (
@@ -189,13 +190,16 @@ async def test_a_second_open_mentorship_of_the_pair_conflicts_until_the_first_en
     assert second["id"] != first["id"]
 
 
-async def test_two_concurrent_creates_of_one_pair_make_one_mentorship(server):
+async def test_concurrent_creates_of_one_pair_make_one_mentorship(server):
     p = await program(server)
     body = {"coach_id": p.coach.id, "teacher_id": p.teacher.id}
 
-    responses = await asyncio.gather(*(p.manager.client.post(MENTORSHIPS, json=body) for _ in range(2)))
+    responses = await asyncio.gather(*(p.manager.client.post(MENTORSHIPS, json=body) for _ in range(6)))
 
-    assert sorted(response.status_code for response in responses) == [201, 409]
+    assert sorted(response.status_code for response in responses) == [201] + [409] * 5
+    for response in responses:
+        if response.status_code == 409:
+            assert_problem(response, 409, "CONFLICT")
     assert await Mentorship.all().count() == 1
 
 
@@ -300,3 +304,14 @@ async def test_a_former_coach_no_longer_reads_the_participants_goals(server):
     assert (await p.teacher.client.get(f"{GOALS}/{goal['id']}")).status_code == 200
     # the mentorship itself stays in both people's history
     assert (await p.coach.client.get(f"{MENTORSHIPS}/{mentorship['id']}")).status_code == 200
+
+
+async def test_the_database_refuses_a_second_open_mentorship_of_a_pair(server):
+    """What decides a race the service's own check cannot see (mentorships_one_open_per_pair)."""
+    p = await program(server)
+    pair = {"organization_id": p.organization.id, "coach_id": p.coach.id, "teacher_id": p.teacher.id}
+    await Mentorship.create(**pair, status="paused")
+    await Mentorship.create(**pair, status="ended")  # ended ones do not count
+
+    with pytest.raises(IntegrityError):
+        await Mentorship.create(**pair, status="pending")

@@ -23,6 +23,8 @@ SAMPLE_VALUES: Mapping[str, object] = {
     "email": "someone@example.com",
     "name": "Sample",
     "query": "sample",
+    # PATCH /mentorships/{mentorship_id}
+    "status": "active",
 }
 
 

@@ -21,7 +21,7 @@ from sanic.response import json as json_response
 
 from app.core.access import ORG_MEMBER
 from app.core.endpoint import endpoint
-from models import Invite, Organization, OrganizationUser
+from models import ActionItem, Goal, Invite, Mentorship, Organization, OrganizationUser
 from tests.factories import SignedInUser, organization_with, signed_in_user
 from tests.organizations.route_table import RouteCase, route_cases, sample_body
 
@@ -54,11 +54,52 @@ async def _member_of_b(world: World) -> str:
     return world.member_of_b
 
 
+async def _mentorship_in(organization: Organization, teacher_id: str) -> Mentorship:
+    # a coach of its own each time: one open mentorship per pair
+    return await Mentorship.create(
+        organization_id=organization.id, coach_id=uuid.uuid4(), teacher_id=teacher_id, status="active"
+    )
+
+
+async def _mentorship_in_b(world: World) -> str:
+    return str((await _mentorship_in(world.b, world.member_of_b)).id)
+
+
+async def _goal_in(organization: Organization, teacher_id: str) -> Goal:
+    # `organization` visibility: an admin who could reach it at all could read it
+    mentorship = await _mentorship_in(organization, teacher_id)
+    return await Goal.create(
+        organization_id=organization.id,
+        mentorship_id=mentorship.id,
+        owner_id=teacher_id,
+        title="Goal",
+        visibility="organization",
+    )
+
+
+async def _goal_in_b(world: World) -> str:
+    return str((await _goal_in(world.b, world.member_of_b)).id)
+
+
+async def _action_item_in(organization: Organization, teacher_id: str) -> ActionItem:
+    mentorship = await _mentorship_in(organization, teacher_id)
+    return await ActionItem.create(
+        organization_id=organization.id, mentorship_id=mentorship.id, title="Item", assignee_id=teacher_id
+    )
+
+
+async def _action_item_in_b(world: World) -> str:
+    return str((await _action_item_in(world.b, world.member_of_b)).id)
+
+
 # a path parameter → an object of that kind in organization B (its id)
 IN_ORGANIZATION_B: dict[str, Callable[[World], Awaitable[str]]] = {
     "organization_id": _organization_b,
     "user_id": _member_of_b,
     "invite_id": _invite_in_b,
+    "mentorship_id": _mentorship_in_b,
+    "goal_id": _goal_in_b,
+    "action_item_id": _action_item_in_b,
 }
 
 
@@ -143,7 +184,21 @@ async def test_a_route_with_a_parameter_the_matrix_cannot_fill_fails_it(settings
 
 async def test_lists_of_my_organization_hold_no_row_of_another(server):
     world = await build_world(server)
-    foreign_ids = {str(world.b.id), world.member_of_b, await _invite_in_b(world)}
+    foreign_ids = {
+        str(world.b.id),
+        world.member_of_b,
+        await _invite_in_b(world),
+        await _mentorship_in_b(world),
+        await _goal_in_b(world),
+        await _action_item_in_b(world),
+    }
+    # rows of each kind in A, which the lists must show (the check can see a row)
+    own_ids = {
+        world.member_of_a,
+        str((await _mentorship_in(world.a, world.member_of_a)).id),
+        str((await _goal_in(world.a, world.member_of_a)).id),
+        str((await _action_item_in(world.a, world.member_of_a)).id),
+    }
     lists = [
         case
         for case in route_cases(server.app)
@@ -151,13 +206,17 @@ async def test_lists_of_my_organization_hold_no_row_of_another(server):
         and case.method == "GET"
         and case.operation is not None
         and case.operation.listing
-        and case.parameters == ["organization_id"]
+        # /organizations/{organization_id}/…, or a list of the organization the request acts
+        # in (X-Organization-Id: /mentorships, /goals, /action-items, …)
+        and case.parameters in (["organization_id"], [])
     ]
     assert lists, "no organization list route found"
+    assert {case.path for case in lists} >= {"/api/v1/mentorships", "/api/v1/goals", "/api/v1/action-items"}
+    seen = ""
     for case in lists:
         response = await world.admin_of_a.client.get(case.url({"organization_id": str(world.a.id)}))
         assert response.status_code == 200, f"{case}: {response.text}"
         leaked = [identifier for identifier in foreign_ids if identifier in response.text]
         assert not leaked, f"{case} lists rows of another organization: {leaked}"
-    members = await world.admin_of_a.client.get(f"/api/v1/organizations/{world.a.id}/members")
-    assert world.member_of_a in members.text  # the check above can see a row when there is one
+        seen += response.text
+    assert not [identifier for identifier in own_ids if identifier not in seen]
