@@ -147,3 +147,18 @@ def may_receive(actor: Actor, audience: Audience) -> bool:
             participant_ids=audience.participant_ids,
         )
     return audience.min_role is None or actor.level >= audience.min_role.level
+
+
+# -- session notes (issue 12: notes, calendar, reminders) ------------------------------
+
+
+def may_write_session_note(actor: Actor, *, participant_ids: Collection[UUID]) -> bool:
+    """Write a note on a session one may see: a participant of its mentorship while it is
+    open (`participant_ids` is empty once it has ended), or a Manager and above."""
+    return actor.user_id in participant_ids or actor.level >= Role.MANAGER.level
+
+
+def may_change_session_note(actor: Actor, *, author_id: UUID) -> bool:
+    """Edit or delete a note: its author alone (a note is its author's words; nobody,
+    whatever their role, rewrites or removes them)."""
+    return actor.user_id == author_id
