@@ -23,6 +23,7 @@ SAMPLE_VALUES: Mapping[str, object] = {
     "email": "someone@example.com",
     "name": "Sample",
     "query": "sample",
+    "body": "Sample",
 }
 
 

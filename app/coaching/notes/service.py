@@ -108,7 +108,7 @@ class SessionNoteService:
     async def delete(self, actor: Actor, organization_id: UUID, session_id: UUID, note_id: UUID) -> None:
         async with self.units() as work:
             mentorship, note = await self._changeable(actor, organization_id, session_id, note_id)
-            await SessionNote.filter(id=note.id).delete()
+            await note.delete()
             self._record(work, "session_note.deleted", note, mentorship, [])
 
     async def _session(
