@@ -32,6 +32,10 @@ from app.coaching.goals import routes as goals_routes
 from app.coaching.goals.service import GoalService
 from app.coaching.mentorships import routes as mentorships_routes
 from app.coaching.mentorships.service import MentorshipService
+from app.coaching.calendar import routes as calendar_routes
+from app.coaching.calendar.service import CalendarFeeds
+from app.coaching.notes import routes as session_notes_routes
+from app.coaching.notes.service import SessionNoteService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.invites import routes as invites_routes
@@ -204,6 +208,17 @@ def _docs(mount: Mount, state: AppState) -> Blueprint | None:
     )
 
 
+def _session_notes(mount: Mount, state: AppState) -> Blueprint:
+    notes = SessionNoteService(paginator=state.paginator, units=state.units)
+    return session_notes_routes.blueprint(mount, notes=notes)
+
+
+def _calendar(mount: Mount, state: AppState) -> Blueprint:
+    settings = state.settings
+    feeds = CalendarFeeds(coaching=settings.coaching, units=state.units)
+    return calendar_routes.blueprint(mount, feeds=feeds, base_url=settings.server.base_url)
+
+
 def _broker_depths(state: AppState) -> Callable[[], dict[str, int]]:
     """A blocking read of the broker's queue lengths; the broker is configured when the
     server starts, after mounting: ask the state then."""
@@ -257,6 +272,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("mentorships", _mentorships),
     Capability("goals", _goals),
     Capability("action_items", _action_items),
+    Capability("session_notes", _session_notes),
+    Capability("calendar", _calendar),
     Capability("setup", _setup),
     Capability("admin_users", _admin_users),
     Capability("admin_metrics", _admin_metrics),

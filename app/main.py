@@ -17,6 +17,7 @@ from sanic_ext.extensions.http.extension import HTTPExtension
 
 from app.auth import forgot_password
 from app.capabilities import CAPABILITIES, Capability, mounted_blueprints
+from app.coaching.reminders import reminder_sweeper
 from app.core.access import attach_access
 from app.core.automatic_routes import add_automatic_routes
 from app.core.database import close_database, open_database
@@ -101,6 +102,11 @@ async def _start(app: Sanic) -> None:
         local_jobs=forgot_password.outbox_jobs(settings.accounts, settings.callback_origins),
     )
     state.background_tasks.append(asyncio.create_task(state.outbox_relay.run()))
+    if not settings.broker_url:
+        # the embedded default has no worker process: the reminders are swept here
+        # (with a broker, worker processes sweep: tasks/scheduler.py)
+        state.reminder_sweeper = reminder_sweeper(settings, units=state.units)
+        state.background_tasks.append(asyncio.create_task(state.reminder_sweeper.run()))
     if state.pubsub is not None:
         state.background_tasks.append(asyncio.create_task(state.pubsub.run()))
 
@@ -111,6 +117,9 @@ async def _stop(app: Sanic) -> None:
         state.pubsub.stop()
     if state.outbox_relay is not None:
         state.outbox_relay.stop()
+    if state.reminder_sweeper is not None:
+        state.reminder_sweeper.stop()
+        state.reminder_sweeper = None
     if state.background_tasks:
         # the listener notices the stop flag within a second; cancel only as a last resort
         _, pending = await asyncio.wait(state.background_tasks, timeout=3)

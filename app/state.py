@@ -50,6 +50,8 @@ class AppState:
     # whether the broker answers (blocking, bounded); set with the broker at start-up
     broker_is_healthy: Callable[[], bool] = _no_broker
     outbox_relay: Any = None  # app.outbox.relay.OutboxRelay once the server starts
+    # app.coaching.reminders.ReminderSweeper, in the embedded default only (no broker)
+    reminder_sweeper: Any = None
     background_tasks: list[Any] = field(default_factory=list)
 
     @classmethod

@@ -12,7 +12,8 @@ a request is counted against every one of them, refused when any is spent:
   the sign-in lockout's account-wide count (app.auth.lockout). Routes that email the
   account (`Access.mails_account`) also count against the account alone, over every
   address, under `auth_account`: a bound on mail to one mailbox;
-- `token`: the client IP, and a digest of the token or challenge presented;
+- `token`: the client IP, and a digest of the token or challenge presented (in the
+  body, or in the query string of a GET);
 - `refresh`: the client IP;
 - the others: the user (the client IP when anonymous); org-scoped routes also count
   against the organization's `tenant` allowance.
@@ -117,11 +118,18 @@ class RateLimitLink(Link):
 
     @staticmethod
     def presented_token(request: TandemRequest) -> str | None:
-        """A digest of the token or challenge in the body; never the token itself."""
+        """A digest of the token or challenge presented, never the token itself: in the
+        JSON body, or in the query string of a GET or HEAD (the calendar feed's URL)."""
         access = request.ctx.access
         field = access.token_field if access is not None else None
-        body = _json_body(request) if field else None
-        token = body.get(field) if body is not None and field else None
+        if not field:
+            return None
+        token: object
+        if request.method in ("GET", "HEAD"):
+            token = request.args.get(field)
+        else:
+            body = _json_body(request)
+            token = body.get(field) if body is not None else None
         if not isinstance(token, str) or not token:
             return None  # the body is refused (400) by the route; the IP check still counted
         digest = hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()

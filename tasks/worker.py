@@ -1,7 +1,8 @@
 """Entry module of a worker process: `dramatiq tasks.worker` or `python server.py worker`.
 
-Importing it loads the settings, builds the broker and binds the actors; the dramatiq
-CLI then consumes from Dramatiq's global broker, which is ours.
+Importing it loads the settings, builds the broker, binds the actors and adds the
+scheduled work of worker processes (tasks/scheduler.py); the dramatiq CLI then consumes
+from Dramatiq's global broker, which is ours.
 """
 
 import sys
@@ -11,6 +12,7 @@ from app.core.metrics import Metrics
 from app.core.settings import Settings, SettingsError
 from app.core.settings_sources import load_settings
 from tasks.broker import configure_broker
+from tasks.scheduler import ReminderScheduler
 
 NO_BROKER = (
     "broker.url: a worker process needs BROKER_URL or REDIS_URL; without either, "
@@ -35,3 +37,5 @@ def _settings() -> Settings:
 settings = _settings()
 configure_logging(settings.logging.level, json=settings.json_logs)
 broker = configure_broker(settings, metrics=Metrics(settings.metrics))
+# worker processes sweep for due reminders (API processes never: tasks/scheduler.py)
+broker.add_middleware(ReminderScheduler(settings))

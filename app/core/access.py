@@ -36,7 +36,8 @@ class Access:
     min_role: Role | None = None
     # rate-limit policy; None for routes that are not limited (docs, health)
     rate_policy: RatePolicyName | None = "general"
-    # for rate policy "token": the body field holding the token or challenge presented
+    # for rate policy "token": the field holding the token or challenge presented, in the
+    # JSON body, or in the query string of a GET (middleware.rate_limit)
     token_field: str | None = None
     # for rate policy "auth": the route emails the account's mailbox, so it also counts
     # against the account alone over every address (`auth_account`)
@@ -68,6 +69,10 @@ AUTHENTICATED_MAILS_ACCOUNT = Access(authenticated=True, rate_policy="auth", mai
 BY_EMAILED_TOKEN = Access(authenticated=False, rate_policy="token", token_field="token")
 # the same for a signed-in user presenting an emailed token (accepting an invite)
 AUTHENTICATED_BY_EMAILED_TOKEN = Access(authenticated=True, rate_policy="token", token_field="token")
+# the calendar feed (GET /sessions/calendar.ics?token=…), read by calendar apps, which send
+# neither X-Client-Key nor a session: the token in the query string is the credential,
+# limited per client IP and per token like an emailed one
+BY_FEED_TOKEN = Access(authenticated=False, client_key=False, rate_policy="token", token_field="token")
 BY_MFA_CHALLENGE = Access(authenticated=False, rate_policy="token", token_field="mfa_token")
 # "refresh": per client IP, apart from sign-in (apps refresh often, and unattended)
 REFRESH = Access(authenticated=False, rate_policy="refresh")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import TortoiseContext
 
 from app.core.settings import DatabaseSettings
 from models import MODEL_MODULES
@@ -83,6 +86,17 @@ async def close_database() -> None:
     _Holders.count = max(_Holders.count - 1, 0)
     if _Holders.count == 0:
         await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def own_database(database: DatabaseSettings) -> AsyncIterator[None]:
+    """Connections of the current task's own, closed on exit: for a background thread with
+    an event loop of its own (a worker process's reminder sweeper, tasks/scheduler.py),
+    which must not share the process's connections (bound to another loop) nor replace
+    them as the global fallback."""
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(database))
+        yield
 
 
 async def apply_migrations(database: DatabaseSettings) -> list[str]:

@@ -56,3 +56,22 @@ async def active_admin_count(organization_id: UUID) -> int:
         role_in_organization=Role.ORGANIZATION_ADMIN,
         status=MembershipStatus.ACTIVE,
     ).count()
+
+
+async def active_organization_ids(user_id: UUID) -> list[UUID]:
+    """The live organizations the user is an active member of (not those reached through
+    a global role: a calendar feed or a reminder shows what one takes part in)."""
+    return await OrganizationUser.filter(
+        user_id=user_id, status=MembershipStatus.ACTIVE, organization__deleted_at=None
+    ).values_list("organization_id", flat=True)
+
+
+async def active_member_ids(organization_id: UUID, user_ids: list[UUID]) -> set[UUID]:
+    """Which of `user_ids` are active members of the (live) organization."""
+    found = await OrganizationUser.filter(
+        organization_id=organization_id,
+        user_id__in=user_ids,
+        status=MembershipStatus.ACTIVE,
+        organization__deleted_at=None,
+    ).values_list("user_id", flat=True)
+    return {UUID(str(user_id)) for user_id in found}

@@ -190,3 +190,18 @@ def may_contribute_to_mentorship(actor: Actor, *, participant_ids: Collection[UU
 def may_change_goal_visibility(actor: Actor, *, owner_id: UUID) -> bool:
     """Only the goal's owner (the teacher) decides who may read it."""
     return actor.user_id == owner_id
+
+
+# -- session notes (issue 12: notes, calendar, reminders) ------------------------------
+
+
+def may_write_session_note(actor: Actor, *, participant_ids: Collection[UUID]) -> bool:
+    """Write a note on a session one may see: a participant of its mentorship while it is
+    open (`participant_ids` is empty once it has ended), or a Manager and above."""
+    return actor.user_id in participant_ids or actor.level >= Role.MANAGER.level
+
+
+def may_change_session_note(actor: Actor, *, author_id: UUID) -> bool:
+    """Edit or delete a note: its author alone (a note is its author's words; nobody,
+    whatever their role, rewrites or removes them)."""
+    return actor.user_id == author_id

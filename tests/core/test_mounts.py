@@ -142,6 +142,8 @@ async def test_production_app_has_exactly_its_mounts(server):
         "api_v1_mentorships",
         "api_v1_goals",
         "api_v1_action_items",
+        "api_v1_session_notes",
+        "api_v1_calendar",
         "api_v1_admin_users",
         "api_v1_admin_metrics",
         "api_v1_audit",

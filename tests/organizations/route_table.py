@@ -25,6 +25,7 @@ SAMPLE_VALUES: Mapping[str, object] = {
     "query": "sample",
     # PATCH /mentorships/{mentorship_id}
     "status": "active",
+    "body": "Sample",
 }
 
 

@@ -21,7 +21,16 @@ from sanic.response import json as json_response
 
 from app.core.access import ORG_MEMBER
 from app.core.endpoint import endpoint
-from models import ActionItem, Goal, Invite, Mentorship, Organization, OrganizationUser
+from models import (
+    ActionItem,
+    CoachingSession,
+    Goal,
+    Invite,
+    Mentorship,
+    Organization,
+    OrganizationUser,
+    SessionNote,
+)
 from tests.factories import SignedInUser, organization_with, signed_in_user
 from tests.organizations.route_table import RouteCase, route_cases, sample_body
 
@@ -92,6 +101,45 @@ async def _action_item_in_b(world: World) -> str:
     return str((await _action_item_in(world.b, world.member_of_b)).id)
 
 
+async def _coaching_session_in_b(world: World) -> str:
+    """A session of a mentorship of B (made as rows: the matrix is about its routes)."""
+    coach = await _admin_of_b(world)
+    pair = {"organization_id": world.b.id, "coach_id": coach, "teacher_id": world.member_of_b}
+    # one open mentorship per pair: the one made for an earlier route, if any
+    mentorship = await Mentorship.filter(**pair).first() or await Mentorship.create(**pair, status="active")
+    starts_at = datetime.now(UTC) + timedelta(days=2)
+    session = await CoachingSession.create(
+        organization_id=world.b.id,
+        mentorship_id=mentorship.id,
+        coach_id=coach,
+        teacher_id=world.member_of_b,
+        title="B's session",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        timezone="UTC",
+    )
+    return str(session.id)
+
+
+async def _session_note_in_b(world: World) -> str:
+    session = await CoachingSession.get(id=await _coaching_session_in_b(world))
+    note = await SessionNote.create(
+        organization_id=world.b.id,
+        session_id=session.id,
+        mentorship_id=session.mentorship_id,
+        author_id=session.coach_id,
+        body="B's note",
+        visibility="organization",
+    )
+    return str(note.id)
+
+
+async def _admin_of_b(world: World) -> uuid.UUID:
+    """B's admin, the coach of B's sessions here."""
+    admin = await OrganizationUser.get(organization_id=world.b.id, role_in_organization="OrganizationAdmin")
+    return admin.user_id
+
+
 # a path parameter → an object of that kind in organization B (its id)
 IN_ORGANIZATION_B: dict[str, Callable[[World], Awaitable[str]]] = {
     "organization_id": _organization_b,
@@ -100,6 +148,8 @@ IN_ORGANIZATION_B: dict[str, Callable[[World], Awaitable[str]]] = {
     "mentorship_id": _mentorship_in_b,
     "goal_id": _goal_in_b,
     "action_item_id": _action_item_in_b,
+    "session_id": _coaching_session_in_b,
+    "note_id": _session_note_in_b,
 }
 
 

@@ -1,0 +1,80 @@
+"""Coaching sessions as an iCalendar (RFC 5545) document, built with `icalendar`.
+
+One VEVENT per session: UID `<session id>@tandem` (stable across changes, so a calendar
+app updates the event rather than adding one), SEQUENCE the session's own counter (it
+rises with every change a calendar shows), DTSTART/DTEND in the session's time zone with
+a VTIMEZONE for each zone used, STATUS CONFIRMED or CANCELLED (a cancelled session stays,
+so the apps remove it from view rather than keep a stale copy). Text values (title,
+location) are escaped by the library: a line break in a title cannot start a property.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Calendar, Event
+
+from models import CoachingSession
+from models.coaching import CoachingSessionStatus
+
+PRODUCT_ID = "-//Tandem//Coaching sessions//EN"
+UID_DOMAIN = "tandem"
+CALENDAR_NAME = "Tandem coaching sessions"
+# a join link goes in URL only when it is a plain http(s) address (the library refuses
+# a URI holding a line break: such a value would otherwise be a 500)
+_PLAIN_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
+
+
+def session_uid(session: CoachingSession) -> str:
+    return f"{session.id}@{UID_DOMAIN}"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")  # a zone the database no longer knows: the time is still right
+
+
+def _event(session: CoachingSession) -> Event:
+    zone = _zone(session.timezone)
+    event = Event()
+    event.add("uid", session_uid(session))
+    event.add("sequence", session.sequence)
+    # DTSTAMP: when this information last changed (RFC 5545 §3.8.7.2, for a feed without
+    # METHOD), so a feed read twice gives the same bytes for an unchanged session
+    event.add("dtstamp", session.updated_at.astimezone(UTC))
+    event.add("created", session.created_at.astimezone(UTC))
+    event.add("last-modified", session.updated_at.astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(zone))
+    event.add("dtend", session.ends_at.astimezone(zone))
+    event.add("summary", session.title)
+    cancelled = session.status == CoachingSessionStatus.CANCELLED
+    # in progress, completed and no-show sessions took place (or were meant to) as planned
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    if session.location:
+        event.add("location", session.location)
+    if session.join_url:
+        if _PLAIN_URL.match(session.join_url):
+            event.add("url", session.join_url)
+        event.add("description", f"Join: {session.join_url}")
+        if not session.location:
+            event.add("location", session.join_url)
+    return event
+
+
+def session_calendar(sessions: Iterable[CoachingSession], *, first_date: date, last_date: date) -> bytes:
+    """The calendar of `sessions`; VTIMEZONE definitions cover first_date to last_date."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", CALENDAR_NAME)
+    for session in sessions:
+        calendar.add_component(_event(session))
+    calendar.add_missing_timezones(first_date=first_date, last_date=last_date)
+    return calendar.to_ical()

@@ -1,0 +1,1 @@
+"""Notes on a coaching session, each with its visibility (SPEC §6); docs/coaching.md."""

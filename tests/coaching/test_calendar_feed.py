@@ -1,0 +1,249 @@
+"""The calendar feed (SPEC §6): a per-user URL holding a random token (stored hashed,
+revocable, replaced on regeneration), read by calendar apps without a client key, and a
+valid iCalendar document of the sessions its user takes part in."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from icalendar import Calendar
+
+from app.core.settings import Settings
+from app.core.tokens import new_token
+from models import AuditEvent, CalendarFeed, OrganizationUser, User
+from models.coaching import CoachingSessionStatus
+from tests.coaching.session_rows import open_mentorship, session_of
+from tests.conftest import ROOMY_AUTH_LIMIT
+from tests.factories import SignedInUser, organization_with, signed_in_user
+from tests.logs import CapturedLog
+from tests.problems import assert_problem
+
+MY_FEED = "/api/v1/me/calendar-feed"
+FEED = "/api/v1/sessions/calendar.ics"
+
+
+@pytest.fixture
+def settings(make_settings, migrated_database: str, redis_url: str) -> Settings:
+    """The access log on, as in production; clients behind a trusted proxy (127.0.0.1), so a
+    test can come from several addresses."""
+    return make_settings(
+        database={"url": migrated_database},
+        redis={"url": redis_url},
+        rate_limits=ROOMY_AUTH_LIMIT,
+        server={"access_log": True, "trusted_proxies": ["127.0.0.1/32"]},
+    )
+
+
+def token_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["token"][0]
+
+
+async def new_feed(person: SignedInUser) -> str:
+    created = await person.client.post(MY_FEED)
+    assert created.status_code == 201, created.text
+    return token_of(created.json()["data"]["url"])
+
+
+async def read_feed(server, token: str, **headers: str) -> httpx.Response:
+    """As a calendar app reads it: no client key, no cookie."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as app:
+        return await app.get(FEED, params={"token": token}, headers=headers)
+
+
+def events_of(response: httpx.Response) -> dict[str, object]:
+    calendar = Calendar.from_ical(response.content)
+    return {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+
+
+async def test_my_feed_lists_the_sessions_i_take_part_in_as_valid_icalendar(server):
+    coach, teacher, stranger = [await signed_in_user(server) for _ in range(3)]
+    organization = await organization_with(
+        (coach.id, "Coach"), (teacher.id, "Teacher"), (stranger.id, "Coach")
+    )
+    mentorship = await open_mentorship(organization, coach.id, teacher.id)
+    scheduled = await session_of(mentorship, title="Kick-off", location="Room 4", sequence=1)
+    cancelled = await session_of(
+        mentorship,
+        title="Called off",
+        starts_at=datetime.now(UTC).replace(microsecond=0) + timedelta(days=9),
+        status=CoachingSessionStatus.CANCELLED.value,
+        sequence=3,
+    )
+    completed = await session_of(
+        mentorship,
+        title="Done",
+        starts_at=datetime.now(UTC).replace(microsecond=0) - timedelta(days=10),
+        status=CoachingSessionStatus.COMPLETED.value,
+        join_url="https://video.example/j/123",
+        timezone="America/New_York",
+    )
+    too_old = await session_of(mentorship, starts_at=datetime.now(UTC) - timedelta(days=120))
+    others = await open_mentorship(organization, stranger.id, teacher.id)
+    not_mine = await session_of(others, starts_at=datetime.now(UTC) + timedelta(days=3))
+
+    response = await read_feed(server, await new_feed(coach))
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in response.headers["cache-control"] and "private" in response.headers["cache-control"]
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["version"]) == "2.0" and calendar["prodid"]
+    events = events_of(response)
+    assert set(events) == {f"{s.id}@tandem" for s in (scheduled, cancelled, completed)}
+    assert f"{too_old.id}@tandem" not in events and f"{not_mine.id}@tandem" not in events
+    kick_off = events[f"{scheduled.id}@tandem"]
+    assert str(kick_off["summary"]) == "Kick-off" and str(kick_off["location"]) == "Room 4"
+    assert kick_off["sequence"] == 1 and str(kick_off["status"]) == "CONFIRMED"
+    assert kick_off["dtstart"].params["TZID"] == "Europe/Paris"
+    assert kick_off.decoded("dtstart") == scheduled.starts_at
+    assert kick_off.decoded("dtend") == scheduled.ends_at
+    called_off = events[f"{cancelled.id}@tandem"]
+    assert str(called_off["status"]) == "CANCELLED" and called_off["sequence"] == 3
+    done = events[f"{completed.id}@tandem"]
+    assert str(done["status"]) == "CONFIRMED" and str(done["url"]) == "https://video.example/j/123"
+    assert done["dtstart"].params["TZID"] == "America/New_York"
+    assert {str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")} == {"Europe/Paris", "America/New_York"}
+    # the teacher's feed shows the same sessions under the same UIDs
+    assert set(events_of(await read_feed(server, await new_feed(teacher)))) >= set(events) - {
+        f"{not_mine.id}@tandem"
+    }
+
+
+async def test_regenerating_the_feed_revokes_the_previous_url(server):
+    person = await signed_in_user(server)
+    first = await new_feed(person)
+    second = await new_feed(person)
+
+    assert_problem(await read_feed(server, first), 404, "NOT_FOUND")
+    assert (await read_feed(server, second)).status_code == 200
+    status = (await person.client.get(MY_FEED)).json()["data"]
+    assert status["active"] is True and status["last_used_at"] is not None
+
+    assert (await person.client.delete(MY_FEED)).json() == {"success": True}
+    assert_problem(await read_feed(server, second), 404, "NOT_FOUND")
+    assert (await person.client.get(MY_FEED)).json()["data"] == {
+        "active": False,
+        "created_at": None,
+        "last_used_at": None,
+    }
+    assert_problem(await person.client.delete(MY_FEED), 404, "NOT_FOUND")
+    actions = (
+        await AuditEvent.filter(target_type="calendar_feed")
+        .order_by("created_at")
+        .values_list("action", "organization_id", "actor_id")
+    )
+    assert [action for action, _, _ in actions] == [
+        "calendar_feed.created",
+        "calendar_feed.revoked",
+        "calendar_feed.regenerated",
+        "calendar_feed.revoked",
+    ]
+    assert {(organization, str(actor)) for _, organization, actor in actions} == {(None, person.id)}
+
+
+async def test_the_feed_token_is_stored_only_as_its_hash_and_never_shown_again(server):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    feed = await CalendarFeed.get(user_id=person.id)
+    assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in (await person.client.get(MY_FEED)).text
+
+
+async def test_sessions_of_an_organization_i_left_leave_my_feed(server):
+    coach, teacher = await signed_in_user(server), await signed_in_user(server)
+    stays = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    left = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    kept = await session_of(await open_mentorship(stays, coach.id, teacher.id))
+    gone = await session_of(
+        await open_mentorship(left, coach.id, teacher.id), starts_at=datetime.now(UTC) + timedelta(days=5)
+    )
+    token = await new_feed(coach)
+    assert set(events_of(await read_feed(server, token))) == {f"{kept.id}@tandem", f"{gone.id}@tandem"}
+
+    await OrganizationUser.filter(organization_id=left.id, user_id=coach.id).update(status="removed")
+
+    assert set(events_of(await read_feed(server, token))) == {f"{kept.id}@tandem"}
+
+
+async def test_a_line_break_in_a_title_cannot_add_a_property_to_the_feed(server):
+    coach, teacher = await signed_in_user(server), await signed_in_user(server)
+    organization = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    title = "Chat\r\nATTENDEE:mailto:evil@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT"
+    session = await session_of(
+        await open_mentorship(organization, coach.id, teacher.id),
+        title=title,
+        location="Room\r\nURL:https://evil.example",
+        join_url="https://video.example/j/1\r\nX-EVIL:1",
+    )
+
+    response = await read_feed(server, await new_feed(coach))
+
+    assert response.status_code == 200, response.text
+    lines = response.content.decode().split("\r\n")
+    assert not [line for line in lines if line.startswith(("ATTENDEE", "X-EVIL", "URL:https://evil"))]
+    events = events_of(response)
+    assert list(events) == [f"{session.id}@tandem"]
+    (event,) = events.values()
+    assert str(event["summary"]).startswith("Chat") and "ATTENDEE" in str(event["summary"])
+    assert "url" not in event  # not a plain web address: left out rather than refused
+
+
+async def test_an_unknown_or_malformed_token_is_refused(server):
+    assert_problem(await read_feed(server, new_token()), 404, "NOT_FOUND")
+    assert_problem(await read_feed(server, "not-a-token"), 400, "VALIDATION_ERROR")
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as app:
+        assert_problem(await app.get(FEED), 400, "VALIDATION_ERROR")
+
+
+async def test_a_disabled_accounts_feed_stops_working(server):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    await User.filter(id=person.id).update(disabled=True)
+
+    assert_problem(await read_feed(server, token), 404, "NOT_FOUND")
+
+
+async def test_managing_the_feed_needs_the_client_key_and_a_session(server):
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as no_key:
+        assert_problem(await no_key.post(MY_FEED), 403, "FORBIDDEN")
+    assert_problem(await server.client.post(MY_FEED), 401, "UNAUTHENTICATED")
+
+
+async def test_the_access_log_does_not_print_the_feed_token(server, captured_log: CapturedLog):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    assert (await read_feed(server, token)).status_code == 200
+
+    lines = [line for line in captured_log.lines() if line["logger"] == "tandem.access"]
+    assert any(line.get("route", "").endswith("sessions/calendar.ics") for line in lines)
+    # every line the server wrote (the test's own HTTP client logs the URL it asked for)
+    served = [line for line in captured_log.lines() if not line["logger"].startswith(("httpx", "httpcore"))]
+    assert served and not [line for line in served if token in str(line)]
+
+
+async def test_guessing_feed_tokens_is_limited_per_token_across_addresses(
+    make_settings, migrated_database, start_app
+):
+    settings = make_settings(
+        database={"url": migrated_database},
+        rate_limits={"token": {"limit": 2, "period_seconds": 60}},
+        server={"trusted_proxies": ["127.0.0.1/32"]},
+    )
+    async with start_app(settings) as live:
+        token = new_token()
+        answers = [
+            (await read_feed(live, token, **{"X-Forwarded-For": f"203.0.113.{number}"})).status_code
+            for number in range(1, 4)
+        ]
+        another_token = await read_feed(live, new_token(), **{"X-Forwarded-For": "203.0.113.9"})
+
+    # each address spent one of its own two: the third refusal is the token's own limit
+    assert answers == [404, 404, 429]
+    assert another_token.status_code == 404
