@@ -28,12 +28,12 @@ from app.auth.mfa.service import MfaService
 from app.auth.service import AuthService
 from app.coaching.action_items import routes as action_items_routes
 from app.coaching.action_items.service import ActionItemService
+from app.coaching.calendar import routes as calendar_routes
+from app.coaching.calendar.service import CalendarFeeds
 from app.coaching.goals import routes as goals_routes
 from app.coaching.goals.service import GoalService
 from app.coaching.mentorships import routes as mentorships_routes
 from app.coaching.mentorships.service import MentorshipService
-from app.coaching.calendar import routes as calendar_routes
-from app.coaching.calendar.service import CalendarFeeds
 from app.coaching.notes import routes as session_notes_routes
 from app.coaching.notes.service import SessionNoteService
 from app.core.mount import Mount
