@@ -26,6 +26,8 @@ from app.auth.email.service import EmailFlows
 from app.auth.mfa import routes as mfa_routes
 from app.auth.mfa.service import MfaService
 from app.auth.service import AuthService
+from app.coaching.sessions import routes as coaching_sessions_routes
+from app.coaching.sessions.service import SessionService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.invites import routes as invites_routes
@@ -223,6 +225,11 @@ def _diagnostics(mount: Mount, state: AppState) -> Blueprint:
     return diagnostics_routes.blueprint(mount, diagnostics=diagnostics)
 
 
+def _coaching_sessions(mount: Mount, state: AppState) -> Blueprint:
+    sessions = SessionService(coaching=state.settings.coaching, units=state.units, paginator=state.paginator)
+    return coaching_sessions_routes.blueprint(mount, sessions=sessions)
+
+
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("system", _system, mounts=(ROOT,)),
     Capability("auth", _auth),
@@ -238,6 +245,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("admin_users", _admin_users),
     Capability("admin_metrics", _admin_metrics),
     Capability("audit", _audit),
+    Capability("coaching_sessions", _coaching_sessions),
     Capability("system_diagnostics", _diagnostics),
     Capability("docs", _docs),
 )
