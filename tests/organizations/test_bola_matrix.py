@@ -21,7 +21,7 @@ from sanic.response import json as json_response
 
 from app.core.access import ORG_MEMBER
 from app.core.endpoint import endpoint
-from models import Invite, Organization, OrganizationUser
+from models import CoachingSession, Invite, Organization, OrganizationUser
 from tests.factories import SignedInUser, organization_with, signed_in_user
 from tests.organizations.route_table import RouteCase, route_cases, sample_body
 
@@ -46,6 +46,21 @@ async def _invite_in_b(world: World) -> str:
     return str(invite.id)
 
 
+async def _session_in_b(world: World) -> str:
+    starts_at = datetime.now(UTC) + timedelta(days=3)
+    session = await CoachingSession.create(
+        organization_id=world.b.id,
+        mentorship_id=uuid.uuid4(),
+        coach_id=uuid.uuid4(),
+        teacher_id=world.member_of_b,
+        title="B's session",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        timezone="Europe/Paris",
+    )
+    return str(session.id)
+
+
 async def _organization_b(world: World) -> str:
     return str(world.b.id)
 
@@ -59,6 +74,7 @@ IN_ORGANIZATION_B: dict[str, Callable[[World], Awaitable[str]]] = {
     "organization_id": _organization_b,
     "user_id": _member_of_b,
     "invite_id": _invite_in_b,
+    "session_id": _session_in_b,
 }
 
 

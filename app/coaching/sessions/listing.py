@@ -34,6 +34,7 @@ from app.core import policy
 from app.core.compiled_query import Build, CompiledQuery, as_datetime, as_uuid
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
+from app.core.scoping import scoped
 from models import CoachingSession
 
 # query filter → the lookup it becomes (sessions overlapping [from, to))
@@ -64,7 +65,7 @@ def _filtered(*where: Q, **lookups: Any) -> Build:
     def build(slot: Any, shape: frozenset[str]) -> Any:
         chosen = {lookup: getattr(slot, name) for name, lookup in FILTERS.items() if name in shape}
         extra = {key: getattr(slot, value) for key, value in lookups.items() if value in shape}
-        return CoachingSession.filter(*where, organization_id=slot.organization_id, **extra, **chosen)
+        return scoped(CoachingSession, slot.organization_id).filter(*where, **extra, **chosen)
 
     return build
 
