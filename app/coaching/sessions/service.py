@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from app.coaching.participation import session_audience, visible_mentorship, visible_session
+from app.coaching.sessions import changes as change_rules
 from app.coaching.sessions import overlap, scheduling, transitions
 from app.coaching.sessions.booking import booking
 from app.coaching.sessions.listing import SessionLists
@@ -34,8 +35,6 @@ from app.core.settings import CoachingSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from models import CoachingSession, CoachingSessionSeries, MentorshipStatus
 from models.coaching import CoachingSessionStatus, SeriesFrequency
-
-PLACE_FIELDS = ("location", "video_provider", "video_meeting_id", "join_url")
 
 
 def _utc_now() -> datetime:
@@ -156,10 +155,12 @@ class SessionService:
         if not changes and body.reason is None:
             return session_public(session)
         transitions.check_changeable(session.status)
-        moved = _moved(session, changes)
+        moved = change_rules.moved(session, changes)
         if moved is not None:
             now = self.clock()
-            self._within_notice(actor, session, body.reason, now=now, also=moved.starts_at)
+            change_rules.check_notice(
+                self.settings, actor, session, body.reason, now=now, also=moved.starts_at
+            )
             scheduling.check_times(self.settings, [moved], now=now)
             unit = booking(
                 self.units,
@@ -175,13 +176,14 @@ class SessionService:
         async with unit as work:
             session = await visible_session(actor, organization_id, session_id, for_update=True)
             transitions.check_changeable(session.status)
-            changed = _apply(session, changes, moved)
+            changed = change_rules.apply(session, changes, moved)
             if body.reason is not None:
                 session.reason, session.reason_by_id = body.reason, actor.user_id
                 changed += ["reason", "reason_by_id"]
-            if changed:
-                session.sequence += 1
-                await session.save(update_fields=[*changed, "sequence", "updated_at"])
+            if not changed:
+                return session_public(session)  # the values it already had: nothing to tell
+            session.sequence += 1
+            await session.save(update_fields=[*changed, "sequence", "updated_at"])
             if moved is not None:
                 await overlap.release([session.id])
                 await overlap.hold([session])
@@ -198,7 +200,7 @@ class SessionService:
             session = await visible_session(actor, organization_id, session_id, for_update=True)
             self._may_change(actor, session)
             transitions.check(transitions.CANCEL, session.status)
-            self._within_notice(actor, session, body.reason, now=now)
+            change_rules.check_notice(self.settings, actor, session, body.reason, now=now)
             targets = [session]
             if body.scope == "this_and_following":
                 if session.series_id is None:
@@ -251,65 +253,6 @@ class SessionService:
     def _may_change(self, actor: Actor, session: CoachingSession) -> None:
         if not policy.may_change_session(actor, coach_id=session.coach_id, teacher_id=session.teacher_id):
             raise errors.Forbidden("Only the session's participants or a Manager may change it")
-
-    def _within_notice(
-        self,
-        actor: Actor,
-        session: CoachingSession,
-        reason: str | None,
-        *,
-        now: datetime,
-        also: datetime | None = None,
-    ) -> None:
-        """Inside the notice window (the current start, or the new one when moving), a
-        teacher is refused; a coach or a Manager must say why."""
-        starts = [session.starts_at] + ([also] if also is not None else [])
-        if not any(scheduling.inside_notice_window(self.settings, start, now=now) for start in starts):
-            return
-        window = scheduling.notice_window_text(self.settings)
-        if policy.bound_by_notice_window(actor, coach_id=session.coach_id):
-            raise errors.BusinessRuleViolated(
-                f"A teacher cannot cancel or reschedule a session within {window} of its start; ask the coach"
-            )
-        if reason is None:
-            raise errors.BusinessRuleViolated(
-                f"Within {window} of the start, a reason is required to cancel or reschedule"
-            )
-
-
-def _moved(session: CoachingSession, changes: dict[str, Any]) -> Slot | None:
-    """The new time, if the change moves the session. Moving only the start keeps the
-    length; moving only the end changes it."""
-    if "starts_at" not in changes and "ends_at" not in changes:
-        return None
-    starts_at = changes.get("starts_at", session.starts_at)
-    if "ends_at" in changes:
-        ends_at = changes["ends_at"]
-    else:
-        ends_at = starts_at + (session.ends_at - session.starts_at)
-    if ends_at <= starts_at:
-        raise errors.ValidationFailed.of_field("ends_at", "must be after starts_at")
-    if (starts_at, ends_at) == (session.starts_at, session.ends_at):
-        return None
-    return Slot(starts_at, ends_at)
-
-
-def _apply(session: CoachingSession, changes: dict[str, Any], moved: Slot | None) -> list[str]:
-    """Set what changes on the row; the names of the columns that did."""
-    wanted = {name: value for name, value in changes.items() if name not in ("starts_at", "ends_at")}
-    if moved is not None:
-        wanted |= {"starts_at": moved.starts_at, "ends_at": moved.ends_at}
-    place = {name: wanted.get(name, getattr(session, name)) for name in PLACE_FIELDS}
-    if place["location"] is not None and place["video_provider"] is not None:
-        raise errors.ValidationFailed.of_field("location", "give location or video_provider, not both")
-    if place["video_provider"] is None and (place["video_meeting_id"] or place["join_url"]):
-        raise errors.ValidationFailed.of_field("video_provider", "video_meeting_id and join_url need one")
-    changed = []
-    for name, value in wanted.items():
-        if getattr(session, name) != value:
-            setattr(session, name, value)
-            changed.append(name)
-    return changed
 
 
 def _announce(work: UnitOfWork, event: str, session: CoachingSession, *, changed_fields: list[str]) -> None:
