@@ -36,6 +36,8 @@ from app.coaching.mentorships import routes as mentorships_routes
 from app.coaching.mentorships.service import MentorshipService
 from app.coaching.notes import routes as session_notes_routes
 from app.coaching.notes.service import SessionNoteService
+from app.coaching.sessions import routes as coaching_sessions_routes
+from app.coaching.sessions.service import SessionService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
 from app.invites import routes as invites_routes
@@ -258,6 +260,11 @@ def _action_items(mount: Mount, state: AppState) -> Blueprint:
     return action_items_routes.blueprint(mount, action_items=service)
 
 
+def _coaching_sessions(mount: Mount, state: AppState) -> Blueprint:
+    sessions = SessionService(coaching=state.settings.coaching, units=state.units, paginator=state.paginator)
+    return coaching_sessions_routes.blueprint(mount, sessions=sessions)
+
+
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("system", _system, mounts=(ROOT,)),
     Capability("auth", _auth),
@@ -278,6 +285,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("admin_users", _admin_users),
     Capability("admin_metrics", _admin_metrics),
     Capability("audit", _audit),
+    Capability("coaching_sessions", _coaching_sessions),
     Capability("system_diagnostics", _diagnostics),
     Capability("docs", _docs),
 )

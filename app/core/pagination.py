@@ -96,11 +96,14 @@ class Paginator:
         scope: str,
         values: dict[str, Any],
         to_item: Callable[[Mapping[str, Any]], Any],
+        cursor_column: str = "created_at",
     ) -> Page[Any]:
         """`paginate` for a hot list compiled once (app.core.compiled_query): the same
         pages, cursors and totals, without building SQL per request. `values` fill the
         list's slots; the query and they key its cached total (`scope` names the list for
-        its cursors)."""
+        its cursors). `cursor_column`: the time column a list ordered otherwise than by
+        `created_at` is ordered by (its cursor is that column and the id; the query's
+        `cursor_created_at` slot receives it)."""
         limit = self._limit(page)
         key = (id(query), tuple(sorted(values.items())))
 
@@ -130,7 +133,7 @@ class Paginator:
         next_cursor = None
         if has_more:
             last = rows[-1]
-            created_at = as_datetime(last["created_at"])
+            created_at = as_datetime(last[cursor_column])
             next_cursor = self._serializer(scope).dumps([created_at.isoformat(), str(as_uuid(last["id"]))])
         return Page([to_item(row) for row in rows], total_count, limit, next_cursor)
 

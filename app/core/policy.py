@@ -132,6 +132,36 @@ def may_read(
     return visibility == Visibility.ORGANIZATION and actor.level >= Role.MANAGER.level
 
 
+# -- coaching sessions (app/coaching/sessions/) --------------------------------------------
+
+
+def may_schedule_session(actor: Actor, *, coach_id: UUID, teacher_id: UUID) -> bool:
+    """Both participants book their time (the coach or the teacher), and Managers and above
+    schedule for any mentorship of their organization."""
+    return actor.user_id in (coach_id, teacher_id) or actor.level >= Role.MANAGER.level
+
+
+def may_change_session(actor: Actor, *, coach_id: UUID, teacher_id: UUID) -> bool:
+    """Reschedule, edit or cancel: whoever may schedule it (the notice window aside)."""
+    return may_schedule_session(actor, coach_id=coach_id, teacher_id=teacher_id)
+
+
+def may_run_session(actor: Actor, *, coach_id: UUID) -> bool:
+    """Start, complete or mark a no-show: the session's coach, or Managers and above."""
+    return actor.user_id == coach_id or actor.level >= Role.MANAGER.level
+
+
+def may_list_all_sessions(actor: Actor) -> bool:
+    """Managers and above list the organization's sessions; others those they take part in."""
+    return actor.level >= Role.MANAGER.level
+
+
+def bound_by_notice_window(actor: Actor, *, coach_id: UUID) -> bool:
+    """A teacher may not cancel or reschedule inside the notice window (SPEC §6); the
+    coach and Managers and above may, with a reason."""
+    return actor.user_id != coach_id and actor.level < Role.MANAGER.level
+
+
 # -- live events -----------------------------------------------------------------------
 
 

@@ -147,6 +147,7 @@ async def test_production_app_has_exactly_its_mounts(server):
         "api_v1_admin_users",
         "api_v1_admin_metrics",
         "api_v1_audit",
+        "api_v1_coaching_sessions",
         "api_v1_system_diagnostics",
         "api_v1_setup",
         "api_v1_docs",
