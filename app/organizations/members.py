@@ -16,6 +16,7 @@ from uuid import UUID
 
 from app.core import errors, policy
 from app.core.compiled_query import CompiledList, as_datetime, as_uuid
+from app.core.member_events import member_data, publish_member_event
 from app.core.membership import NO_SUCH_ORGANIZATION, active_admin_count, live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
@@ -108,6 +109,8 @@ class MemberService:
                     organization_id=organization_id,
                     changed_fields=["role_in_organization"],
                 )
+                data = member_data(member.user, member)
+                publish_member_event(work, "member.updated", organization_id, user_id, data)
         return _public(member, show_email=policy.may_see_member_emails(actor))
 
     async def remove(self, actor: Actor, organization_id: UUID, user_id: UUID) -> None:
@@ -116,6 +119,9 @@ class MemberService:
             await _keep_an_admin(member, None)
             await _end(work, member)
             work.audit("member.removed", target=("user", user_id), organization_id=organization_id)
+            publish_member_event(
+                work, "member.removed", organization_id, user_id, member_data(member.user, member)
+            )
 
     async def leave(self, user_id: UUID, organization_id: UUID) -> None:
         """The user leaves an organization they are a member of (404 for any other)."""
@@ -126,6 +132,10 @@ class MemberService:
             await _keep_an_admin(member, None)
             await _end(work, member)
             work.audit("member.left", target=("user", user_id), organization_id=organization_id)
+            # the same event as a removal: the membership ends either way (its status says so)
+            publish_member_event(
+                work, "member.removed", organization_id, user_id, member_data(member.user, member)
+            )
 
 
 def _public(member: OrganizationUser, *, show_email: bool) -> MemberPublic:

@@ -16,6 +16,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from app.core import errors, policy
+from app.core.live_events import Audience, publish
 from app.core.membership import NO_SUCH_ORGANIZATION, live_organization
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.policy import Actor
@@ -40,6 +41,7 @@ SLUG_TAKEN = "This slug is taken"
 # a generated slug that collides gets a random suffix; a few tries make a clash unlikely
 _SLUG_ATTEMPTS = 5
 _SLUG_STEM_MAX = 57  # room for "-" and six hex digits within 64
+EVERY_MEMBER = Audience.members()
 
 
 class OrganizationService:
@@ -108,9 +110,12 @@ class OrganizationService:
                         organization_id=organization_id,
                         changed_fields=changed,
                     )
+                updated = OrganizationPublic.model_validate(organization)
+                if changed:
+                    publish(work, "organization.updated", organization_id, updated, audience=EVERY_MEMBER)
         except IntegrityError:
             raise errors.Conflict(SLUG_TAKEN) from None
-        return OrganizationPublic.model_validate(organization)
+        return updated
 
     async def delete(self, organization_id: UUID) -> None:
         """Soft delete: members lose access at once; those acting in it by default act in
@@ -126,6 +131,9 @@ class OrganizationService:
                 target=("organization", organization_id),
                 organization_id=organization_id,
             )
+            # the last event of its streams: each ends once it has delivered it
+            deleted = {"id": str(organization_id)}
+            publish(work, "organization.deleted", organization_id, deleted, audience=EVERY_MEMBER)
 
     async def restore(self, organization_id: UUID) -> OrganizationAdminView:
         async with self.units() as work:

@@ -139,6 +139,7 @@ async def test_production_app_has_exactly_its_mounts(server):
         "api_v1_organizations",
         "api_v1_organization_members",
         "api_v1_invites",
+        "api_v1_events",
         "api_v1_admin_users",
         "api_v1_admin_metrics",
         "api_v1_audit",
