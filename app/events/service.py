@@ -18,7 +18,7 @@ from app.core.policy import Actor
 from app.core.principal import Principal
 from app.core.settings import EventSettings
 from app.events.bus import EventBus, Listener
-from app.events.stream import EventStream
+from app.events.stream import Ended, EventStream
 
 logger = logging.getLogger("tandem.events")
 
@@ -108,19 +108,19 @@ class EventStreams:
             for listener in tuple(listeners):
                 listener.check_again()
 
-    async def _actor_now(self, token_hash: str, organization_id: UUID) -> Actor | None:
-        """The user with their role in the organization as of now; None when the session
-        (revoked, expired, user disabled) or the membership (removed, organization deleted)
-        has ended. From the session snapshot when cached, as the request chain decides."""
+    async def _actor_now(self, token_hash: str, organization_id: UUID) -> Actor | Ended:
+        """The user with their role in the organization as of now, else what has ended:
+        the session (revoked, expired, user disabled) or the membership (removed, left,
+        organization deleted). From the session snapshot when cached, as the chain decides."""
         principal = await self._sessions.principal_for_hash(token_hash)
         if principal is None:
-            return None
+            return Ended.SESSION
         role = principal.role_in(organization_id)
         if role is None:
             membership = await resolve_membership(
                 organization_id=organization_id, user_id=principal.user_id, global_role=principal.global_role
             )
             if membership is None:
-                return None
+                return Ended.MEMBERSHIP
             role = membership[1]
         return Actor(principal.user_id, principal.global_role, role)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from enum import StrEnum
 from uuid import UUID
 
 from app.core.live_events import LiveEvent
@@ -30,8 +31,18 @@ MEMBERSHIP_ENDED = "member.removed"
 ORGANIZATION_DELETED = "organization.deleted"
 MEMBER_UPDATED = "member.updated"
 
-# the actor as of now, or None when the session or the membership has ended
-CheckActor = Callable[[], Awaitable[Actor | None]]
+
+class Ended(StrEnum):
+    """Why a check ends a stream."""
+
+    SESSION = "session ended"  # revoked, expired, or its user disabled: nothing more is sent
+    # removed, left, or the organization deleted: what was published up to the change (the
+    # event telling of it among them) is sent first, as the member could see it
+    MEMBERSHIP = "membership ended"
+
+
+# the actor as of now, or why the stream must end
+CheckActor = Callable[[], Awaitable[Actor | Ended]]
 
 
 class EventStream:
@@ -80,13 +91,13 @@ class EventStream:
                 chunk += await self._replayed(self._position)
             if listener.recheck:
                 listener.recheck = False
-                await self._check()
+                chunk += await self._check()
             while listener.pending and listener.ended is None:
                 chunk += await self._frame_of(listener.pending.popleft())
             if loop.time() >= next_beat:
                 chunk += HEARTBEAT
                 next_beat = loop.time() + self._heartbeat_seconds
-                await self._check()  # the backstop: a revocation this process never heard of
+                chunk += await self._check()  # the backstop: a revocation never heard of here
             if chunk:
                 yield chunk
             if listener.ended is None and not listener.wake.is_set():
@@ -117,8 +128,11 @@ class EventStream:
         event = delivered.event
         about_me = _concerns(event, self.actor.user_id)
         if about_me and event.type == MEMBER_UPDATED:
-            await self._check()  # judge this event, and what follows, by the new role
-            if self.listener.ended is not None:
+            # judge this event, and what follows, by the new role
+            if isinstance(actor := await self._check_actor_safely(), Actor):
+                self.actor = actor
+            else:
+                self.listener.end(actor)
                 return b""
         visible = may_receive(self.actor, event.audience)
         if (about_me and event.type == MEMBERSHIP_ENDED) or event.type == ORGANIZATION_DELETED:
@@ -128,19 +142,25 @@ class EventStream:
         self.events_written += 1
         return delivered.frame
 
-    async def _check(self) -> None:
+    async def _check(self) -> bytes:
+        """Check the session and the membership again; what to send before ending, if
+        the membership ended (what was published up to the change)."""
+        actor = await self._check_actor_safely()
+        if isinstance(actor, Actor):
+            self.actor = actor
+            return b""
+        last_words = await self._replayed(self._position) if actor is Ended.MEMBERSHIP else b""
+        self.listener.end(actor)
+        return last_words
+
+    async def _check_actor_safely(self) -> Actor | Ended:
         try:
-            actor = await self._check_actor()
+            return await self._check_actor()
         except Exception:
             # the database did not answer: end rather than go on unchecked; the client
             # reconnects and is checked afresh
             logger.exception("event stream could not check its session; ending it")
-            self.listener.end("session check failed")
-            return
-        if actor is None:
-            self.listener.end("session or membership ended")
-        else:
-            self.actor = actor
+            return Ended.SESSION
 
 
 def _concerns(event: LiveEvent, user_id: UUID) -> bool:

@@ -119,9 +119,6 @@ class MemberService:
             await _keep_an_admin(member, None)
             await _end(work, member)
             work.audit("member.removed", target=("user", user_id), organization_id=organization_id)
-            publish_member_event(
-                work, "member.removed", organization_id, user_id, member_data(member.user, member)
-            )
 
     async def leave(self, user_id: UUID, organization_id: UUID) -> None:
         """The user leaves an organization they are a member of (404 for any other)."""
@@ -132,10 +129,6 @@ class MemberService:
             await _keep_an_admin(member, None)
             await _end(work, member)
             work.audit("member.left", target=("user", user_id), organization_id=organization_id)
-            # the same event as a removal: the membership ends either way (its status says so)
-            publish_member_event(
-                work, "member.removed", organization_id, user_id, member_data(member.user, member)
-            )
 
 
 def _public(member: OrganizationUser, *, show_email: bool) -> MemberPublic:
@@ -196,5 +189,9 @@ async def _end(work: UnitOfWork, member: OrganizationUser) -> None:
     member.status = MembershipStatus.REMOVED.value
     await member.save(update_fields=["status", "updated_at"])
     user_id = member.user_id  # type: ignore[attr-defined]
-    await clear_current_organization(work, member.organization_id, user_id=user_id)  # type: ignore[attr-defined]
+    organization_id = member.organization_id  # type: ignore[attr-defined]
+    # removed or left, the same event; published before the sessions are refreshed, so
+    # that the member's own stream, which ends on hearing of the refresh, finds it first
+    publish_member_event(work, "member.removed", organization_id, user_id, member_data(member.user, member))
+    await clear_current_organization(work, organization_id, user_id=user_id)
     refresh_user(work, user_id)

@@ -124,6 +124,10 @@ class OrganizationService:
             organization = await _live(organization_id, for_update=True)
             organization.deleted_at = datetime.now(UTC)
             await organization.save(update_fields=["deleted_at", "updated_at"])
+            # the last event of its streams; published before the members' sessions are
+            # refreshed, so that a stream ending on hearing of the refresh finds it first
+            deleted = {"id": str(organization_id)}
+            publish(work, "organization.deleted", organization_id, deleted, audience=EVERY_MEMBER)
             await clear_current_organization(work, organization_id)
             await refresh_members(work, organization_id)
             work.audit(
@@ -131,9 +135,6 @@ class OrganizationService:
                 target=("organization", organization_id),
                 organization_id=organization_id,
             )
-            # the last event of its streams: each ends once it has delivered it
-            deleted = {"id": str(organization_id)}
-            publish(work, "organization.deleted", organization_id, deleted, audience=EVERY_MEMBER)
 
     async def restore(self, organization_id: UUID) -> OrganizationAdminView:
         async with self.units() as work:
