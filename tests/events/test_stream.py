@@ -90,7 +90,7 @@ async def test_accepting_an_invite_tells_managers_and_every_member_who_joined(se
 
 
 async def test_a_manager_who_is_not_a_participant_does_not_receive_a_participants_only_event(server):
-    admin, organization = await admin_of_new_organization(server)
+    _, organization = await admin_of_new_organization(server)
     manager = await member_of(server, organization, "Manager")
     coach = await member_of(server, organization, "Coach")
     async with open_stream(manager.client) as managers, open_stream(coach.client) as coaches:

@@ -62,7 +62,7 @@ async def test_a_session_revoked_from_another_device_ends_its_stream(server):
 
 
 async def test_stream_for_organization_i_left_ends(server):
-    admin, organization = await admin_of_new_organization(server)
+    _, organization = await admin_of_new_organization(server)
     teacher = await member_of(server, organization, "Teacher")
     async with open_stream(teacher.client) as stream:
         left = await teacher.client.delete(f"/api/v1/me/organizations/{organization.id}")
