@@ -40,6 +40,7 @@ from app.coaching.sessions import routes as coaching_sessions_routes
 from app.coaching.sessions.service import SessionService
 from app.core.mount import Mount
 from app.docs import routes as docs_routes
+from app.events import routes as events_routes
 from app.invites import routes as invites_routes
 from app.invites.acceptance import InviteAcceptance
 from app.invites.service import InviteService
@@ -241,6 +242,10 @@ def _audit(mount: Mount, state: AppState) -> Blueprint:
     return audit_routes.blueprint(mount, audit_log=AuditLog(paginator=state.paginator))
 
 
+def _events(mount: Mount, state: AppState) -> Blueprint:
+    return events_routes.blueprint(mount, streams=state.event_streams)
+
+
 def _diagnostics(mount: Mount, state: AppState) -> Blueprint:
     diagnostics = DiagnosticsService(settings=state.settings, read_broker_depths=_broker_depths(state))
     return diagnostics_routes.blueprint(mount, diagnostics=diagnostics)
@@ -281,6 +286,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("action_items", _action_items),
     Capability("session_notes", _session_notes),
     Capability("calendar", _calendar),
+    Capability("events", _events),
     Capability("setup", _setup),
     Capability("admin_users", _admin_users),
     Capability("admin_metrics", _admin_metrics),

@@ -76,6 +76,7 @@ def create_app(
     )
 
     app.before_server_start(_start)
+    app.before_server_stop(_end_streams)
     app.after_server_stop(_stop)
     return app
 
@@ -109,6 +110,12 @@ async def _start(app: Sanic) -> None:
         state.background_tasks.append(asyncio.create_task(state.reminder_sweeper.run()))
     if state.pubsub is not None:
         state.background_tasks.append(asyncio.create_task(state.pubsub.run()))
+
+
+async def _end_streams(app: Sanic) -> None:
+    """Before the server waits for open responses: an event stream would never end."""
+    state: AppState = app.ctx.state
+    state.event_streams.stop()
 
 
 async def _stop(app: Sanic) -> None:

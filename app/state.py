@@ -21,7 +21,9 @@ from app.core.pubsub import PubSub
 from app.core.redis_gateway import RedisGateway
 from app.core.settings import Settings
 from app.core.unit_of_work import UnitsOfWork
-from app.events.bus import LocalEventBus
+from app.events.bus import EventBus, LocalEventBus
+from app.events.redis_bus import RedisEventBus
+from app.events.service import EventStreams
 from app.ratelimit.limiter import RateLimiter
 
 
@@ -42,8 +44,10 @@ class AppState:
     paginator: Paginator
     # this app's transactions with after-commit effects; the relay joins at start-up
     units: UnitsOfWork
-    # live events (SPEC §7): published after commit, heard by this process's streams
-    events: LocalEventBus
+    # live events (SPEC §7): published after commit (through Redis to every API process,
+    # else in this one), heard by this process's streams (GET /events)
+    events: EventBus
+    event_streams: EventStreams
     # the Dramatiq broker and, for the embedded default, the in-process worker
     broker: Any = None
     worker: Any = None
@@ -62,7 +66,11 @@ class AppState:
         sessions = SessionStore(settings.sessions, redis=redis, pubsub=pubsub)
         units = UnitsOfWork()
         handle_session_effects(units, sessions)
-        events = LocalEventBus(settings.events)
+        events: EventBus = (
+            RedisEventBus(settings.events, redis=redis, pubsub=pubsub, metrics=metrics)
+            if redis is not None and pubsub is not None
+            else LocalEventBus(settings.events)
+        )
         units.handle(LIVE_EVENTS, events.handle)
         return cls(
             settings=settings,
@@ -73,6 +81,7 @@ class AppState:
             sessions=sessions,
             units=units,
             events=events,
+            event_streams=EventStreams(settings.events, bus=events, sessions=sessions, metrics=metrics),
             limiter=RateLimiter(redis=redis),
             cookies=SessionCookies(
                 settings.sessions,

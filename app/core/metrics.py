@@ -51,6 +51,8 @@ class Collectors:
     rate_limit_denials: Counter
     redis_fallback: Gauge
     emails: Counter
+    live_events_dropped: Counter
+    event_streams: Gauge
 
 
 def _collectors() -> Collectors:
@@ -80,6 +82,15 @@ def _collectors() -> Collectors:
             "tandem_emails",
             "Emails by outcome: sent, retried (an attempt failed), dead_lettered",
             ["outcome"],
+        ),
+        live_events_dropped=Counter(
+            "tandem_live_events_dropped",
+            "Live events not published because Redis was unreachable (clients resync by listing)",
+        ),
+        event_streams=Gauge(
+            "tandem_event_streams",
+            "Server-Sent Event streams open (GET /api/v1/events)",
+            multiprocess_mode="livesum",
         ),
     )
 
@@ -158,6 +169,12 @@ class Metrics:
 
     def email(self, outcome: str) -> None:
         self._collectors.emails.labels(outcome).inc()
+
+    def live_events_dropped(self, count: int) -> None:
+        self._collectors.live_events_dropped.inc(count)
+
+    def event_streams(self, change: int) -> None:
+        self._collectors.event_streams.inc(change)
 
     def app_started(self) -> None:
         _PROCESS.app_started()

@@ -2,99 +2,181 @@
 open on this process that listens to its organization, and is kept for a while so that a
 reconnecting stream can replay what it missed (Last-Event-ID).
 
-Ids are `<milliseconds>-<sequence>`, rising within an organization.
-
-FOUNDATION (issue 12): in-process only. The events work adds Redis fan-out across API
-processes behind the same interface (publish / listen / replay).
+Two buses answer the same interface (`EventBus`): `LocalEventBus` here, for the embedded
+default (one process, no Redis), and `app.events.redis_bus.RedisEventBus`, which fans
+events out across API processes. Ids are `<milliseconds>-<sequence>`, rising within an
+organization (Redis stream ids, or this process's clock and counter).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import time
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 from uuid import UUID
+
+import orjson
 
 from app.core.live_events import LiveEvent
 from app.core.settings import EventSettings
 
-
-@dataclass(frozen=True, slots=True)
-class Delivered:
-    """An event as published: its id and when."""
-
-    id: str
-    event: LiveEvent
-    at: float
+# what a client may send as Last-Event-ID: an id as this bus writes them, nothing else
+EVENT_ID = re.compile(r"^\d{1,15}-\d{1,19}$")
+# events a listener holds for a stream that has not written them yet; past it the stream
+# replays from its last id (a gap) rather than letting the inbox grow without end
+LISTENER_CAPACITY = 1000
 
 
-class Listener:
-    """One stream's inbox for one organization's events (bounded: a stream that cannot
-    keep up is told to reconnect and replay rather than growing without end)."""
-
-    def __init__(self, organization_id: UUID, *, capacity: int = 1000) -> None:
-        self.organization_id = organization_id
-        self.queue: asyncio.Queue[Delivered | None] = asyncio.Queue(capacity)
-        self.overflowed = False
-
-    def offer(self, delivered: Delivered) -> None:
-        try:
-            self.queue.put_nowait(delivered)
-        except asyncio.QueueFull:
-            self.overflowed = True
-
-
-class LocalEventBus:
-    def __init__(self, settings: EventSettings) -> None:
-        self.settings = settings
-        self._listeners: dict[UUID, set[Listener]] = {}
-        self._recent: dict[UUID, deque[Delivered]] = {}
-        self._sequence = itertools.count()
-
-    def handle(self, events: list[LiveEvent]) -> None:
-        """The LIVE_EVENTS effect handler (after commit)."""
-        for event in events:
-            self.deliver(self._stamp(event))
-
-    def _stamp(self, event: LiveEvent) -> Delivered:
-        now = time.time()
-        return Delivered(f"{int(now * 1000)}-{next(self._sequence)}", event, now)
-
-    def deliver(self, delivered: Delivered) -> None:
-        organization_id = delivered.event.organization_id
-        recent = self._recent.setdefault(organization_id, deque(maxlen=self.settings.replay_events or 1))
-        recent.append(delivered)
-        for listener in tuple(self._listeners.get(organization_id, ())):
-            listener.offer(delivered)
-
-    def listen(self, organization_id: UUID) -> Listener:
-        listener = Listener(organization_id)
-        self._listeners.setdefault(organization_id, set()).add(listener)
-        return listener
-
-    def forget(self, listener: Listener) -> None:
-        listeners = self._listeners.get(listener.organization_id)
-        if listeners is not None:
-            listeners.discard(listener)
-            if not listeners:
-                del self._listeners[listener.organization_id]
-
-    async def replay(self, organization_id: UUID, after_id: str) -> Iterable[Delivered]:
-        """What the organization published after `after_id`, within the replay window."""
-        oldest = time.time() - self.settings.replay_seconds
-        return [
-            delivered
-            for delivered in self._recent.get(organization_id, ())
-            if delivered.at >= oldest and _order(delivered.id) > _order(after_id)
-        ]
-
-
-def _order(event_id: str) -> tuple[int, int]:
+def event_order(event_id: str) -> tuple[int, int]:
+    """An id's place in its organization's order; (0, -1) for anything malformed."""
+    millis, _, sequence = event_id.partition("-")
     try:
-        millis, sequence = event_id.split("-", 1)
         return int(millis), int(sequence)
     except ValueError:
         return (0, -1)
+
+
+def valid_event_id(event_id: str | None) -> str | None:
+    """A client's Last-Event-ID when it has the shape of ours, else None (ignored)."""
+    if event_id is None or not EVENT_ID.match(event_id):
+        return None
+    return event_id
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """An event as published: its id, and its SSE frame, built once for every stream."""
+
+    id: str
+    event: LiveEvent
+    frame: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, event_id: str, event: LiveEvent) -> Delivered:
+        # one line of JSON (orjson never writes a newline); the type is a constant of ours
+        data = orjson.dumps(event.data)
+        frame = b"id: %b\nevent: %b\ndata: %b\n\n" % (event_id.encode(), event.type.encode(), data)
+        return cls(event_id, event, frame)
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return event_order(self.id)
+
+
+class Listener:
+    """One stream's inbox for one organization's events, and what else it must notice:
+    a gap (events may have been missed: replay from the last id), a reason to check its
+    session and role again, or the end. One asyncio.Event wakes the stream for any."""
+
+    __slots__ = ("_capacity", "ended", "gap", "organization_id", "pending", "recheck", "wake")
+
+    def __init__(self, organization_id: UUID, *, capacity: int = LISTENER_CAPACITY) -> None:
+        self.organization_id = organization_id
+        self.pending: deque[Delivered] = deque()
+        self.wake = asyncio.Event()
+        self.gap = False
+        self.recheck = False
+        self.ended: str | None = None  # why, once ended
+        self._capacity = capacity
+
+    def offer(self, delivered: Delivered) -> None:
+        if len(self.pending) >= self._capacity:
+            self.gap = True  # the stream replays what it dropped here
+        else:
+            self.pending.append(delivered)
+        self.wake.set()
+
+    def tell_of_gap(self) -> None:
+        self.gap = True
+        self.wake.set()
+
+    def check_again(self) -> None:
+        self.recheck = True
+        self.wake.set()
+
+    def end(self, reason: str) -> None:
+        if self.ended is None:
+            self.ended = reason
+        self.wake.set()
+
+
+class EventBus(Protocol):
+    def handle(self, events: list[LiveEvent]) -> Awaitable[None] | None:
+        """The LIVE_EVENTS effect handler (after commit)."""
+
+    def listen(self, organization_id: UUID) -> Listener: ...
+
+    def forget(self, listener: Listener) -> None: ...
+
+    async def replay(self, organization_id: UUID, after_id: str) -> Sequence[Delivered]:
+        """What the organization published after `after_id`, within the replay window."""
+
+
+class Listeners:
+    """This process's listeners, by organization."""
+
+    def __init__(self) -> None:
+        self._by_organization: dict[UUID, set[Listener]] = {}
+
+    def add(self, organization_id: UUID) -> Listener:
+        listener = Listener(organization_id)
+        self._by_organization.setdefault(organization_id, set()).add(listener)
+        return listener
+
+    def discard(self, listener: Listener) -> None:
+        listeners = self._by_organization.get(listener.organization_id)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self._by_organization[listener.organization_id]
+
+    def deliver(self, delivered: Delivered) -> None:
+        for listener in tuple(self._by_organization.get(delivered.event.organization_id, ())):
+            listener.offer(delivered)
+
+    def tell_all_of_gap(self) -> None:
+        for listeners in tuple(self._by_organization.values()):
+            for listener in tuple(listeners):
+                listener.tell_of_gap()
+
+
+class LocalEventBus:
+    """The embedded default: this process is the only one, memory is the replay window."""
+
+    def __init__(self, settings: EventSettings, *, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._listeners = Listeners()
+        self._recent: dict[UUID, deque[tuple[float, Delivered]]] = {}
+        self._sequence = itertools.count()
+
+    def handle(self, events: list[LiveEvent]) -> None:
+        for event in events:
+            now = self._clock()
+            delivered = Delivered.of(f"{int(now * 1000)}-{next(self._sequence)}", event)
+            if self.settings.replay_events:
+                recent = self._recent.setdefault(
+                    event.organization_id, deque(maxlen=self.settings.replay_events)
+                )
+                recent.append((now, delivered))
+            self._listeners.deliver(delivered)
+
+    def listen(self, organization_id: UUID) -> Listener:
+        return self._listeners.add(organization_id)
+
+    def forget(self, listener: Listener) -> None:
+        self._listeners.discard(listener)
+
+    async def replay(self, organization_id: UUID, after_id: str) -> Sequence[Delivered]:
+        oldest = self._clock() - self.settings.replay_seconds
+        after = event_order(after_id)
+        return [
+            delivered
+            for at, delivered in self._recent.get(organization_id, ())
+            if at >= oldest and delivered.order > after
+        ]

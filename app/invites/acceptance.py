@@ -15,6 +15,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 
 from app.core import errors
+from app.core.live_events import Audience, publish
+from app.core.member_events import member_data, publish_member_event
 from app.core.membership import live_organization, resolve_membership
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.policy import Actor, may_grant_organization_role
@@ -24,6 +26,7 @@ from app.core.session_effects import refresh_user
 from app.core.tokens import hash_token
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from app.invites.schemas import InviteAccepted, MyInvite
+from app.invites.service import public
 from models import Invite, Organization, OrganizationUser, User
 from models.invites import InviteStatus
 from models.organizations import MembershipStatus
@@ -89,7 +92,7 @@ class InviteAcceptance:
             raise errors.InvalidToken()  # the organization was deleted: its invites died with it
         if not await _inviter_may_still_grant(invite):
             raise errors.InvalidToken()
-        await self._become_member(invite, user)
+        membership = await self._become_member(invite, user)
         now = datetime.now(UTC)
         invite.status = InviteStatus.ACCEPTED
         invite.accepted_at = now
@@ -113,6 +116,10 @@ class InviteAcceptance:
             changed_fields=["role", "status"],
             actor_id=user.id,
         )
+        accepted = public(invite, now)
+        audience = Audience.members(min_role=Role.MANAGER, also=(user.id,))
+        publish(work, "invite.accepted", organization.id, accepted, audience=audience)
+        publish_member_event(work, "member.joined", organization.id, user.id, member_data(user, membership))
         return InviteAccepted(
             organization_id=organization.id,
             organization_name=organization.name,
@@ -121,7 +128,7 @@ class InviteAcceptance:
         )
 
     @staticmethod
-    async def _become_member(invite: Invite, user: User) -> None:
+    async def _become_member(invite: Invite, user: User) -> OrganizationUser:
         membership = (
             await OrganizationUser.filter(organization_id=invite.organization_id, user_id=user.id)
             .select_for_update()
@@ -129,7 +136,7 @@ class InviteAcceptance:
         )
         if membership is None:
             try:
-                await OrganizationUser.create(
+                return await OrganizationUser.create(
                     organization_id=invite.organization_id, user_id=user.id, role_in_organization=invite.role
                 )
             except IntegrityError:
@@ -143,6 +150,7 @@ class InviteAcceptance:
             membership.status = MembershipStatus.ACTIVE
             membership.role_in_organization = invite.role
             await membership.save(update_fields=["status", "role_in_organization", "updated_at"])
+            return membership
 
     async def mine(self, user_id: UUID, page: PageQuery) -> Page[MyInvite]:
         """My pending, unexpired invites across organizations; none until my email is

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from app.core import errors
 from app.core.callbacks import Callback, check_callback_url
+from app.core.live_events import Audience, publish
 from app.core.membership import NO_SUCH_ORGANIZATION, live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor, may_grant_organization_role
@@ -39,6 +40,10 @@ def status_of(invite: Invite, now: datetime) -> InviteStatusName:
     if invite.status == InviteStatus.PENDING and invite.expires_at <= now:
         return "expired"
     return InviteStatus(invite.status).value
+
+
+# invites (and their addresses) are the business of Managers and above, as their list is
+INVITE_AUDIENCE = Audience.members(min_role=Role.MANAGER)
 
 
 def public(invite: Invite, now: datetime) -> InvitePublic:
@@ -133,7 +138,9 @@ class InviteService:
                 organization_id=organization_id,
                 changed_fields=["email", "role"],
             )
-        return public(invite, now)
+            created = public(invite, now)
+            publish(work, "invite.created", organization_id, created, audience=INVITE_AUDIENCE)
+        return created
 
     async def list(self, organization_id: UUID, query: InviteQuery) -> Page[InvitePublic]:
         """The organization's invites, newest first; `expired` is a pending one past its expiry."""
@@ -169,7 +176,9 @@ class InviteService:
                 organization_id=organization_id,
                 changed_fields=["status", "revoked_at"],
             )
-        return public(invite, now)
+            revoked = public(invite, now)
+            publish(work, "invite.revoked", organization_id, revoked, audience=INVITE_AUDIENCE)
+        return revoked
 
     async def resend(
         self, actor: Actor, organization_id: UUID, invite_id: UUID, *, callback: Callback

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from app.core import errors, policy
 from app.core.compiled_query import CompiledList, as_datetime, as_uuid
+from app.core.member_events import member_data, publish_member_event
 from app.core.membership import NO_SUCH_ORGANIZATION, active_admin_count, live_organization
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
@@ -108,6 +109,8 @@ class MemberService:
                     organization_id=organization_id,
                     changed_fields=["role_in_organization"],
                 )
+                data = member_data(member.user, member)
+                publish_member_event(work, "member.updated", organization_id, user_id, data)
         return _public(member, show_email=policy.may_see_member_emails(actor))
 
     async def remove(self, actor: Actor, organization_id: UUID, user_id: UUID) -> None:
@@ -186,5 +189,9 @@ async def _end(work: UnitOfWork, member: OrganizationUser) -> None:
     member.status = MembershipStatus.REMOVED.value
     await member.save(update_fields=["status", "updated_at"])
     user_id = member.user_id  # type: ignore[attr-defined]
-    await clear_current_organization(work, member.organization_id, user_id=user_id)  # type: ignore[attr-defined]
+    organization_id = member.organization_id  # type: ignore[attr-defined]
+    # removed or left, the same event; published before the sessions are refreshed, so
+    # that the member's own stream, which ends on hearing of the refresh, finds it first
+    publish_member_event(work, "member.removed", organization_id, user_id, member_data(member.user, member))
+    await clear_current_organization(work, organization_id, user_id=user_id)
     refresh_user(work, user_id)

@@ -16,6 +16,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from app.core import errors, policy
+from app.core.live_events import Audience, publish
 from app.core.membership import NO_SUCH_ORGANIZATION, live_organization
 from app.core.pagination import Page, PageQuery, Paginator
 from app.core.policy import Actor
@@ -40,6 +41,7 @@ SLUG_TAKEN = "This slug is taken"
 # a generated slug that collides gets a random suffix; a few tries make a clash unlikely
 _SLUG_ATTEMPTS = 5
 _SLUG_STEM_MAX = 57  # room for "-" and six hex digits within 64
+EVERY_MEMBER = Audience.members()
 
 
 class OrganizationService:
@@ -108,9 +110,12 @@ class OrganizationService:
                         organization_id=organization_id,
                         changed_fields=changed,
                     )
+                updated = OrganizationPublic.model_validate(organization)
+                if changed:
+                    publish(work, "organization.updated", organization_id, updated, audience=EVERY_MEMBER)
         except IntegrityError:
             raise errors.Conflict(SLUG_TAKEN) from None
-        return OrganizationPublic.model_validate(organization)
+        return updated
 
     async def delete(self, organization_id: UUID) -> None:
         """Soft delete: members lose access at once; those acting in it by default act in
@@ -119,6 +124,10 @@ class OrganizationService:
             organization = await _live(organization_id, for_update=True)
             organization.deleted_at = datetime.now(UTC)
             await organization.save(update_fields=["deleted_at", "updated_at"])
+            # the last event of its streams; published before the members' sessions are
+            # refreshed, so that a stream ending on hearing of the refresh finds it first
+            deleted = {"id": str(organization_id)}
+            publish(work, "organization.deleted", organization_id, deleted, audience=EVERY_MEMBER)
             await clear_current_organization(work, organization_id)
             await refresh_members(work, organization_id)
             work.audit(

@@ -99,7 +99,9 @@ for i = 1, n do
 end
 if allowed == 1 then
   for i = 1, n do
-    redis.call('SET', KEYS[i], string.format('%.17g', new_tats[i]), 'PX', math.ceil(new_tats[i] - now))
+    -- at least 1 ms: an interval below a double's resolution at now (a limit of
+    -- millions a minute) leaves new_tat == now, and PX 0 is an error
+    redis.call('SET', KEYS[i], string.format('%.17g', new_tats[i]), 'PX', math.max(1, math.ceil(new_tats[i] - now)))
   end
 end
 return {allowed, worst, worst_remaining, tostring(worst_retry), tostring(worst_reset)}

@@ -144,6 +144,7 @@ async def test_production_app_has_exactly_its_mounts(server):
         "api_v1_action_items",
         "api_v1_session_notes",
         "api_v1_calendar",
+        "api_v1_events",
         "api_v1_admin_users",
         "api_v1_admin_metrics",
         "api_v1_audit",

@@ -209,3 +209,22 @@ async def test_redis_outage_keeps_serving_and_limits_auth_per_process(
             assert 429 in statuses
     finally:
         redis.stop()
+
+
+async def test_a_limit_of_a_billion_a_minute_counts_in_redis_without_failing_it(redis_url):
+    """Its interval (60 µs) is below a double's resolution at now in milliseconds, so the
+    new TAT equals now: an expiry of 0 ms made Redis refuse the SET, and the gateway then
+    took Redis for down (every Redis user fell back) for `retry_after_seconds`."""
+    from app.core.metrics import Metrics
+    from app.core.redis_gateway import RedisGateway
+    from app.core.settings import MetricsSettings, RedisSettings
+    from app.ratelimit.limiter import RateLimiter
+
+    gateway = RedisGateway(RedisSettings(url=redis_url), metrics=Metrics(MetricsSettings()))
+    limiter = RateLimiter(redis=gateway)
+    check = Check("general", "user:huge", RatePolicy(limit=1_000_000_000, period_seconds=60))
+    for _ in range(20):
+        decision = await limiter.hit([check])
+        assert decision is not None and decision.allowed
+    assert not gateway.is_down
+    await gateway.close()

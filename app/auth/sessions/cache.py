@@ -11,6 +11,7 @@ reading before.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from redis.asyncio.client import Pipeline
 
@@ -43,6 +44,8 @@ class SessionCache:
         self._evicted_at: dict[str, float] = {}
         self._all_evicted_at = 0.0  # the whole local cache was dropped
         self._store_script = None
+        # told of every eviction heard of (a token hash, None for all): open event streams
+        self._watchers: list[Callable[[str | None], None]] = []
         if redis is not None:
             self._store_script = redis.client.register_script(STORE_UNLESS_EVICTED)
 
@@ -107,6 +110,13 @@ class SessionCache:
         else:
             self._local.pop(token_hash, None)
             self._note_eviction(token_hash)
+        for watcher in self._watchers:
+            watcher(token_hash)
+
+    def watch_evictions(self, watcher: Callable[[str | None], None]) -> None:
+        """Call `watcher` on every eviction heard of, in this process or from another
+        (a token hash; None: all, after a pub/sub gap). It must not block."""
+        self._watchers.append(watcher)
 
     def evicted_since(self, token_hash: str, started: float) -> bool:
         """Whether an eviction of this token (or of all) was heard of at or after

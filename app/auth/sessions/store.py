@@ -81,7 +81,11 @@ class SessionStore:
     # ------------------------------------------------------------------ lookup
     async def principal_for(self, token: str) -> Principal | None:
         """The live session behind `token`, or None (unknown, revoked, idle or expired)."""
-        token_hash = hash_token(token)
+        return await self.principal_for_hash(hash_token(token))
+
+    async def principal_for_hash(self, token_hash: str) -> Principal | None:
+        """principal_for, by the token's hash (an open event stream checks its session
+        again without keeping the token)."""
         now = self.clock()
         # before any await: an eviction heard of after this voids what this lookup read
         started = time.monotonic()
@@ -292,6 +296,12 @@ class SessionStore:
 
     async def _evict(self, token_hash: str) -> None:
         await self._revocations.evict(token_hash)
+
+    def watch_evictions(self, watcher: Callable[[str | None], None]) -> None:
+        """`watcher(token_hash)` on every eviction this process hears of, whoever made it
+        (None: every session, after a pub/sub gap): a revocation, or a change to what a
+        snapshot holds (roles, memberships). Open event streams check their session then."""
+        self.cache.watch_evictions(watcher)
 
     def forget_locally(self, token_hash: str | None = None) -> None:
         """Evict one session (or all) from this process's cache only."""
