@@ -44,21 +44,6 @@ def script(directory: Path, *, mentorship_id: str, base_epoch: int) -> Path:
     return path
 
 
-def overlapping_pairs(url: str) -> int:
-    """Pairs of slots of one user whose half-open ranges overlap (0 when the constraint holds)."""
-    return int(
-        seed.psql(
-            url,
-            """
-            SELECT count(*) FROM coaching_session_slots AS a
-            JOIN coaching_session_slots AS b
-              ON a.user_id = b.user_id AND a.id < b.id
-             AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
-            """,
-        )
-    )
-
-
 def sessions_created(url: str, mentorship_id: str) -> int:
     return int(
         seed.psql(url, f"SELECT count(*) FROM coaching_sessions WHERE mentorship_id = '{mentorship_id}'")

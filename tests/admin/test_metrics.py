@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_sync
 
-from models import AuditEvent, Invite, Mentorship, Organization, OutboxMessage, User
+from models import AuditEvent, CoachingSession, Invite, Mentorship, Organization, OutboxMessage, User
 from tests.factories import organization_with, sign_up, signed_in_user, signed_in_with_global_role
 from tests.problems import assert_problem
 
@@ -34,6 +34,7 @@ async def test_metrics_counts_follow_the_data(server, redis_url):
     assert before["organizations"] == {"live": 0, "deleted": 0}
     assert (before["memberships"], before["pending_invites"]) == (0, 0)
     assert before["active_mentorships"] == 0
+    assert before["sessions_this_week"] == 0
     assert before["failed_jobs"] == 0
     assert before["audit_events_today"] == 1  # the admin's sign-in
 
@@ -62,6 +63,27 @@ async def test_metrics_counts_follow_the_data(server, redis_url):
         await Mentorship.create(
             organization_id=organization.id, coach_id=uuid.uuid4(), teacher_id=uuid.uuid4(), status=status
         )
+    # sessions starting this week count, but not a cancelled one, one next week or one of a
+    # deleted organization
+    monday = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=now.weekday())
+    for organization, starts_at, status in [
+        (live, monday + timedelta(hours=1), "completed"),
+        (live, monday + timedelta(days=6, hours=23), "scheduled"),
+        (live, monday + timedelta(days=2), "cancelled"),
+        (live, monday + timedelta(days=7), "scheduled"),
+        (gone, monday + timedelta(days=1), "scheduled"),
+    ]:
+        await CoachingSession.create(
+            organization_id=organization.id,
+            mentorship_id=uuid.uuid4(),
+            coach_id=uuid.uuid4(),
+            teacher_id=uuid.uuid4(),
+            title="A session",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=30),
+            timezone="UTC",
+            status=status,
+        )
     # claimed far ahead, so that this server's relay leaves it waiting
     await OutboxMessage.create(actor="send_email", payload={}, claimed_until=now + timedelta(hours=1))
     await AuditEvent.filter(id__not_isnull=True).update(created_at=now - timedelta(days=2))
@@ -79,3 +101,4 @@ async def test_metrics_counts_follow_the_data(server, redis_url):
     assert after["failed_jobs"] == 2
     assert after["audit_events_today"] == 0
     assert after["active_mentorships"] == 1
+    assert after["sessions_this_week"] == 2

@@ -27,7 +27,7 @@ def at(days: int, hour: int) -> tuple[str, str]:
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 async def joined(server, inviter: SignedInUser, organization_id: str, role: str, smtp_server) -> SignedInUser:  # type: ignore[no-untyped-def]

@@ -30,6 +30,10 @@ class PlatformMetrics(BaseModel):
     memberships: int = Field(description="Active memberships in live organizations")
     pending_invites: int = Field(description="Pending and not yet expired")
     active_mentorships: int = Field(description="Mentorships in status `active`, in live organizations")
+    sessions_this_week: int = Field(
+        description="Coaching sessions starting this ISO week (from Monday 00:00 UTC), cancelled ones "
+        "not counted, in live organizations"
+    )
     outbox: OutboxFigures
     failed_jobs: int | None = Field(
         description="Dead-lettered broker messages (retries exhausted), kept for "

@@ -3,7 +3,7 @@ each one query."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Subquery
 
@@ -17,6 +17,8 @@ from app.core import queues
 from app.core.scoping import unscoped
 from models import (
     AuditEvent,
+    CoachingSession,
+    CoachingSessionStatus,
     Invite,
     InviteStatus,
     Mentorship,
@@ -48,6 +50,16 @@ class PlatformMetricsService:
         active_mentorships = unscoped(Mentorship, reason="platform-wide count for administrators").filter(
             status=MentorshipStatus.ACTIVE, organization_id__in=Subquery(live_organizations.values("id"))
         )
+        # this ISO week (from Monday 00:00 UTC), cancelled ones not counted
+        week_start = midnight - timedelta(days=midnight.weekday())
+        sessions_this_week = unscoped(
+            CoachingSession, reason="platform-wide count for administrators"
+        ).filter(
+            starts_at__gte=week_start,
+            starts_at__lt=week_start + timedelta(days=7),
+            status__not=CoachingSessionStatus.CANCELLED,
+            organization_id__in=Subquery(live_organizations.values("id")),
+        )
         return PlatformMetrics(
             generated_at=now,
             users=UserCounts(
@@ -64,6 +76,7 @@ class PlatformMetricsService:
             ).count(),
             pending_invites=await pending_invites.count(),
             active_mentorships=await active_mentorships.count(),
+            sessions_this_week=await sessions_this_week.count(),
             outbox=OutboxFigures(depth=backlog.depth, oldest_age_seconds=backlog.oldest_age_seconds),
             failed_jobs=None if depths is None else queues.dead_letters(depths),
             audit_events_today=await AuditEvent.filter(created_at__gte=midnight).count(),
