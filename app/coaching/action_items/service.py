@@ -62,7 +62,7 @@ class ActionItemService:
                 title=data.title,
                 assignee_id=data.assignee_id,
                 created_by_id=actor.user_id,
-                due_at=_utc(data.due_at),
+                due_at=data.due_at,  # in UTC (schemas.DueAt)
                 session_id=data.session_id,
                 goal_id=data.goal_id,
             )
@@ -104,8 +104,6 @@ class ActionItemService:
     ) -> ActionItemPublic:
         """`done` sets `completed_at` (reopening clears it); a new assignee must be a participant."""
         changes = data.model_dump(exclude_unset=True)
-        if "due_at" in changes:
-            changes["due_at"] = _utc(changes["due_at"])
         async with self.units() as work:
             item, mentorship = await _visible(actor, organization_id, item_id, for_update=True)
             require_writable(mentorship, what="its action items change")
@@ -184,7 +182,3 @@ def _changed(
     result = public(item)
     publish(work, action, item.organization_id, result, audience=mentorship_audience(mentorship))
     return result
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC) if moment is not None else None
