@@ -7,6 +7,7 @@ import asyncio
 import uuid
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from models import AuditEvent, Mentorship
 from tests.coaching.mentorship_support import (
@@ -436,3 +437,41 @@ async def test_cursor_of_another_list_filter_or_person_is_refused(server):
     ):
         response = await client.get(path, params=params)
         assert response.status_code == 400, (path, params, response.text)
+
+
+# -- races with the end of a mentorship (PostgreSQL: row locks) -----------------------
+
+
+async def test_writing_goals_and_action_items_while_the_mentorship_is_being_ended_is_refused(server):
+    """The end holds the mentorship's row lock (as PATCH does) while a goal is set, one is
+    edited and an action item added: once the end commits, each sees `ended` (422); none
+    lands in a mentorship that has ended."""
+    if server.state.settings.database.dialect != "postgres":
+        pytest.skip("row locks: SQLite serializes writes")
+    p = await program(server)
+    mentorship = await mentorship_of(p)
+    goal = await goal_of(p.teacher, mentorship)
+    item = await item_of(p.coach, mentorship)
+
+    async with in_transaction():
+        row = await Mentorship.filter(id=mentorship["id"]).select_for_update().get()
+        row.status = "ended"
+        await row.save(update_fields=["status"])
+        writes = [
+            asyncio.ensure_future(
+                p.teacher.client.post(GOALS, json={"mentorship_id": row.id.hex, "title": "x"})
+            ),
+            asyncio.ensure_future(p.teacher.client.patch(f"{GOALS}/{goal['id']}", json={"progress": 50})),
+            asyncio.ensure_future(
+                p.coach.client.post(
+                    ACTION_ITEMS, json={"mentorship_id": row.id.hex, "title": "x", "assignee_id": p.coach.id}
+                )
+            ),
+            asyncio.ensure_future(
+                p.coach.client.patch(f"{ACTION_ITEMS}/{item['id']}", json={"status": "done"})
+            ),
+        ]
+        await asyncio.sleep(0.5)
+    responses = await asyncio.gather(*writes)
+
+    assert [response.status_code for response in responses] == [422] * 4, [r.text for r in responses]

@@ -21,7 +21,12 @@ from app.coaching.action_items.schemas import (
 )
 from app.coaching.goals.service import may_read_goal
 from app.coaching.participation import may_see_mentorship, mentorship_audience, mentorship_participants
-from app.coaching.references import mentorship_named, require_writable, unknown_reference
+from app.coaching.references import (
+    locked_mentorship,
+    mentorship_named,
+    require_writable,
+    unknown_reference,
+)
 from app.core import errors
 from app.core.live_events import publish
 from app.core.pagination import Page, Paginator
@@ -122,10 +127,15 @@ async def _visible(
     actor: Actor, organization_id: UUID, item_id: UUID, *, for_update: bool = False
 ) -> tuple[ActionItem, Mentorship]:
     """The action item and its mentorship when the actor may see the mentorship, else the
-    same 404 as a missing one."""
-    item = await get_scoped_or_404(ActionItem, organization_id, item_id, for_update=for_update)
-    mentorship = await get_scoped_or_404(Mentorship, organization_id, item.mentorship_id)
-    if not may_see_mentorship(actor, mentorship):
+    same 404 as a missing one. `for_update`: both locked, the mentorship first
+    (references.locked_mentorship), and the item read again under its lock."""
+    item = await get_scoped_or_404(ActionItem, organization_id, item_id)
+    if for_update:
+        mentorship = await locked_mentorship(organization_id, item.mentorship_id)
+        item = await get_scoped_or_404(ActionItem, organization_id, item_id, for_update=True)
+    else:
+        mentorship = await scoped(Mentorship, organization_id).filter(id=item.mentorship_id).first()
+    if mentorship is None or not may_see_mentorship(actor, mentorship):
         raise errors.NotFound(NO_SUCH_ACTION_ITEM)
     return item, mentorship
 

@@ -17,7 +17,7 @@ from tortoise.expressions import Q, Subquery
 
 from app.coaching.goals.schemas import GoalCreate, GoalPublic, GoalQuery, GoalUpdate
 from app.coaching.participation import content_audience, mentorship_participants
-from app.coaching.references import mentorship_named, require_writable
+from app.coaching.references import locked_mentorship, mentorship_named, require_writable
 from app.core import errors
 from app.core.live_events import publish
 from app.core.pagination import Page, Paginator
@@ -52,10 +52,16 @@ def may_read_goal(actor: Actor, goal: Goal, mentorship: Mentorship) -> bool:
 async def readable_goal(
     actor: Actor, organization_id: UUID, goal_id: UUID | str, *, for_update: bool = False
 ) -> tuple[Goal, Mentorship]:
-    """The goal and its mentorship if the actor may read it, else the same 404 as a missing one."""
-    goal = await get_scoped_or_404(Goal, organization_id, goal_id, for_update=for_update)
-    mentorship = await get_scoped_or_404(Mentorship, organization_id, goal.mentorship_id)
-    if not may_read_goal(actor, goal, mentorship):
+    """The goal and its mentorship if the actor may read it, else the same 404 as a missing
+    one. `for_update`: both locked, the mentorship first (references.locked_mentorship), and
+    the goal read again under its lock."""
+    goal = await get_scoped_or_404(Goal, organization_id, goal_id)
+    if for_update:
+        mentorship = await locked_mentorship(organization_id, goal.mentorship_id)
+        goal = await get_scoped_or_404(Goal, organization_id, goal_id, for_update=True)
+    else:
+        mentorship = await scoped(Mentorship, organization_id).filter(id=goal.mentorship_id).first()
+    if mentorship is None or not may_read_goal(actor, goal, mentorship):
         raise errors.NotFound(NO_SUCH_GOAL)
     return goal, mentorship
 
