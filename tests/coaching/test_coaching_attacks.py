@@ -475,3 +475,52 @@ async def test_writing_goals_and_action_items_while_the_mentorship_is_being_ende
     responses = await asyncio.gather(*writes)
 
     assert [response.status_code for response in responses] == [422] * 4, [r.text for r in responses]
+
+
+# -- audit ----------------------------------------------------------------------------
+
+
+async def changed_fields(target_id: str) -> list[list[str]]:
+    rows = await AuditEvent.filter(target_id=target_id).order_by("created_at")
+    return [sorted(row.changed_fields) for row in rows]
+
+
+async def test_audit_rows_name_only_the_fields_that_changed(server):
+    p = await program(server)
+    mentorship = await mentorship_of(p)
+    item = await item_of(p.coach, mentorship)
+    goal = await goal_of(p.teacher, mentorship)
+    item_path, goal_path = f"{ACTION_ITEMS}/{item['id']}", f"{GOALS}/{goal['id']}"
+
+    for body in ({"status": "cancelled"}, {"status": "done"}, {"status": "open"}):
+        assert (await p.coach.client.patch(item_path, json=body)).status_code == 200
+    for body in ({"status": "achieved"}, {"status": "active"}, {"status": "archived"}, {"status": "active"}):
+        assert (await p.teacher.client.patch(goal_path, json=body)).status_code == 200
+
+    assert (await changed_fields(item["id"]))[1:] == [
+        ["status"],  # open → cancelled: completed_at stays null
+        ["completed_at", "status"],
+        ["completed_at", "status"],
+    ]
+    assert (await changed_fields(goal["id"]))[1:] == [
+        ["achieved_at", "status"],
+        ["achieved_at", "status"],  # archived_at was null and stays so
+        ["archived_at", "status"],
+        ["archived_at", "status"],
+    ]
+
+
+async def test_methods_a_route_does_not_have_are_405_not_500(server):
+    p = await program(server)
+    mentorship = await mentorship_of(p)
+    item = await item_of(p.coach, mentorship)
+    goal = await goal_of(p.teacher, mentorship)
+    for method, path in (
+        ("DELETE", f"{MENTORSHIPS}/{mentorship['id']}"),
+        ("PUT", f"{MENTORSHIPS}/{mentorship['id']}"),
+        ("DELETE", f"{ACTION_ITEMS}/{item['id']}"),
+        ("PUT", f"{GOALS}/{goal['id']}"),
+        ("POST", f"{GOALS}/{goal['id']}"),
+    ):
+        response = await p.manager.client.request(method, path, json={})
+        assert response.status_code == 405, (method, path, response.text)

@@ -176,8 +176,10 @@ def _apply(item: ActionItem, changes: dict[str, Any], now: datetime) -> list[str
     changed = [name for name, value in changes.items() if getattr(item, name) != value]
     for name in changed:
         setattr(item, name, changes[name])
-    if "status" in changed:
-        item.completed_at = now if item.status == ActionItemStatus.DONE else None
+    completed_at = now if item.status == ActionItemStatus.DONE else None
+    if "status" in changed and item.completed_at != completed_at:
+        # the audit names what changed: open → cancelled leaves completed_at null
+        item.completed_at = completed_at
         changed.append("completed_at")
     return changed
 

@@ -174,14 +174,16 @@ def _apply(goal: Goal, changes: dict[str, Any], now: datetime) -> list[str]:
         setattr(goal, name, changes[name])
     if "status" in changed:
         if goal.status == GoalStatus.ACHIEVED:
-            goal.achieved_at = now
-            changed.append("achieved_at")
+            times = {"achieved_at": now}
         elif goal.status == GoalStatus.ARCHIVED:
-            goal.archived_at = now
-            changed.append("archived_at")
+            times = {"archived_at": now}
         else:  # active again
-            goal.achieved_at = goal.archived_at = None
-            changed += ["achieved_at", "archived_at"]
+            times = {"achieved_at": None, "archived_at": None}
+        # the audit names what changed: reopening an achieved goal leaves archived_at null
+        for name, value in times.items():
+            if getattr(goal, name) != value:
+                setattr(goal, name, value)
+                changed.append(name)
     return changed
 
 
