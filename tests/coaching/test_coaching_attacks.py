@@ -16,9 +16,11 @@ from tests.coaching.mentorship_support import (
     MENTORSHIPS,
     acting_in,
     goal_of,
+    heard,
     mentorship_of,
     person_in,
     program,
+    reaches,
 )
 from tests.factories import organization_with
 from tests.problems import assert_problem
@@ -524,3 +526,63 @@ async def test_methods_a_route_does_not_have_are_405_not_500(server):
     ):
         response = await p.manager.client.request(method, path, json={})
         assert response.status_code == 405, (method, path, response.text)
+
+
+# -- events ---------------------------------------------------------------------------
+
+
+async def test_events_do_not_reach_people_who_may_not_see_the_object(server):
+    p = await program(server)
+    mentorship = await mentorship_of(p)
+    other_coach = await person_in(server, p.organization, "Coach")
+    other_teacher = await person_in(server, p.organization, "Teacher")
+    goal = await goal_of(p.teacher, mentorship, visibility="organization")
+    listener = server.state.events.listen(p.organization.id)
+
+    await p.teacher.client.patch(f"{GOALS}/{goal['id']}", json={"visibility": "private", "progress": 10})
+    await p.coach.client.post(GOALS, json={"mentorship_id": mentorship["id"], "title": "shared"})
+    await item_of(p.coach, mentorship)
+    await p.coach.client.patch(f"{MENTORSHIPS}/{mentorship['id']}", json={"status": "paused"})
+
+    events = heard(listener)
+    assert [event.type for event in events] == [
+        "goal.updated",
+        "goal.created",
+        "action_item.created",
+        "mentorship.updated",
+    ]
+    narrowed, shared, item, paused = events
+    assert reaches(narrowed, p.teacher, "Teacher")
+    assert not any(
+        reaches(narrowed, person, role) for person, role in ((p.coach, "Coach"), (p.manager, "Manager"))
+    )
+    assert not reaches(shared, p.manager, "Manager") and reaches(shared, p.coach, "Coach")
+    for event in (narrowed, shared, item, paused):
+        assert not reaches(event, other_coach, "Coach")
+        assert not reaches(event, other_teacher, "Teacher")
+    assert reaches(item, p.manager, "Manager") and reaches(paused, p.manager, "Manager")
+
+
+async def test_accepting_and_withdrawing_a_proposal_at_once_leave_one_outcome(server):
+    p = await program(server)
+    proposed = await p.coach.client.post(
+        MENTORSHIPS, json={"coach_id": p.coach.id, "teacher_id": p.teacher.id}
+    )
+    path = f"{MENTORSHIPS}/{proposed.json()['data']['id']}"
+
+    accepted, withdrawn = await asyncio.gather(
+        p.teacher.client.patch(path, json={"status": "active"}),
+        p.coach.client.patch(path, json={"status": "ended", "end_reason": "withdrawn"}),
+    )
+
+    row = await Mentorship.get(id=proposed.json()["data"]["id"])
+    if accepted.status_code == 200:
+        # accepted first: ending an active mentorship is allowed too, so both may pass
+        assert withdrawn.status_code == 200 and row.status == "ended"
+        assert row.accepted_at is not None
+    else:
+        assert_problem(accepted, 422, "UNPROCESSABLE")
+        assert (withdrawn.status_code, row.status, row.accepted_at) == (200, "ended", None)
+    actions = sorted(await AuditEvent.filter(target_id=str(row.id)).values_list("action", flat=True))
+    expected = ["mentorship.ended", "mentorship.proposed"]
+    assert actions == sorted([*expected, *(["mentorship.updated"] if accepted.status_code == 200 else [])])
