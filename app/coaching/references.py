@@ -24,11 +24,27 @@ def unknown_reference(field: str, message: str) -> errors.BusinessRuleViolated:
 
 
 async def mentorship_named(actor: Actor, organization_id: UUID, mentorship_id: UUID) -> Mentorship:
-    """The mentorship a body names, if the actor may see it; else 422 naming `mentorship_id`."""
-    mentorship = await scoped(Mentorship, organization_id).filter(id=mentorship_id).first()
+    """The mentorship a body names, if the actor may see it; else 422 naming `mentorship_id`.
+    Locked for the write that follows (`locked_mentorship`)."""
+    mentorship = await locked_mentorship(organization_id, mentorship_id)
     if mentorship is None or not may_see_mentorship(actor, mentorship):
         raise unknown_reference("mentorship_id", "no such mentorship")
     return mentorship
+
+
+async def locked_mentorship(organization_id: UUID, mentorship_id: UUID) -> Mentorship | None:
+    """The mentorship, read under a row lock until the transaction ends, before a goal or an
+    action item of it is written. A change of status holds the same row FOR UPDATE, so a
+    write checked against `active` cannot land after a concurrent end has committed (it
+    waits, then reads `ended`). FOR NO KEY UPDATE: writers of one mentorship queue behind
+    each other, while the foreign-key checks of rows that point to it (KEY SHARE) do not
+    wait. Take it before any lock on the goal or action item itself: one order, no deadlock."""
+    return (
+        await scoped(Mentorship, organization_id)
+        .filter(id=mentorship_id)
+        .select_for_update(no_key=True)
+        .first()
+    )
 
 
 def require_writable(mentorship: Mentorship, *, what: str) -> None:

@@ -63,6 +63,15 @@ async def goal_of(author: SignedInUser, mentorship: dict[str, Any], **fields: An
     return response.json()["data"]
 
 
+async def item_of(author: SignedInUser, mentorship: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """An action item of the mentorship, assigned to its teacher unless told otherwise."""
+    body = {"mentorship_id": mentorship["id"], "title": "Send the reading list", **fields}
+    body.setdefault("assignee_id", mentorship["teacher_id"])
+    response = await author.client.post(ACTION_ITEMS, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["data"]
+
+
 def heard(listener: Listener) -> list[LiveEvent]:
     """Every event the listener holds now, oldest first."""
     events = []

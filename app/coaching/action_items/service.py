@@ -21,7 +21,12 @@ from app.coaching.action_items.schemas import (
 )
 from app.coaching.goals.service import may_read_goal
 from app.coaching.participation import may_see_mentorship, mentorship_audience, mentorship_participants
-from app.coaching.references import mentorship_named, require_writable, unknown_reference
+from app.coaching.references import (
+    locked_mentorship,
+    mentorship_named,
+    require_writable,
+    unknown_reference,
+)
 from app.core import errors
 from app.core.live_events import publish
 from app.core.pagination import Page, Paginator
@@ -62,7 +67,7 @@ class ActionItemService:
                 title=data.title,
                 assignee_id=data.assignee_id,
                 created_by_id=actor.user_id,
-                due_at=_utc(data.due_at),
+                due_at=data.due_at,  # in UTC (schemas.DueAt)
                 session_id=data.session_id,
                 goal_id=data.goal_id,
             )
@@ -104,8 +109,6 @@ class ActionItemService:
     ) -> ActionItemPublic:
         """`done` sets `completed_at` (reopening clears it); a new assignee must be a participant."""
         changes = data.model_dump(exclude_unset=True)
-        if "due_at" in changes:
-            changes["due_at"] = _utc(changes["due_at"])
         async with self.units() as work:
             item, mentorship = await _visible(actor, organization_id, item_id, for_update=True)
             require_writable(mentorship, what="its action items change")
@@ -124,10 +127,15 @@ async def _visible(
     actor: Actor, organization_id: UUID, item_id: UUID, *, for_update: bool = False
 ) -> tuple[ActionItem, Mentorship]:
     """The action item and its mentorship when the actor may see the mentorship, else the
-    same 404 as a missing one."""
-    item = await get_scoped_or_404(ActionItem, organization_id, item_id, for_update=for_update)
-    mentorship = await get_scoped_or_404(Mentorship, organization_id, item.mentorship_id)
-    if not may_see_mentorship(actor, mentorship):
+    same 404 as a missing one. `for_update`: both locked, the mentorship first
+    (references.locked_mentorship), and the item read again under its lock."""
+    item = await get_scoped_or_404(ActionItem, organization_id, item_id)
+    if for_update:
+        mentorship = await locked_mentorship(organization_id, item.mentorship_id)
+        item = await get_scoped_or_404(ActionItem, organization_id, item_id, for_update=True)
+    else:
+        mentorship = await scoped(Mentorship, organization_id).filter(id=item.mentorship_id).first()
+    if mentorship is None or not may_see_mentorship(actor, mentorship):
         raise errors.NotFound(NO_SUCH_ACTION_ITEM)
     return item, mentorship
 
@@ -168,8 +176,10 @@ def _apply(item: ActionItem, changes: dict[str, Any], now: datetime) -> list[str
     changed = [name for name, value in changes.items() if getattr(item, name) != value]
     for name in changed:
         setattr(item, name, changes[name])
-    if "status" in changed:
-        item.completed_at = now if item.status == ActionItemStatus.DONE else None
+    completed_at = now if item.status == ActionItemStatus.DONE else None
+    if "status" in changed and item.completed_at != completed_at:
+        # the audit names what changed: open → cancelled leaves completed_at null
+        item.completed_at = completed_at
         changed.append("completed_at")
     return changed
 
@@ -184,7 +194,3 @@ def _changed(
     result = public(item)
     publish(work, action, item.organization_id, result, audience=mentorship_audience(mentorship))
     return result
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC) if moment is not None else None

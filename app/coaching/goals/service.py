@@ -17,7 +17,7 @@ from tortoise.expressions import Q, Subquery
 
 from app.coaching.goals.schemas import GoalCreate, GoalPublic, GoalQuery, GoalUpdate
 from app.coaching.participation import content_audience, mentorship_participants
-from app.coaching.references import mentorship_named, require_writable
+from app.coaching.references import locked_mentorship, mentorship_named, require_writable
 from app.core import errors
 from app.core.live_events import publish
 from app.core.pagination import Page, Paginator
@@ -52,10 +52,16 @@ def may_read_goal(actor: Actor, goal: Goal, mentorship: Mentorship) -> bool:
 async def readable_goal(
     actor: Actor, organization_id: UUID, goal_id: UUID | str, *, for_update: bool = False
 ) -> tuple[Goal, Mentorship]:
-    """The goal and its mentorship if the actor may read it, else the same 404 as a missing one."""
-    goal = await get_scoped_or_404(Goal, organization_id, goal_id, for_update=for_update)
-    mentorship = await get_scoped_or_404(Mentorship, organization_id, goal.mentorship_id)
-    if not may_read_goal(actor, goal, mentorship):
+    """The goal and its mentorship if the actor may read it, else the same 404 as a missing
+    one. `for_update`: both locked, the mentorship first (references.locked_mentorship), and
+    the goal read again under its lock."""
+    goal = await get_scoped_or_404(Goal, organization_id, goal_id)
+    if for_update:
+        mentorship = await locked_mentorship(organization_id, goal.mentorship_id)
+        goal = await get_scoped_or_404(Goal, organization_id, goal_id, for_update=True)
+    else:
+        mentorship = await scoped(Mentorship, organization_id).filter(id=goal.mentorship_id).first()
+    if mentorship is None or not may_read_goal(actor, goal, mentorship):
         raise errors.NotFound(NO_SUCH_GOAL)
     return goal, mentorship
 
@@ -168,14 +174,16 @@ def _apply(goal: Goal, changes: dict[str, Any], now: datetime) -> list[str]:
         setattr(goal, name, changes[name])
     if "status" in changed:
         if goal.status == GoalStatus.ACHIEVED:
-            goal.achieved_at = now
-            changed.append("achieved_at")
+            times = {"achieved_at": now}
         elif goal.status == GoalStatus.ARCHIVED:
-            goal.archived_at = now
-            changed.append("archived_at")
+            times = {"archived_at": now}
         else:  # active again
-            goal.achieved_at = goal.archived_at = None
-            changed += ["achieved_at", "archived_at"]
+            times = {"achieved_at": None, "archived_at": None}
+        # the audit names what changed: reopening an achieved goal leaves archived_at null
+        for name, value in times.items():
+            if getattr(goal, name) != value:
+                setattr(goal, name, value)
+                changed.append(name)
     return changed
 
 
