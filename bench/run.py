@@ -65,6 +65,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop(server: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Terminate, and kill if it has not stopped by `timeout` (never hiding why we stop)."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        sys.stderr.write(f"bench: {server.args} did not stop within {timeout} s; killed\n")
+        server.kill()
+        server.wait()
+
+
 def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -393,8 +404,7 @@ def main() -> None:
             )
     finally:
         for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
 
     # after the others have stopped: it starts two servers of its own
     streams = sse.measure(database_url=POSTGRES_URL, redis_url=REDIS_URL, workdir=workdir)

@@ -210,8 +210,7 @@ def measure(
         )
     finally:
         for server in servers.values():
-            server.terminate()
-            server.wait(timeout=20)
+            run.stop(server)
 
 
 async def _measure(

@@ -153,3 +153,16 @@ class Paginator:
 
 def _first_value(rows: Sequence[Mapping[str, Any]]) -> int:
     return int(next(iter(rows[0].values()))) if rows else 0
+
+
+def given_filters(
+    queryset: QuerySet[Any], query: BaseModel, names: Sequence[str]
+) -> tuple[QuerySet[Any], str]:
+    """`queryset` filtered by each of the query's fields `names` the client gave (None: not
+    filtered), and their values as part of a cursor's scope (a cursor serves the filters
+    it was made for only)."""
+    values = {name: getattr(query, name) for name in names}
+    given = {name: value for name, value in values.items() if value is not None}
+    return (queryset.filter(**given) if given else queryset), ":".join(
+        str(value) for value in values.values()
+    )

@@ -85,3 +85,8 @@ def heard(listener: Listener) -> list[LiveEvent]:
 def reaches(event: LiveEvent, person: SignedInUser, role: str) -> bool:
     """Whether `event` would reach the stream of `person`, a member with `role`."""
     return may_receive(Actor(UUID(person.id), None, role), event.audience)
+
+
+def without_request_id(body: dict) -> dict:
+    """A problem body as another request would get it too (request ids differ)."""
+    return {key: value for key, value in body.items() if key != "request_id"}

@@ -20,15 +20,12 @@ from tests.coaching.mentorship_support import (
     person_in,
     program,
     reaches,
+    without_request_id,
 )
 from tests.factories import organization_with, signed_in_user
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.many_sign_ins
-
-
-def without_request_id(body: dict) -> dict:
-    return {key: value for key, value in body.items() if key != "request_id"}
 
 
 def ids(response) -> set[str]:  # type: ignore[no-untyped-def]

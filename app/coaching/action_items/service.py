@@ -29,7 +29,7 @@ from app.coaching.references import (
 )
 from app.core import errors
 from app.core.live_events import publish
-from app.core.pagination import Page, Paginator
+from app.core.pagination import Page, Paginator, given_filters
 from app.core.policy import Actor, may_contribute_to_mentorship, oversees_coaching
 from app.core.scoping import get_scoped_or_404, scoped
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
@@ -88,13 +88,8 @@ class ActionItemService:
                 .values("id")
             )
             items = items.filter(mentorship_id__in=Subquery(mine))
-        for name in ("mentorship_id", "session_id", "goal_id", "status", "assignee_id"):
-            value = getattr(query, name)
-            if value is not None:
-                items = items.filter(**{name: value})
-        filters = ":".join(
-            str(getattr(query, name))
-            for name in ("mentorship_id", "session_id", "goal_id", "status", "assignee_id")
+        items, filters = given_filters(
+            items, query, ("mentorship_id", "session_id", "goal_id", "status", "assignee_id")
         )
         return await self.paginator.paginate(
             items, query, scope=f"action_items:{organization_id}:{actor.user_id}:{filters}", to_item=public

@@ -20,7 +20,7 @@ from app.coaching.participation import content_audience, mentorship_participants
 from app.coaching.references import locked_mentorship, mentorship_named, require_writable
 from app.core import errors
 from app.core.live_events import publish
-from app.core.pagination import Page, Paginator
+from app.core.pagination import Page, Paginator, given_filters
 from app.core.policy import (
     Actor,
     may_change_goal_visibility,
@@ -99,16 +99,11 @@ class GoalService:
     async def list(self, actor: Actor, organization_id: UUID, query: GoalQuery) -> Page[GoalPublic]:
         """The goals the actor may read (the same rule as reading one, as a query), newest first."""
         goals = scoped(Goal, organization_id).filter(_readable_by(actor, organization_id))
-        if query.mentorship_id is not None:
-            goals = goals.filter(mentorship_id=query.mentorship_id)
-        if query.status is not None:
-            goals = goals.filter(status=query.status)
-        if query.owner_id is not None:
-            goals = goals.filter(owner_id=query.owner_id)
+        goals, filters = given_filters(goals, query, ("mentorship_id", "status", "owner_id"))
         return await self.paginator.paginate(
             goals,
             query,
-            scope=f"goals:{organization_id}:{actor.user_id}:{query.mentorship_id}:{query.status}:{query.owner_id}",
+            scope=f"goals:{organization_id}:{actor.user_id}:{filters}",
             to_item=public,
         )
 

@@ -26,7 +26,7 @@ from app.coaching.mentorships.schemas import (
 from app.coaching.participation import mentorship_audience, visible_mentorship
 from app.core import errors
 from app.core.live_events import publish
-from app.core.pagination import Page, Paginator
+from app.core.pagination import Page, Paginator, given_filters
 from app.core.policy import (
     Actor,
     may_accept_mentorship,
@@ -100,16 +100,11 @@ class MentorshipService:
         mentorships = scoped(Mentorship, organization_id)
         if not oversees_coaching(actor):
             mentorships = mentorships.filter(Q(coach_id=actor.user_id) | Q(teacher_id=actor.user_id))
-        if query.status is not None:
-            mentorships = mentorships.filter(status=query.status)
-        if query.coach_id is not None:
-            mentorships = mentorships.filter(coach_id=query.coach_id)
-        if query.teacher_id is not None:
-            mentorships = mentorships.filter(teacher_id=query.teacher_id)
+        mentorships, filters = given_filters(mentorships, query, ("status", "coach_id", "teacher_id"))
         return await self.paginator.paginate(
             mentorships,
             query,
-            scope=f"mentorships:{organization_id}:{actor.user_id}:{query.status}:{query.coach_id}:{query.teacher_id}",
+            scope=f"mentorships:{organization_id}:{actor.user_id}:{filters}",
             to_item=public,
         )
 
