@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from app.core.pagination import PageQuery
+from app.core.schemas import UtcTime
 
 
 class AuditEventQuery(PageQuery):
@@ -15,21 +15,9 @@ class AuditEventQuery(PageQuery):
     action: str | None = Field(None, min_length=1, max_length=64, description="e.g. `user.disabled`")
     target_type: str | None = Field(None, min_length=1, max_length=32, description="e.g. `user`")
     target_id: str | None = Field(None, min_length=1, max_length=64)
-    since: AwareDatetime | None = Field(None, description="RFC 3339; entries at or after this time")
-    until: AwareDatetime | None = Field(None, description="RFC 3339; entries before this time")
-
-    @field_validator("since", "until")
-    @classmethod
-    def _in_utc(cls, value: datetime | None) -> datetime | None:
-        """As UTC: the compiled query passes a time to SQLite as text, which compares as
-        text with the stored UTC times, so another offset would select the wrong rows; and
-        a time whose UTC form is outside years 1-9999 is a 400, not a driver's overflow."""
-        if value is None:
-            return None
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("out of range once converted to UTC") from None
+    # in UTC (UtcTime): the compiled query hands SQLite a time as text, compared as text
+    since: UtcTime | None = Field(None, description="RFC 3339; entries at or after this time")
+    until: UtcTime | None = Field(None, description="RFC 3339; entries before this time")
 
     @model_validator(mode="after")
     def _target_id_needs_type(self) -> AuditEventQuery:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    create_model,
+)
 
 from app.core import email_address
 
@@ -64,3 +74,17 @@ class ListMeta(BaseModel):
 def list_envelope(model: type[BaseModel]) -> type[BaseModel]:
     """`{"data": [Model], "meta": ListMeta}`, named `<Model>List`."""
     return create_model(f"{model.__name__}List", data=(list[model], ...), meta=(ListMeta, ...))  # type: ignore[valid-type]
+
+
+def _in_utc(value: datetime) -> datetime:
+    """In UTC: the database stores UTC, and SQLite compares times as text; a time whose UTC
+    form is outside years 1-9999 ("0001-01-01T00:30:00+01:00") is a 400 here rather than an
+    OverflowError (a 500) where it is stored."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range once converted to UTC") from None
+
+
+# a time the client sends: RFC 3339 with an offset (400 without), held in UTC from here on
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.coaching.content_fields import Title
 from app.core.pagination import PageQuery
-from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
+from app.core.schemas import RequestModel, ResponseModel, UtcTime, omit_default, refuse_null
 
 ActionItemStatusName = Literal["open", "done", "cancelled"]
-
-
-def _in_utc(value: datetime) -> datetime:
-    """A time whose UTC form is outside years 1-9999 ("0001-01-01T00:30:00+01:00") is a
-    400 here, not an OverflowError (a 500) when the service stores it in UTC."""
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("out of range once converted to UTC") from None
-
-
-DueAt = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class ActionItemCreate(RequestModel):
     mentorship_id: UUID = Field(description="An active or paused mentorship")
     title: Title
     assignee_id: UUID = Field(description="The mentorship's coach or teacher")
-    due_at: DueAt | None = Field(None, description="RFC 3339 with an offset; stored in UTC")
+    due_at: UtcTime | None = Field(None, description="RFC 3339 with an offset; stored in UTC")
     session_id: UUID | None = Field(None, description="A coaching session of the same mentorship")
     goal_id: UUID | None = Field(None, description="A goal of the same mentorship")
 
@@ -42,7 +30,7 @@ class ActionItemUpdate(RequestModel):
     archive: action items are never deleted."""
 
     title: Title | SkipJsonSchema[None] = Field(None, json_schema_extra=omit_default)
-    due_at: DueAt | None = Field(None, json_schema_extra=omit_default)
+    due_at: UtcTime | None = Field(None, json_schema_extra=omit_default)
     status: ActionItemStatusName | SkipJsonSchema[None] = Field(None, json_schema_extra=omit_default)
     assignee_id: UUID | SkipJsonSchema[None] = Field(
         None, description="The mentorship's coach or teacher", json_schema_extra=omit_default

@@ -67,7 +67,7 @@ class ActionItemService:
                 title=data.title,
                 assignee_id=data.assignee_id,
                 created_by_id=actor.user_id,
-                due_at=data.due_at,  # in UTC (schemas.DueAt)
+                due_at=data.due_at,  # in UTC (app.core.schemas.UtcTime)
                 session_id=data.session_id,
                 goal_id=data.goal_id,
             )
