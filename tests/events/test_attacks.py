@@ -15,7 +15,7 @@ from models.coaching import Visibility
 from tests.coaching.mentorship_support import goal_of, mentorship_of, person_in, program
 from tests.events.sse import open_stream
 from tests.events.test_stream import admin_of_new_organization, member_of
-from tests.factories import signed_in_with_global_role
+from tests.factories import PASSWORD, organization_with, sign_up, signed_in_with_global_role
 from tests.invites.support import invite
 from tests.problems import assert_problem
 
@@ -166,3 +166,22 @@ async def test_participants_coaching_content_never_reaches_another_coach_a_manag
     assert [event.data["id"] for event in manager_saw] == [shown["id"]]
     assert [event.data["id"] for event in admin_saw] == [shown["id"]]
     assert other_saw == []
+
+
+async def test_a_bearer_token_that_expires_mid_stream_ends_the_stream_at_the_next_heartbeat(
+    events_settings, start_app
+):
+    async with start_app(events_settings(heartbeat_seconds=0.2)) as server:
+        user = await sign_up(server.client)
+        signed_in = await server.client.post(
+            "/api/v1/auth/sign-in", json={"email": user["email"], "password": PASSWORD, "token": True}
+        )
+        token = signed_in.json()["data"]["access_token"]
+        organization = await organization_with((user["id"], "OrganizationAdmin"))
+        headers = {"Authorization": f"Bearer {token}", "X-Organization-Id": str(organization.id)}
+        async with open_stream(server.client, headers=headers) as stream:
+            assert await stream.silence(0.3) == []
+            store = server.state.sessions
+            real = store.clock
+            store.clock = lambda: real() + server.state.settings.sessions.access_token_seconds + 1
+            assert await stream.events_until_end(timeout=2) == []
