@@ -25,8 +25,11 @@ import orjson
 from app.core.live_events import LiveEvent
 from app.core.settings import EventSettings
 
-# what a client may send as Last-Event-ID: an id as this bus writes them, nothing else
-EVENT_ID = re.compile(r"^\d{1,15}-\d{1,19}$")
+# what a client may send as Last-Event-ID: an id as this bus writes them, nothing else.
+# ASCII digits only: `\d` (and int()) take any Unicode digit, which Redis refuses as a
+# stream id, and the gateway takes a refused command for Redis down (every live event
+# of the process dropped for a while, at a client's whim)
+EVENT_ID = re.compile(r"^[0-9]{1,15}-[0-9]{1,19}$")
 # events a listener holds for a stream that has not written them yet; past it the stream
 # replays from its last id (a gap) rather than letting the inbox grow without end
 LISTENER_CAPACITY = 1000
@@ -43,7 +46,7 @@ def event_order(event_id: str) -> tuple[int, int]:
 
 def valid_event_id(event_id: str | None) -> str | None:
     """A client's Last-Event-ID when it has the shape of ours, else None (ignored)."""
-    if event_id is None or not EVENT_ID.match(event_id):
+    if event_id is None or not EVENT_ID.fullmatch(event_id):  # `$` would let a "\n" end it
         return None
     return event_id
 
@@ -152,19 +155,37 @@ class LocalEventBus:
         self.settings = settings
         self._clock = clock
         self._listeners = Listeners()
+        # by organization, the one that published last at the end: the idle ones come first
         self._recent: dict[UUID, deque[tuple[float, Delivered]]] = {}
         self._sequence = itertools.count()
+        self._last_millis = 0
 
     def handle(self, events: list[LiveEvent]) -> None:
         for event in events:
             now = self._clock()
-            delivered = Delivered.of(f"{int(now * 1000)}-{next(self._sequence)}", event)
+            # ids rise even when the wall clock steps back (NTP, a resumed VM): a stream
+            # skips an id at or below the last it wrote, so a lower one would be lost
+            self._last_millis = max(self._last_millis, int(now * 1000))
+            delivered = Delivered.of(f"{self._last_millis}-{next(self._sequence)}", event)
             if self.settings.replay_events:
-                recent = self._recent.setdefault(
-                    event.organization_id, deque(maxlen=self.settings.replay_events)
-                )
-                recent.append((now, delivered))
+                self._keep(event.organization_id, now, delivered)
             self._listeners.deliver(delivered)
+
+    def _keep(self, organization_id: UUID, now: float, delivered: Delivered) -> None:
+        """Keep the event for replay; drop what has left the window in time, this
+        organization's and every idle one's, so memory follows the window, not the
+        number of organizations that ever published."""
+        recent = self._recent.pop(organization_id, None) or deque(maxlen=self.settings.replay_events)
+        recent.append((now, delivered))
+        self._recent[organization_id] = recent  # at the end: the latest to publish
+        oldest = now - self.settings.replay_seconds
+        while recent and recent[0][0] < oldest:
+            recent.popleft()
+        for idle in tuple(self._recent):
+            kept = self._recent[idle]
+            if kept and kept[-1][0] >= oldest:
+                break  # this one, and every one after it, published within the window
+            del self._recent[idle]
 
     def listen(self, organization_id: UUID) -> Listener:
         return self._listeners.add(organization_id)

@@ -3,6 +3,7 @@ a Coach and a Teacher whose clients act in it, and mentorships made through the 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ from app.core.policy import Actor, may_receive
 from app.events.bus import Listener
 from models import Organization, OrganizationUser
 from tests.factories import SignedInUser, organization_with, signed_in_user
+from tests.waiting import eventually
 
 MENTORSHIPS = "/api/v1/mentorships"
 GOALS = "/api/v1/goals"
@@ -72,13 +74,13 @@ async def item_of(author: SignedInUser, mentorship: dict[str, Any], **fields: An
     return response.json()["data"]
 
 
-def heard(listener: Listener) -> list[LiveEvent]:
-    """Every event the listener holds now, oldest first."""
-    events = []
-    while not listener.queue.empty():
-        delivered = listener.queue.get_nowait()
-        if delivered is not None:
-            events.append(delivered.event)
+async def heard(listener: Listener, count: int) -> list[LiveEvent]:
+    """The `count` events the listener holds once they arrived (through Redis they come
+    after the request's answer), oldest first; a moment more shows that no more came."""
+    await eventually(lambda: len(listener.pending) >= count, timeout=5)
+    await asyncio.sleep(0.05)
+    events = [delivered.event for delivered in listener.pending]
+    listener.pending.clear()
     return events
 
 

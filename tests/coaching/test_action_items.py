@@ -90,7 +90,7 @@ async def test_a_participant_adds_an_action_item_audited_and_announced(server):
     assert (item["assignee_id"], item["created_by_id"]) == (p.teacher.id, p.coach.id)
     audit = await AuditEvent.get(action="action_item.created")
     assert (audit.target_type, audit.target_id) == ("action_item", item["id"])
-    [event] = heard(listener)
+    [event] = await heard(listener, 1)
     assert (event.type, dict(event.data)) == ("action_item.created", item)
     assert reaches(event, p.teacher, "Teacher") and reaches(event, p.manager, "Manager")
     assert not reaches(event, await person_in(server, p.organization, "Coach"), "Coach")
@@ -178,7 +178,7 @@ async def test_done_cancelled_and_reassigned(server):
     assert cancelled["data"]["status"] == "cancelled"
     assert no_delete.status_code == 405
     assert await AuditEvent.filter(action="action_item.updated", target_id=item["id"]).count() == 3
-    assert [event.type for event in heard(listener)] == ["action_item.updated"] * 3
+    assert [event.type for event in await heard(listener, 3)] == ["action_item.updated"] * 3
 
 
 async def test_action_items_are_seen_like_their_mentorship(server):

@@ -325,7 +325,7 @@ async def test_events_do_not_reach_people_who_may_not_see_the_object(server):
     await item_of(p.coach, mentorship)
     await p.coach.client.patch(f"{MENTORSHIPS}/{mentorship['id']}", json={"status": "paused"})
 
-    events = heard(listener)
+    events = await heard(listener, 4)
     assert [event.type for event in events] == [
         "goal.updated",
         "goal.created",

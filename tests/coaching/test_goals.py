@@ -58,7 +58,7 @@ async def test_the_teacher_sets_a_goal_they_own_audited_and_announced(server):
     )
     audit = await AuditEvent.get(action="goal.created")
     assert (audit.target_type, audit.target_id, str(audit.actor_id)) == ("goal", goal["id"], p.teacher.id)
-    [event] = heard(listener)
+    [event] = await heard(listener, 1)
     assert (event.type, dict(event.data)) == ("goal.created", goal)
     assert reaches(event, p.coach, "Coach")
     assert not reaches(event, p.manager, "Manager")  # participants only
@@ -160,7 +160,7 @@ async def test_participants_edit_and_only_the_owner_changes_the_visibility(serve
     assert sorted(audits[0].changed_fields) == ["description", "progress", "title"]
     assert audits[1].changed_fields == ["visibility"]
     assert len(audits) == 2  # nothing changed, nothing recorded
-    events = heard(listener)
+    events = await heard(listener, 2)
     assert [event.type for event in events] == ["goal.updated", "goal.updated"]
     assert reaches(events[1], p.manager, "Manager")  # organization now
 
@@ -196,7 +196,7 @@ async def test_deleting_a_goal_archives_it(server):
     assert (await p.teacher.client.get(path)).json()["data"]["status"] == "archived"
     assert ids(await p.teacher.client.get(GOALS, params={"status": "archived"})) == {goal["id"]}
     assert await AuditEvent.filter(action="goal.archived", target_id=goal["id"]).count() == 1
-    assert [event.type for event in heard(listener)] == ["goal.archived"]
+    assert [event.type for event in await heard(listener, 1)] == ["goal.archived"]
 
 
 async def test_a_manager_who_is_not_a_participant_cannot_read_a_participants_goal(server):
@@ -205,7 +205,7 @@ async def test_a_manager_who_is_not_a_participant_cannot_read_a_participants_goa
     listener = server.state.events.listen(p.organization.id)
     hidden = await goal_of(p.teacher, mentorship)
     shown = await goal_of(p.teacher, mentorship, visibility="organization")
-    hidden_event, shown_event = heard(listener)
+    hidden_event, shown_event = await heard(listener, 2)
 
     read_hidden = await p.manager.client.get(f"{GOALS}/{hidden['id']}")
     missing = await p.manager.client.get(f"{GOALS}/{uuid.uuid4()}")

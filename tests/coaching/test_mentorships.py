@@ -52,7 +52,7 @@ async def test_a_manager_creates_an_active_mentorship_audited_and_announced(serv
         created["id"],
     )
     assert audit.organization_id == p.organization.id
-    [event] = heard(listener)
+    [event] = await heard(listener, 1)
     assert (event.type, dict(event.data)) == ("mentorship.created", created)
     assert reaches(event, p.coach, "Coach") and reaches(event, p.teacher, "Teacher")
     bystander = await person_in(server, p.organization, "Coach")
@@ -77,7 +77,7 @@ async def test_a_coach_proposes_and_the_teacher_accepts(server):
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["data"]["status"] == "active"
     assert accepted.json()["data"]["accepted_at"] is not None
-    assert [event.type for event in heard(listener)] == ["mentorship.proposed", "mentorship.updated"]
+    assert [event.type for event in await heard(listener, 2)] == ["mentorship.proposed", "mentorship.updated"]
     actions = (
         await AuditEvent.filter(target_id=proposed["id"])
         .order_by("created_at")
@@ -215,7 +215,7 @@ async def test_the_status_machine_pauses_resumes_and_ends(server):
     data = ended.json()["data"]
     assert (data["status"], data["end_reason"]) == ("ended", "Goals reached")
     assert data["ended_at"] is not None
-    events = heard(listener)
+    events = await heard(listener, 4)
     assert [event.type for event in events] == [
         "mentorship.created",
         "mentorship.updated",

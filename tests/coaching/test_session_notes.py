@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from app.core.policy import Actor, may_receive
+from app.events.bus import Delivered, Listener
 from models import AuditEvent, CoachingSession, Mentorship, Organization, SessionNote
 from models.coaching import MentorshipStatus
 from tests.coaching.session_rows import open_mentorship, session_of
 from tests.factories import SignedInUser, organization_with, signed_in_user
 from tests.problems import assert_problem
+from tests.waiting import eventually
 
 
 @dataclass
@@ -27,6 +29,12 @@ class Program:
     def notes(self, note_id: object = None) -> str:
         path = f"/api/v1/sessions/{self.session.id}/notes"
         return path if note_id is None else f"{path}/{note_id}"
+
+
+async def next_heard(listener: Listener) -> Delivered:
+    """The next event the listener receives (through Redis it comes after the answer)."""
+    await eventually(lambda: bool(listener.pending), timeout=5)
+    return listener.pending.popleft()
 
 
 async def program(server) -> Program:
@@ -94,7 +102,7 @@ async def test_a_manager_who_is_not_a_participant_cannot_read_a_participants_not
     assert without_request_id(hidden) == without_request_id(missing)
     listed = await world.manager.client.get(world.notes())
     assert listed.status_code == 200 and listed.json()["data"] == []
-    delivered = stream.queue.get_nowait()
+    delivered = await next_heard(stream)
     assert delivered.event.type == "session_note.created"
     assert delivered.event.data["id"] == note_id
     assert not may_receive(actor(world.manager, "Manager"), delivered.event.audience)
@@ -112,7 +120,7 @@ async def test_a_manager_reads_an_organization_note_and_receives_its_event(serve
     note_id = created.json()["data"]["id"]
 
     assert (await world.manager.client.get(world.notes(note_id))).status_code == 200
-    delivered = stream.queue.get_nowait()
+    delivered = await next_heard(stream)
     assert may_receive(actor(world.manager, "Manager"), delivered.event.audience)
     # a coach who takes no part reads neither the session nor its organization notes
     assert not may_receive(actor(world.other_coach, "Coach"), delivered.event.audience)
@@ -131,7 +139,7 @@ async def test_a_private_note_is_readable_only_by_its_author(server):
     for other in (world.coach, world.manager):
         assert_problem(await other.client.get(world.notes(note_id)), 404, "NOT_FOUND")
         assert (await other.client.get(world.notes())).json()["data"] == []
-    audience = stream.queue.get_nowait().event.audience
+    audience = (await next_heard(stream)).event.audience
     assert may_receive(actor(world.teacher, "Teacher"), audience)
     assert not may_receive(actor(world.coach, "Coach"), audience)
     assert not may_receive(actor(world.manager, "Manager"), audience)
@@ -142,7 +150,7 @@ async def test_only_its_author_edits_or_deletes_a_note(server):
     stream = server.state.events.listen(world.organization.id)
     created = await world.coach.client.post(world.notes(), json={"body": "First draft"})
     note_id = created.json()["data"]["id"]
-    stream.queue.get_nowait()
+    (await next_heard(stream))
 
     assert_problem(
         await world.teacher.client.patch(world.notes(note_id), json={"body": "Mine now"}), 403, "FORBIDDEN"
@@ -155,7 +163,7 @@ async def test_only_its_author_edits_or_deletes_a_note(server):
     assert changed.status_code == 200, changed.text
     assert changed.json()["data"]["body"] == "Second draft"
     assert changed.json()["data"]["visibility"] == "organization"
-    updated = stream.queue.get_nowait()
+    updated = await next_heard(stream)
     assert updated.event.type == "session_note.updated" and updated.event.data["body"] == "Second draft"
     audit = await AuditEvent.get(action="session_note.updated")
     assert set(audit.changed_fields) == {"body", "visibility"}
@@ -164,7 +172,7 @@ async def test_only_its_author_edits_or_deletes_a_note(server):
     assert deleted.status_code == 200 and deleted.json() == {"success": True}
     assert_problem(await world.coach.client.get(world.notes(note_id)), 404, "NOT_FOUND")
     assert not await SessionNote.filter(id=note_id).exists()  # gone, not hidden
-    assert stream.queue.get_nowait().event.type == "session_note.deleted"
+    assert (await next_heard(stream)).event.type == "session_note.deleted"
     assert await AuditEvent.filter(action="session_note.deleted", target_id=note_id).exists()
 
 

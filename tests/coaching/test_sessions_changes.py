@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 
 from models import AuditEvent, CoachingSession, CoachingSessionSlot
+from tests.coaching.mentorship_support import heard as heard_events
 from tests.coaching.sessions_world import SESSIONS, hours_from_now, iso, program, scheduled
 
 pytestmark = pytest.mark.many_sign_ins
@@ -177,9 +178,7 @@ async def test_each_change_is_announced_to_the_sessions_audience(server):
     await world.coach.client.patch(f"{SESSIONS}/{session['id']}", json={"title": "Renamed"})
     await world.coach.client.post(f"{SESSIONS}/{session['id']}/cancel", json={})
 
-    heard = []
-    while not listener.queue.empty():
-        heard.append(listener.queue.get_nowait().event)
+    heard = await heard_events(listener, 4)
 
     assert [event.type for event in heard] == [
         "session.scheduled",
