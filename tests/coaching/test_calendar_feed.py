@@ -12,9 +12,9 @@ import httpx
 import pytest
 from icalendar import Calendar
 
+from app.coaching.calendar.service import FEED_MAX_SESSIONS
 from app.core.settings import Settings
 from app.core.tokens import new_token
-from app.coaching.calendar.service import FEED_MAX_SESSIONS
 from models import AuditEvent, CalendarFeed, CoachingSession, Organization, OrganizationUser, User
 from models.coaching import CoachingSessionStatus
 from tests.coaching.session_rows import open_mentorship, session_of

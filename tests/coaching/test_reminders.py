@@ -17,11 +17,11 @@ from app.core.database import own_database
 from app.core.settings import DatabaseSettings
 from models import CoachingSession, Organization, OrganizationUser, SentReminder, User
 from models.coaching import CoachingSessionStatus
+from tasks.scheduler import ReminderScheduler
 from tests.coaching.session_rows import open_mentorship, session_of
 from tests.deployment import deployment, logs, ready
 from tests.factories import organization_with
 from tests.mail import SmtpServer, text_of
-from tasks.scheduler import ReminderScheduler
 from tests.waiting import eventually
 
 DAY, HOUR = 86_400, 3_600
@@ -268,7 +268,7 @@ async def test_a_session_moved_away_and_back_is_reminded_once_per_reminder(serve
 async def test_a_session_of_a_deleted_organization_reminds_nobody(mail_server, smtp_server: SmtpServer):
     session, _, _ = await program()
     await Organization.filter(id=session.organization_id).update(deleted_at=datetime.now(UTC))
-    live, _, teacher = await program(title="Still on")
+    _, _, teacher = await program(title="Still on")
 
     await sweeper(mail_server).sweep_once(now=session.starts_at - timedelta(minutes=30))
 
