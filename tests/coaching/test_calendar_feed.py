@@ -393,3 +393,23 @@ async def test_the_feed_is_not_readable_cross_origin(server):
     assert response.status_code == 200
     assert response.headers.get("access-control-allow-origin") in (None, "")
     assert response.headers.get("access-control-allow-credentials") in (None, "")
+
+
+async def test_a_feed_token_tells_nothing_of_whose_account_it_was(server):
+    """Unknown, revoked, of a disabled account, of a deleted one: the same answer."""
+    revoked_owner, disabled_owner, deleted_owner = [await signed_in_user(server) for _ in range(3)]
+    revoked = await new_feed(revoked_owner)
+    await new_feed(revoked_owner)
+    disabled, deleted = await new_feed(disabled_owner), await new_feed(deleted_owner)
+    await User.filter(id=disabled_owner.id).update(disabled=True)
+    await User.filter(id=deleted_owner.id).update(deleted_at=datetime.now(UTC))
+
+    answers = []
+    for token in (new_token(), revoked, disabled, deleted):
+        response = await read_feed(server, token)
+        body = response.json()
+        body.pop("request_id", None)
+        answers.append((response.status_code, body, response.headers["content-type"]))
+
+    assert answers[0][0] == 404
+    assert all(answer == answers[0] for answer in answers)
