@@ -31,6 +31,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from app.core.membership import active_member_ids
 from app.core.scoping import scoped, unscoped
@@ -43,7 +44,7 @@ from models.coaching import CoachingSessionStatus
 
 logger = logging.getLogger("tandem.reminders")
 TEMPLATE = "session_reminder"
-# sessions looked at per sweep, soonest first; the rest wait for the next sweep
+# sessions read at once, soonest first; a sweep reads batch after batch until none is left
 SWEEP_BATCH = 500
 _PLAIN_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 
@@ -67,22 +68,37 @@ class ReminderSweeper:
         self._stopped = asyncio.Event()
 
     async def sweep_once(self, *, now: datetime | None = None) -> int:
-        """Send the reminders due at `now`; returns how many this sweeper sent."""
+        """Send the reminders due at `now`; returns how many this sweeper sent. Reads the
+        upcoming sessions batch by batch, all of them: a batch of sessions reminded
+        already must not hide a later session whose reminder is due."""
         now = now or datetime.now(UTC)
         if not self.offsets:
             return 0
-        upcoming = (
-            await unscoped(
-                CoachingSession, reason="a worker's sweep over every organization's upcoming sessions"
-            )
-            .filter(
-                status=CoachingSessionStatus.SCHEDULED,
-                starts_at__gt=now,
-                starts_at__lte=now + timedelta(seconds=self.offsets[-1]),
-            )
-            .order_by("starts_at")
-            .limit(SWEEP_BATCH)
+        sent, after = 0, None
+        while True:
+            upcoming = await self._upcoming(now, after)
+            sent += await self._send_due(upcoming, now)
+            if len(upcoming) < SWEEP_BATCH:
+                return sent
+            after = upcoming[-1]
+
+    async def _upcoming(self, now: datetime, after: CoachingSession | None) -> list[CoachingSession]:
+        """The next batch of scheduled sessions starting within the largest offset, soonest
+        first, after the session `after` (keyset: starts_at, then id)."""
+        query = unscoped(
+            CoachingSession, reason="a worker's sweep over every organization's upcoming sessions"
+        ).filter(
+            status=CoachingSessionStatus.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(seconds=self.offsets[-1]),
         )
+        if after is not None:
+            query = query.filter(
+                Q(starts_at__gt=after.starts_at) | Q(starts_at=after.starts_at, id__gt=after.id)
+            )
+        return await query.order_by("starts_at", "id").limit(SWEEP_BATCH)
+
+    async def _send_due(self, upcoming: list[CoachingSession], now: datetime) -> int:
         due = [
             (session, offset) for session in upcoming if (offset := due_offset(session, self.offsets, now))
         ]

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from icalendar import Calendar
 
+from app.coaching.calendar.service import FEED_MAX_SESSIONS
 from app.core.settings import Settings
 from app.core.tokens import new_token
-from models import AuditEvent, CalendarFeed, OrganizationUser, User
+from models import AuditEvent, CalendarFeed, CoachingSession, Organization, OrganizationUser, User
 from models.coaching import CoachingSessionStatus
 from tests.coaching.session_rows import open_mentorship, session_of
 from tests.conftest import ROOMY_AUTH_LIMIT
@@ -247,3 +248,168 @@ async def test_guessing_feed_tokens_is_limited_per_token_across_addresses(
     # each address spent one of its own two: the third refusal is the token's own limit
     assert answers == [404, 404, 429]
     assert another_token.status_code == 404
+
+
+# -- attacks (red team) -------------------------------------------------------------------
+
+
+async def test_a_feed_token_is_not_echoed_in_error_bodies_or_headers(server):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+    almost = token + "!"  # malformed: the real token inside a value the schema refuses
+
+    malformed = await read_feed(server, almost)
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as app:
+        doubled = await app.get(FEED, params=[("token", new_token()), ("token", token)])
+        wrong_method = await app.post(FEED, params={"token": token})
+    unknown = await read_feed(server, new_token())
+
+    assert_problem(malformed, 400, "VALIDATION_ERROR")
+    for response in (malformed, doubled, wrong_method, unknown):
+        assert token not in response.text, response.text
+        assert not [value for value in response.headers.values() if token in value]
+
+
+async def test_two_token_parameters_never_let_one_count_and_the_other_open(server):
+    """The rate limit counts the first `token`; the feed must read that same one."""
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as app:
+        real_second = await app.get(FEED, params=[("token", new_token()), ("token", token)])
+
+    assert real_second.status_code in (400, 404), real_second.text
+
+
+async def test_a_head_request_reads_nothing_and_is_limited_like_a_get(server):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as app:
+        head = await app.head(FEED, params={"token": token})
+        head_unknown = await app.head(FEED, params={"token": new_token()})
+
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in head.headers["cache-control"]
+    assert head_unknown.status_code == 404
+    assert "ratelimit" in {name.lower() for name in head.headers}
+
+
+async def test_a_cookie_or_client_key_changes_nothing_about_whose_feed_is_read(server):
+    owner, intruder = await signed_in_user(server), await signed_in_user(server)
+    organization = await organization_with((owner.id, "Coach"), (intruder.id, "Teacher"))
+    mentorship = await open_mentorship(organization, owner.id, intruder.id)
+    await session_of(mentorship)
+    third = await signed_in_user(server)
+    other = await organization_with((intruder.id, "Coach"), (third.id, "Teacher"))
+    hidden = await session_of(await open_mentorship(other, intruder.id, third.id))
+    token = await new_feed(owner)
+
+    # the intruder's own client (cookie, client key) with the owner's token: the owner's feed
+    as_intruder = await intruder.client.get(FEED, params={"token": token})
+    bare = await read_feed(server, token)
+
+    assert as_intruder.status_code == 200, as_intruder.text
+    assert set(events_of(as_intruder)) == set(events_of(bare))
+    assert f"{hidden.id}@tandem" not in events_of(as_intruder)
+    assert_problem(await intruder.client.get(FEED, params={"token": new_token()}), 404, "NOT_FOUND")
+
+
+async def test_a_feed_shows_no_session_of_a_deleted_organization_nor_one_i_take_no_part_in(server):
+    coach, teacher, manager = [await signed_in_user(server) for _ in range(3)]
+    kept_org = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"), (manager.id, "Manager"))
+    deleted_org = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    kept = await session_of(await open_mentorship(kept_org, coach.id, teacher.id))
+    await session_of(
+        await open_mentorship(deleted_org, coach.id, teacher.id),
+        starts_at=datetime.now(UTC) + timedelta(days=4),
+    )
+    await Organization.filter(id=deleted_org.id).update(deleted_at=datetime.now(UTC))
+
+    assert set(events_of(await read_feed(server, await new_feed(coach)))) == {f"{kept.id}@tandem"}
+    # a Manager sees the session through the API, but it is not on their calendar
+    assert events_of(await read_feed(server, await new_feed(manager))) == {}
+
+
+async def test_a_removed_members_feed_keeps_working_without_that_organizations_sessions(server):
+    coach, teacher = await signed_in_user(server), await signed_in_user(server)
+    organization = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    await session_of(await open_mentorship(organization, coach.id, teacher.id))
+    token = await new_feed(teacher)
+
+    await OrganizationUser.filter(user_id=teacher.id).update(status="removed")
+
+    response = await read_feed(server, token)
+    assert response.status_code == 200 and events_of(response) == {}
+
+
+async def test_a_deleted_accounts_feed_stops_working(server):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    await User.filter(id=person.id).update(deleted_at=datetime.now(UTC))
+
+    assert_problem(await read_feed(server, token), 404, "NOT_FOUND")
+
+
+async def test_a_full_feed_keeps_the_upcoming_sessions_rather_than_the_past_ones(server):
+    """Past the feed's cap, what goes must be the oldest past sessions, never the next ones."""
+    coach, teacher = await signed_in_user(server), await signed_in_user(server)
+    organization = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    mentorship = await open_mentorship(organization, coach.id, teacher.id)
+    now = datetime.now(UTC).replace(microsecond=0)
+    past = [
+        CoachingSession(
+            organization_id=organization.id,
+            mentorship_id=mentorship.id,
+            coach_id=mentorship.coach_id,
+            teacher_id=mentorship.teacher_id,
+            title=f"Past {number}",
+            starts_at=now - timedelta(days=80) + timedelta(hours=number),
+            ends_at=now - timedelta(days=80) + timedelta(hours=number, minutes=30),
+            timezone="UTC",
+            status=CoachingSessionStatus.COMPLETED.value,
+        )
+        for number in range(FEED_MAX_SESSIONS)
+    ]
+    await CoachingSession.bulk_create(past, batch_size=500)
+    upcoming = await session_of(mentorship, title="Next week", starts_at=now + timedelta(days=7))
+
+    response = await read_feed(server, await new_feed(coach))
+
+    assert response.status_code == 200
+    events = events_of(response)
+    assert len(events) == FEED_MAX_SESSIONS
+    assert f"{upcoming.id}@tandem" in events
+
+
+async def test_the_feed_is_not_readable_cross_origin(server):
+    person = await signed_in_user(server)
+    token = await new_feed(person)
+
+    response = await read_feed(server, token, Origin="https://evil.example")
+
+    assert response.status_code == 200
+    assert response.headers.get("access-control-allow-origin") in (None, "")
+    assert response.headers.get("access-control-allow-credentials") in (None, "")
+
+
+async def test_a_feed_token_tells_nothing_of_whose_account_it_was(server):
+    """Unknown, revoked, of a disabled account, of a deleted one: the same answer."""
+    revoked_owner, disabled_owner, deleted_owner = [await signed_in_user(server) for _ in range(3)]
+    revoked = await new_feed(revoked_owner)
+    await new_feed(revoked_owner)
+    disabled, deleted = await new_feed(disabled_owner), await new_feed(deleted_owner)
+    await User.filter(id=disabled_owner.id).update(disabled=True)
+    await User.filter(id=deleted_owner.id).update(deleted_at=datetime.now(UTC))
+
+    answers = []
+    for token in (new_token(), revoked, disabled, deleted):
+        response = await read_feed(server, token)
+        body = response.json()
+        body.pop("request_id", None)
+        answers.append((response.status_code, body, response.headers["content-type"]))
+
+    assert answers[0][0] == 404
+    assert all(answer == answers[0] for answer in answers)

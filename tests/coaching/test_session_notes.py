@@ -8,7 +8,7 @@ from uuid import UUID
 
 from app.core.policy import Actor, may_receive
 from app.events.bus import Delivered, Listener
-from models import AuditEvent, CoachingSession, Mentorship, Organization, SessionNote
+from models import AuditEvent, CoachingSession, Mentorship, Organization, OrganizationUser, SessionNote
 from models.coaching import MentorshipStatus
 from tests.coaching.session_rows import open_mentorship, session_of
 from tests.factories import SignedInUser, organization_with, signed_in_user
@@ -239,3 +239,156 @@ async def test_a_note_body_out_of_bounds_is_refused(server):
         await world.coach.client.patch(world.notes(note_id), json={"body": None}), 400, "VALIDATION_ERROR"
     )
     assert await SessionNote.filter(author_id=world.coach.id).count() == 1
+
+
+# -- attacks (red team) -------------------------------------------------------------------
+
+
+async def test_a_session_of_another_organization_is_refused_to_a_member_of_both(server):
+    """A Manager of organization B who is a Teacher (no participant) in A: switching
+    X-Organization-Id reaches A's session neither as B's Manager nor as A's Teacher."""
+    world = await program(server)
+    note_id = (
+        await world.coach.client.post(world.notes(), json={"body": "A's", "visibility": "organization"})
+    ).json()["data"]["id"]
+    person = await signed_in_user(server)
+    other = await organization_with((person.id, "Manager"))
+    await OrganizationUser.create(
+        organization=world.organization, user_id=person.id, role_in_organization="Teacher"
+    )
+
+    for organization in (other, world.organization):
+        person.client.headers["X-Organization-Id"] = str(organization.id)
+        assert_problem(await person.client.get(world.notes()), 404, "NOT_FOUND")
+        assert_problem(await person.client.get(world.notes(note_id)), 404, "NOT_FOUND")
+        assert_problem(await person.client.post(world.notes(), json={"body": "x"}), 404, "NOT_FOUND")
+        assert_problem(await person.client.patch(world.notes(note_id), json={"body": "x"}), 404, "NOT_FOUND")
+        assert_problem(await person.client.delete(world.notes(note_id)), 404, "NOT_FOUND")
+    # the coach acting in an organization they are not a member of: the organization's 404
+    world.coach.client.headers["X-Organization-Id"] = str(other.id)
+    assert_problem(await world.coach.client.get(world.notes(note_id)), 404, "NOT_FOUND")
+    assert (await SessionNote.get(id=note_id)).body == "A's"
+
+
+async def test_changing_a_note_through_another_session_is_refused(server):
+    world = await program(server)
+    other_session = await session_of(world.mentorship, title="Another")
+    note_id = (await world.coach.client.post(world.notes(), json={"body": "Here"})).json()["data"]["id"]
+    path = f"/api/v1/sessions/{other_session.id}/notes/{note_id}"
+
+    assert_problem(await world.coach.client.patch(path, json={"body": "moved"}), 404, "NOT_FOUND")
+    assert_problem(await world.coach.client.delete(path), 404, "NOT_FOUND")
+
+    note = await SessionNote.get(id=note_id)
+    assert note.body == "Here" and note.session_id == world.session.id
+
+
+async def test_mass_assigning_a_notes_author_session_or_organization_is_refused(server):
+    world = await program(server)
+    other_session = await session_of(world.mentorship, title="Another")
+    note_id = (await world.coach.client.post(world.notes(), json={"body": "Mine"})).json()["data"]["id"]
+
+    for field, value in (
+        ("author_id", world.teacher.id),
+        ("session_id", str(other_session.id)),
+        ("mentorship_id", str(uuid.uuid4())),
+        ("organization_id", str(uuid.uuid4())),
+        ("id", str(uuid.uuid4())),
+        ("created_at", "2020-01-01T00:00:00Z"),
+    ):
+        refused = await world.coach.client.patch(world.notes(note_id), json={"body": "x", field: value})
+        assert_problem(refused, 400, "VALIDATION_ERROR")
+        assert_problem(
+            await world.coach.client.post(world.notes(), json={"body": "x", field: value}),
+            400,
+            "VALIDATION_ERROR",
+        )
+    note = await SessionNote.get(id=note_id)
+    assert (note.body, str(note.author_id), note.session_id) == ("Mine", world.coach.id, world.session.id)
+    assert await SessionNote.all().count() == 1
+
+
+async def test_a_list_counts_no_note_its_reader_may_not_read(server):
+    world = await program(server)
+    for author, visibility in (
+        (world.coach, "private"),
+        (world.coach, "participants"),
+        (world.teacher, "private"),
+        (world.teacher, "organization"),
+        (world.manager, "private"),
+        (world.manager, "participants"),
+    ):
+        created = await author.client.post(world.notes(), json={"body": "n", "visibility": visibility})
+        assert created.status_code == 201, created.text
+
+    async def seen(person: SignedInUser) -> tuple[int, int]:
+        listed = (await person.client.get(world.notes(), params={"limit": 1})).json()
+        # walk every page: the total must match what the reader can reach
+        count, cursor = len(listed["data"]), listed["meta"]["next_cursor"]
+        while cursor:
+            page = (await person.client.get(world.notes(), params={"limit": 1, "cursor": cursor})).json()
+            count, cursor = count + len(page["data"]), page["meta"]["next_cursor"]
+        return listed["meta"]["total_count"], count
+
+    assert await seen(world.coach) == (
+        4,
+        4,
+    )  # own 2, the teacher's organization one, the manager's participants one
+    assert await seen(world.teacher) == (4, 4)
+    assert await seen(world.manager) == (3, 3)  # own 2, the organization one
+    await Mentorship.filter(id=world.mentorship.id).update(status=MentorshipStatus.ENDED.value)
+    assert await seen(world.coach) == (2, 2)
+    assert await seen(world.teacher) == (2, 2)
+
+
+async def test_a_cursor_of_another_session_or_a_tampered_one_is_refused(server):
+    world = await program(server)
+    other_session = await session_of(world.mentorship, title="Another")
+    for _ in range(2):
+        await world.coach.client.post(world.notes(), json={"body": "n"})
+    cursor = (await world.coach.client.get(world.notes(), params={"limit": 1})).json()["meta"]["next_cursor"]
+    assert cursor
+
+    borrowed = await world.coach.client.get(
+        f"/api/v1/sessions/{other_session.id}/notes", params={"cursor": cursor}
+    )
+    tampered = await world.coach.client.get(world.notes(), params={"cursor": cursor[:-2] + "xx"})
+
+    assert_problem(borrowed, 400, "INVALID_CURSOR")
+    assert_problem(tampered, 400, "INVALID_CURSOR")
+
+
+async def test_a_note_body_too_large_for_the_server_or_with_a_lone_surrogate_is_refused(server):
+    world = await program(server)
+    raw_surrogate = b'{"body": "half \\ud800 a pair"}'
+
+    surrogate = await world.coach.client.post(
+        world.notes(), content=raw_surrogate, headers={"Content-Type": "application/json"}
+    )
+    huge = await world.coach.client.post(world.notes(), json={"body": "x" * 3_000_000})
+    controls = await world.coach.client.post(world.notes(), json={"body": "bell\x07 esc\x1b[31m red\u202e"})
+
+    assert surrogate.status_code == 400, surrogate.text  # orjson refuses it as JSON
+    assert_problem(huge, 413, "PAYLOAD_TOO_LARGE")
+    # plain text others read in an app, never in a terminal or an email: stored as written
+    assert controls.status_code == 201, controls.text
+    assert await SessionNote.all().count() == 1
+
+
+async def test_narrowing_a_note_to_private_is_not_heard_by_those_who_could_read_it(server):
+    world = await program(server)
+    stream = server.state.events.listen(world.organization.id)
+    note_id = (
+        await world.coach.client.post(world.notes(), json={"body": "shared", "visibility": "organization"})
+    ).json()["data"]["id"]
+    (await next_heard(stream))
+
+    changed = await world.coach.client.patch(
+        world.notes(note_id), json={"body": "now secret", "visibility": "private"}
+    )
+
+    assert changed.status_code == 200, changed.text
+    audience = (await next_heard(stream)).event.audience
+    assert may_receive(actor(world.coach, "Coach"), audience)
+    assert not may_receive(actor(world.teacher, "Teacher"), audience)
+    assert not may_receive(actor(world.manager, "Manager"), audience)

@@ -9,7 +9,8 @@ feed: issuing one revokes the one before, so a leaked URL is cut off by regenera
 What a feed shows: the sessions its user takes part in (as coach or coachee) in the
 organizations they are an active member of now (leaving an organization takes its
 sessions out of the feed), from FEED_PAST_DAYS ago to as far ahead as sessions may be
-scheduled (settings.coaching.max_schedule_ahead_days), at most FEED_MAX_SESSIONS of them.
+scheduled (settings.coaching.max_schedule_ahead_days), at most FEED_MAX_SESSIONS of them
+(upcoming ones first: a full feed drops its oldest past sessions).
 Cancelled sessions stay, as cancelled. A disabled or deleted account's feed is gone.
 """
 
@@ -102,24 +103,30 @@ class CalendarFeeds:
             await CalendarFeed.filter(id=feed.id).update(last_used_at=now)
         first = now - timedelta(days=FEED_PAST_DAYS)
         last = now + timedelta(days=self.coaching.max_schedule_ahead_days + 1)
-        sessions = await self._sessions(feed.user_id, first, last)
+        sessions = await self._sessions(feed.user_id, first, last, now=now)
         return session_calendar(sessions, first_date=first.date(), last_date=last.date() + timedelta(days=1))
 
-    async def _sessions(self, user_id: UUID, first: datetime, last: datetime) -> list[CoachingSession]:
+    async def _sessions(
+        self, user_id: UUID, first: datetime, last: datetime, *, now: datetime
+    ) -> list[CoachingSession]:
+        """At most FEED_MAX_SESSIONS, soonest first: those not over yet come first, and
+        past ones fill what room is left, newest first (a full feed drops the oldest past
+        sessions, never the next ones)."""
         organization_ids = await active_organization_ids(user_id)
         if not organization_ids:
             return []
-        return (
-            await unscoped(CoachingSession, reason="the feed's own user's sessions, in their organizations")
-            .filter(
-                Q(coach_id=user_id) | Q(teacher_id=user_id),
-                organization_id__in=organization_ids,
-                starts_at__gte=first,
-                starts_at__lt=last,
-            )
-            .order_by("starts_at", "id")
-            .limit(FEED_MAX_SESSIONS)
+        mine = unscoped(
+            CoachingSession, reason="the feed's own user's sessions, in their organizations"
+        ).filter(
+            Q(coach_id=user_id) | Q(teacher_id=user_id),
+            organization_id__in=organization_ids,
+            starts_at__gte=first,
+            starts_at__lt=last,
         )
+        coming = await mine.filter(ends_at__gt=now).order_by("starts_at", "id").limit(FEED_MAX_SESSIONS)
+        room = FEED_MAX_SESSIONS - len(coming)
+        past = await mine.filter(ends_at__lte=now).order_by("-starts_at", "-id").limit(room) if room else []
+        return [*reversed(past), *coming]
 
     @staticmethod
     async def _revoke_active(user_id: UUID, now: datetime) -> list[UUID]:
