@@ -171,6 +171,25 @@ async def test_sessions_of_an_organization_i_left_leave_my_feed(server):
     assert set(events_of(await read_feed(server, token))) == {f"{kept.id}@tandem"}
 
 
+async def test_a_feed_read_again_shows_what_changed_since_the_last_read(server):
+    coach, teacher = await signed_in_user(server), await signed_in_user(server)
+    organization = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))
+    mentorship = await open_mentorship(organization, coach.id, teacher.id)
+    session = await session_of(mentorship, title="Kick-off")
+    token = await new_feed(coach)
+    first = await read_feed(server, token)
+    assert first.content == (await read_feed(server, token)).content  # nothing changed: the same
+
+    session.title, session.sequence = "Kick-off (moved)", session.sequence + 1
+    await session.save()  # as the API saves a change: updated_at moves
+    added = await session_of(mentorship, starts_at=datetime.now(UTC) + timedelta(days=9))
+
+    again = Calendar.from_ical((await read_feed(server, token)).content)
+    summaries = {str(event["UID"]): str(event["SUMMARY"]) for event in again.walk("VEVENT")}
+    assert summaries[f"{session.id}@tandem"] == "Kick-off (moved)"
+    assert f"{added.id}@tandem" in summaries
+
+
 async def test_a_line_break_in_a_title_cannot_add_a_property_to_the_feed(server):
     coach, teacher = await signed_in_user(server), await signed_in_user(server)
     organization = await organization_with((coach.id, "Coach"), (teacher.id, "Teacher"))

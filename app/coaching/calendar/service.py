@@ -16,11 +16,13 @@ Cancelled sessions stay, as cancelled. A disabled or deleted account's feed is g
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from app.coaching.calendar.ical import session_calendar
 from app.coaching.calendar.schemas import CalendarFeedStatus
@@ -38,6 +40,9 @@ FEED_MAX_SESSIONS = 2_000
 # apps poll; one write per poll would be a write per app per few minutes for nothing)
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 NO_SUCH_FEED = "No such calendar feed"
+# feeds kept rendered per process: building a full feed costs about a second of CPU, and
+# calendar apps ask again every few minutes for what has mostly not changed
+RENDERED_FEEDS_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,8 @@ class CalendarFeeds:
     def __init__(self, *, coaching: CoachingSettings, units: UnitsOfWork) -> None:
         self.coaching = coaching
         self.units = units
+        # feed id → (what it was built from, the document)
+        self._rendered: OrderedDict[UUID, tuple[tuple[object, ...], bytes]] = OrderedDict()
 
     async def issue(self, user_id: UUID) -> IssuedFeed:
         """A new feed for the user; the one before, if any, stops working."""
@@ -103,26 +110,33 @@ class CalendarFeeds:
             await CalendarFeed.filter(id=feed.id).update(last_used_at=now)
         first = now - timedelta(days=FEED_PAST_DAYS)
         last = now + timedelta(days=self.coaching.max_schedule_ahead_days + 1)
-        sessions = await self._sessions(feed.user_id, first, last, now=now)
-        return session_calendar(sessions, first_date=first.date(), last_date=last.date() + timedelta(days=1))
+        organization_ids = await active_organization_ids(feed.user_id)
+        mine = _sessions_of(feed.user_id, organization_ids, first, last)
+        # the same sessions, unchanged since the last build (a change moves updated_at, one
+        # more or fewer moves the count), in the same organizations: the same document
+        latest = await mine.order_by("-updated_at").first().values_list("updated_at", flat=True)
+        count = await mine.count()
+        built_from = (sorted(map(str, organization_ids)), count, latest, first.date())
+        kept = self._rendered.get(feed.id)
+        # a full feed's choice of sessions moves with the clock (upcoming ones first): built anew
+        if kept is not None and kept[0] == built_from and count <= FEED_MAX_SESSIONS:
+            self._rendered.move_to_end(feed.id)
+            return kept[1]
+        sessions = await self._sessions(mine, now=now)
+        document = session_calendar(
+            sessions, first_date=first.date(), last_date=last.date() + timedelta(days=1)
+        )
+        self._rendered[feed.id] = (built_from, document)
+        self._rendered.move_to_end(feed.id)
+        while len(self._rendered) > RENDERED_FEEDS_KEPT:
+            self._rendered.popitem(last=False)
+        return document
 
-    async def _sessions(
-        self, user_id: UUID, first: datetime, last: datetime, *, now: datetime
-    ) -> list[CoachingSession]:
+    @staticmethod
+    async def _sessions(mine: QuerySet[CoachingSession], *, now: datetime) -> list[CoachingSession]:
         """At most FEED_MAX_SESSIONS, soonest first: those not over yet come first, and
         past ones fill what room is left, newest first (a full feed drops the oldest past
         sessions, never the next ones)."""
-        organization_ids = await active_organization_ids(user_id)
-        if not organization_ids:
-            return []
-        mine = unscoped(
-            CoachingSession, reason="the feed's own user's sessions, in their organizations"
-        ).filter(
-            Q(coach_id=user_id) | Q(teacher_id=user_id),
-            organization_id__in=organization_ids,
-            starts_at__gte=first,
-            starts_at__lt=last,
-        )
         coming = await mine.filter(ends_at__gt=now).order_by("starts_at", "id").limit(FEED_MAX_SESSIONS)
         room = FEED_MAX_SESSIONS - len(coming)
         past = await mine.filter(ends_at__lte=now).order_by("-starts_at", "-id").limit(room) if room else []
@@ -134,3 +148,15 @@ class CalendarFeeds:
         if active:
             await CalendarFeed.filter(id__in=active).update(revoked_at=now)
         return [UUID(str(feed_id)) for feed_id in active]
+
+
+def _sessions_of(
+    user_id: UUID, organization_ids: list[UUID], first: datetime, last: datetime
+) -> QuerySet[CoachingSession]:
+    """The sessions the user takes part in, in these organizations, starting in [first, last)."""
+    return unscoped(CoachingSession, reason="the feed's own user's sessions, in their organizations").filter(
+        Q(coach_id=user_id) | Q(teacher_id=user_id),
+        organization_id__in=organization_ids,
+        starts_at__gte=first,
+        starts_at__lt=last,
+    )
