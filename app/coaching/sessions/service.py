@@ -71,8 +71,12 @@ class SessionService:
         self, actor: Actor, organization_id: UUID, body: SessionCreate
     ) -> CoachingSessionPublic:
         """One session, or every occurrence of a series (all or none); returns the first."""
+        now = self.clock()
+        # the first occurrence within bounds before a series is computed from it: its later
+        # dates then stay far from the end of the calendar (year 9999, an OverflowError)
+        scheduling.check_times(self.settings, [Slot(body.starts_at, body.ends_at)], now=now)
         slots = self._slots_of(body)
-        scheduling.check_times(self.settings, slots, now=self.clock())
+        scheduling.check_times(self.settings, slots, now=now)
         mentorship = await visible_mentorship(actor, organization_id, body.mentorship_id)
         if not policy.may_schedule_session(
             actor, coach_id=mentorship.coach_id, teacher_id=mentorship.teacher_id
