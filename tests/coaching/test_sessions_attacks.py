@@ -12,7 +12,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from app.coaching.sessions import overlap
-from models import CoachingSession, CoachingSessionSlot
+from models import AuditEvent, CoachingSession, CoachingSessionSlot
 from tests.coaching.sessions_world import (
     SESSIONS,
     acting_in,
@@ -604,3 +604,80 @@ async def test_cancelling_this_and_following_on_the_last_occurrence_and_twice(se
         ).json()["data"]
     ]
     assert statuses == ["scheduled", "cancelled", "cancelled"]
+
+
+async def test_a_teacher_cannot_cancel_an_occurrence_moved_into_the_window_via_this_and_following(server):
+    """Occurrences are edited alone: the coach moves the second occurrence to tomorrow
+    morning (with a reason). The teacher may not cancel it directly (notice window), and
+    must not be able to by cancelling the first occurrence "and following"."""
+    world = await program(server)
+    body = session_body(world, hours_from_now(24 * 20)) | {"recurrence": {"frequency": "weekly", "count": 3}}
+    first = (await world.coach.client.post(SESSIONS, json=body)).json()["data"]
+    listed = (
+        await world.coach.client.get(SESSIONS, params={"series_id": first["series_id"], "sort": "starts_at"})
+    ).json()["data"]
+    soon = listed[1]
+    moved = await world.coach.client.patch(
+        f"{SESSIONS}/{soon['id']}", json={"starts_at": iso(hours_from_now(3)), "reason": "travel"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert (await world.teacher.client.post(f"{SESSIONS}/{soon['id']}/cancel", json={})).status_code == 422
+
+    response = await world.teacher.client.post(
+        f"{SESSIONS}/{first['id']}/cancel", json={"scope": "this_and_following"}
+    )
+
+    assert response.status_code == 422 and "24 hours" in response.json()["detail"]
+    row = await CoachingSession.get(id=soon["id"])
+    assert row.status == "scheduled"
+    assert (await CoachingSession.get(id=first["id"])).status == "scheduled"
+
+
+async def test_a_session_of_an_ended_mentorship_cannot_be_moved(server):
+    world = await program(server)
+    session = await scheduled(world.coach, world, hours_from_now(72))
+    world.mentorship.status = "ended"
+    await world.mentorship.save(update_fields=["status"])
+    response = await world.teacher.client.patch(
+        f"{SESSIONS}/{session['id']}", json={"starts_at": iso(hours_from_now(96))}
+    )
+    assert response.status_code == 422, response.text
+
+
+async def test_every_mutation_is_audited_with_its_changed_fields_and_announced_to_its_audience(server):
+    world = await program(server)
+    listener = server.state.events.listen(world.organization.id)
+    body = session_body(world, hours_from_now(72)) | {"recurrence": {"frequency": "weekly", "count": 3}}
+    first = (await world.coach.client.post(SESSIONS, json=body)).json()["data"]
+    path = f"{SESSIONS}/{first['id']}"
+    await world.coach.client.patch(path, json={"ends_at": iso(hours_from_now(72) + timedelta(minutes=90))})
+    await world.coach.client.patch(path, json={"location": "Room 9"})
+    await world.coach.client.patch(path, json={"location": "Room 9"})  # the same value: nothing
+    await world.coach.client.post(path + "/start")
+    await world.coach.client.post(path + "/no-show")
+    listed = (
+        await world.coach.client.get(SESSIONS, params={"series_id": first["series_id"], "sort": "starts_at"})
+    ).json()["data"]
+    await world.coach.client.post(
+        f"{SESSIONS}/{listed[1]['id']}/cancel", json={"scope": "this_and_following"}
+    )
+
+    rows = await AuditEvent.filter(organization_id=world.organization.id, action__startswith="session.")
+    audits = sorted((row.action, row.target_id, sorted(row.changed_fields)) for row in rows)
+    expected = [
+        *(("session.scheduled", item["id"], ["ends_at", "starts_at"]) for item in listed),
+        ("session.rescheduled", first["id"], ["ends_at"]),
+        ("session.updated", first["id"], ["location"]),
+        ("session.started", first["id"], ["started_at", "status"]),
+        ("session.no_show", first["id"], ["status"]),
+        ("session.cancelled", listed[1]["id"], ["cancelled_at", "status"]),
+        ("session.cancelled", listed[2]["id"], ["cancelled_at", "status"]),
+    ]
+    assert audits == sorted(expected)
+    heard = []
+    while not listener.queue.empty():
+        heard.append(listener.queue.get_nowait().event)
+    assert [event.type for event in heard] == [action for action, _, _ in expected]
+    assert all(
+        event.audience.participant_ids == {UUID(world.coach.id), UUID(world.teacher.id)} for event in heard
+    )
