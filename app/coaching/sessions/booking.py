@@ -1,5 +1,6 @@
-"""Booking time: a session or a series is written with its slots in one transaction, and a
-race lost to another booking becomes the same 409 as a conflict seen beforehand
+"""Booking time: a session or a series is written with its slots in one transaction, after
+any other booking of the same people (PostgreSQL: per-person advisory locks), and a race
+lost to another booking becomes the same 409 as a conflict seen beforehand
 (app.coaching.sessions.overlap)."""
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ async def booking(
     slots: Sequence[Slot],
     moving: Iterable[UUID] = (),
 ) -> AsyncIterator[UnitOfWork]:
-    """A unit of work in which the coach's and the teacher's `slots` were free when it
-    began (409 otherwise) and whose commit fails as a 409 when a racing booking took them
+    """A unit of work, after any other booking of the coach or the teacher, in which their
+    `slots` were free when it began (409 otherwise) and whose commit fails as a 409 when a racing booking took them
     first (PostgreSQL's exclusion constraint). `moving`: sessions whose own slots do not count."""
     moving = list(moving)
     participants = (coach_id, teacher_id)
     try:
         async with units() as work:
+            await overlap.take_turns(participants)
             conflict = await overlap.first_conflict(participants, slots, ignoring=moving)
             if conflict is not None:
                 raise await overlap.busy(actor, organization_id, conflict, coach_id=coach_id)

@@ -51,7 +51,10 @@ def moved(session: CoachingSession, changes: dict[str, Any]) -> Slot | None:
     if "ends_at" in changes:
         ends_at = changes["ends_at"]
     else:
-        ends_at = starts_at + (session.ends_at - session.starts_at)
+        try:
+            ends_at = starts_at + (session.ends_at - session.starts_at)
+        except OverflowError:  # a start at the end of the calendar (year 9999)
+            raise errors.ValidationFailed.of_field("starts_at", "out of range") from None
     if ends_at <= starts_at:
         raise errors.ValidationFailed.of_field("ends_at", "must be after starts_at")
     if (starts_at, ends_at) == (session.starts_at, session.ends_at):

@@ -6,9 +6,14 @@ coach busy in one organization is busy in all. Times are half-open, [starts_at, 
 a session ending at 10:00 and one starting at 10:00 do not overlap.
 
 Who decides a race:
-- PostgreSQL: the exclusion constraint `coaching_session_slots_no_overlap` (gist, one
-  user's ranges may not intersect). Two bookings racing past the pre-check both insert;
-  the second waits for the first's commit, then fails, and is answered 409.
+- PostgreSQL: a booking first takes a transaction-scoped advisory lock per participant
+  (`take_turns`, in one global order), so two bookings of one person run one after the
+  other and the second's pre-check sees the first's commit. Without it, two inserts of
+  conflicting slots at the same instant each find the other's uncommitted row and wait
+  for it: PostgreSQL answers one of them `deadlock detected`, not the exclusion
+  violation (its execIndexing.c says so; a 500 here). The exclusion constraint
+  `coaching_session_slots_no_overlap` (gist, one user's ranges may not intersect) stays
+  the guarantee: a violation is still answered 409.
 - SQLite: Tortoise runs one transaction at a time on its one connection (its client holds
   a lock from BEGIN to COMMIT), so the check and the insert are one serialized write.
   The embedded default is one process; several processes on one SQLite file are not a
@@ -25,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
@@ -33,9 +39,14 @@ from app.coaching.sessions.scheduling import Slot
 from app.core import errors
 from app.core.policy import Actor
 from app.core.scoping import scoped
+from app.core.unit_of_work import CONNECTION
 from models import CoachingSession, CoachingSessionSlot
 
 EXCLUSION_CONSTRAINT = "coaching_session_slots_no_overlap"
+# pg_advisory_xact_lock(class, key): the class names "a person's booking time" apart from
+# any other advisory lock; the key is 32 bits of the user's id (two people sharing one
+# only wait for each other more often)
+TURN_LOCK_CLASS = 0x534C4F54  # "SLOT"
 
 
 class Busy(errors.Conflict):
@@ -55,6 +66,25 @@ async def first_conflict(
     if ignored:
         query = query.exclude(session_id__in=ignored)
     return await query.order_by("starts_at").first()
+
+
+def turn_key(user_id: UUID) -> int:
+    return int.from_bytes(user_id.bytes[:4], "big", signed=True)
+
+
+async def take_turns(user_ids: Iterable[UUID]) -> None:
+    """PostgreSQL: wait until no other booking of these people is under way, until this
+    transaction ends. The locks are taken in key order in one statement (its select list is
+    evaluated left to right), so two bookings sharing people never wait for each other in
+    a cycle. SQLite writes one transaction at a time already."""
+    client = connections.get(CONNECTION)
+    if client.capabilities.dialect != "postgres":
+        return
+    keys = sorted({turn_key(user_id) for user_id in user_ids})
+    locks = ", ".join(
+        f"pg_advisory_xact_lock({TURN_LOCK_CLASS}, ${number})" for number in range(1, len(keys) + 1)
+    )
+    await client.execute_query(f"SELECT {locks}", keys)
 
 
 async def hold(sessions: Sequence[CoachingSession]) -> None:

@@ -28,9 +28,13 @@ VideoProviderName = Literal["zoom", "google_meet", "microsoft_teams", "webex", "
 MAX_OCCURRENCES = 52
 
 
+# the zone directory's `localtime` is a link to the server's own zone, not an IANA name
+NOT_ZONES = frozenset({"localtime"})
+
+
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - NOT_ZONES
 
 
 def _known_zone(value: str) -> str:
@@ -59,6 +63,7 @@ def _https_link(value: str) -> str:
         raise ValueError("must be an https:// link")
     if not parts.hostname or parts.username is not None or parts.password is not None:
         raise ValueError("must name a host, without user information")
+    parts.port  # noqa: B018 - raises ValueError for a port out of 0..65535 (the link would not open)
     return value
 
 

@@ -33,7 +33,7 @@ from app.core.policy import Actor
 from app.core.scoping import scoped
 from app.core.settings import CoachingSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
-from models import CoachingSession, CoachingSessionSeries, MentorshipStatus
+from models import CoachingSession, CoachingSessionSeries, Mentorship, MentorshipStatus
 from models.coaching import CoachingSessionStatus, SeriesFrequency
 
 
@@ -71,8 +71,12 @@ class SessionService:
         self, actor: Actor, organization_id: UUID, body: SessionCreate
     ) -> CoachingSessionPublic:
         """One session, or every occurrence of a series (all or none); returns the first."""
+        now = self.clock()
+        # the first occurrence within bounds before a series is computed from it: its later
+        # dates then stay far from the end of the calendar (year 9999, an OverflowError)
+        scheduling.check_times(self.settings, [Slot(body.starts_at, body.ends_at)], now=now)
         slots = self._slots_of(body)
-        scheduling.check_times(self.settings, slots, now=self.clock())
+        scheduling.check_times(self.settings, slots, now=now)
         mentorship = await visible_mentorship(actor, organization_id, body.mentorship_id)
         if not policy.may_schedule_session(
             actor, coach_id=mentorship.coach_id, teacher_id=mentorship.teacher_id
@@ -157,6 +161,7 @@ class SessionService:
         transitions.check_changeable(session.status)
         moved = change_rules.moved(session, changes)
         if moved is not None:
+            await self._check_bookable(organization_id, session)
             now = self.clock()
             change_rules.check_notice(
                 self.settings, actor, session, body.reason, now=now, also=moved.starts_at
@@ -215,6 +220,10 @@ class SessionService:
                     .order_by("series_index")
                     .select_for_update()
                 )
+            for target in targets[1:]:
+                # an occurrence may have been moved alone, even into the window: the rules
+                # hold for each session cancelled, not only the one named
+                change_rules.check_notice(self.settings, actor, target, body.reason, now=now)
             for target in targets:
                 target.status = CoachingSessionStatus.CANCELLED.value
                 target.cancelled_at = now
@@ -249,6 +258,15 @@ class SessionService:
         return session_public(session)
 
     # -- rules -------------------------------------------------------------------------
+
+    async def _check_bookable(self, organization_id: UUID, session: CoachingSession) -> None:
+        """Time is booked only in an active mentorship: moving a session books a new time
+        (cancelling it is still possible once the mentorship is paused or ended)."""
+        mentorship = await scoped(Mentorship, organization_id).get(id=session.mentorship_id)
+        if mentorship.status != MentorshipStatus.ACTIVE:
+            raise errors.BusinessRuleViolated(
+                f"Sessions are moved in an active mentorship; this one is {mentorship.status}"
+            )
 
     def _may_change(self, actor: Actor, session: CoachingSession) -> None:
         if not policy.may_change_session(actor, coach_id=session.coach_id, teacher_id=session.teacher_id):
