@@ -7,12 +7,13 @@ Every change is audited and announced (app.core.live_events) to the session's au
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from app.coaching.participation import session_audience, visible_mentorship, visible_session
+from app.coaching.references import locked_mentorship
 from app.coaching.sessions import changes as change_rules
 from app.coaching.sessions import overlap, scheduling, transitions
 from app.coaching.sessions.booking import booking
@@ -35,6 +36,9 @@ from app.core.settings import CoachingSettings
 from app.core.unit_of_work import UnitOfWork, UnitsOfWork
 from models import CoachingSession, CoachingSessionSeries, Mentorship, MentorshipStatus
 from models.coaching import CoachingSessionStatus, SeriesFrequency
+
+# the reason kept on sessions cancelled because their mentorship ended
+MENTORSHIP_ENDED = "The mentorship ended"
 
 
 def _utc_now() -> datetime:
@@ -96,6 +100,13 @@ class SessionService:
             teacher_id=mentorship.teacher_id,
             slots=slots,
         ) as work:
+            # read again under its lock: an end committed since the check above must win
+            # (the end cancels the mentorship's sessions to come; one booked now would stay)
+            current = await locked_mentorship(organization_id, mentorship.id)
+            if current is None or current.status != MentorshipStatus.ACTIVE:
+                raise errors.BusinessRuleViolated(
+                    "Sessions are scheduled in an active mentorship; this one is not"
+                )
             series_id = None
             if body.recurrence is not None:
                 series = await CoachingSessionSeries.create(
@@ -224,17 +235,7 @@ class SessionService:
                 # an occurrence may have been moved alone, even into the window: the rules
                 # hold for each session cancelled, not only the one named
                 change_rules.check_notice(self.settings, actor, target, body.reason, now=now)
-            for target in targets:
-                target.status = CoachingSessionStatus.CANCELLED.value
-                target.cancelled_at = now
-                target.sequence += 1
-                changed = ["status", "cancelled_at"]
-                if body.reason is not None:
-                    target.reason, target.reason_by_id = body.reason, actor.user_id
-                    changed += ["reason", "reason_by_id"]
-                await target.save(update_fields=[*changed, "sequence", "updated_at"])
-                _announce(work, "session.cancelled", target, changed_fields=changed)
-            await overlap.release(target.id for target in targets)
+            await cancel_sessions(work, targets, now=now, reason=body.reason, by=actor.user_id)
         return session_public(session)
 
     # -- running ---------------------------------------------------------------------
@@ -271,6 +272,44 @@ class SessionService:
     def _may_change(self, actor: Actor, session: CoachingSession) -> None:
         if not policy.may_change_session(actor, coach_id=session.coach_id, teacher_id=session.teacher_id):
             raise errors.Forbidden("Only the session's participants or a Manager may change it")
+
+
+async def cancel_sessions(
+    work: UnitOfWork,
+    sessions: Sequence[CoachingSession],
+    *,
+    now: datetime,
+    reason: str | None,
+    by: UUID | None,
+) -> None:
+    """Cancel these sessions (locked by the caller) in `work`: kept, readable and in the
+    calendar as cancelled, their time freed, each audited and announced."""
+    for session in sessions:
+        session.status = CoachingSessionStatus.CANCELLED.value
+        session.cancelled_at = now
+        session.sequence += 1
+        changed = ["status", "cancelled_at"]
+        if reason is not None:
+            session.reason, session.reason_by_id = reason, by
+            changed += ["reason", "reason_by_id"]
+        await session.save(update_fields=[*changed, "sequence", "updated_at"])
+        _announce(work, "session.cancelled", session, changed_fields=changed)
+    await overlap.release(session.id for session in sessions)
+
+
+async def cancel_upcoming(
+    work: UnitOfWork, mentorship: Mentorship, *, now: datetime, by: UUID | None
+) -> None:
+    """When a mentorship ends, its sessions still to come are cancelled: nobody will attend
+    them, and they would go on holding both people's time, reminding them and showing in
+    their calendars as confirmed."""
+    upcoming = await (
+        scoped(CoachingSession, mentorship.organization_id)
+        .filter(mentorship_id=mentorship.id, status=CoachingSessionStatus.SCHEDULED.value, starts_at__gt=now)
+        .order_by("starts_at", "id")
+        .select_for_update()
+    )
+    await cancel_sessions(work, upcoming, now=now, reason=MENTORSHIP_ENDED, by=by)
 
 
 def _announce(work: UnitOfWork, event: str, session: CoachingSession, *, changed_fields: list[str]) -> None:
