@@ -7,18 +7,18 @@ Times are accepted with any offset and returned in UTC (`Z`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.core.pagination import PageQuery
-from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
+from app.core.schemas import RequestModel, ResponseModel, UtcTime, omit_default, refuse_null
 from app.core.text import NAME_RULE, unsafe_character
 from models import CoachingSession
 
@@ -67,13 +67,6 @@ def _https_link(value: str) -> str:
     return value
 
 
-def _in_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("out of range once converted to UTC") from None
-
-
 TimeZoneName = Annotated[
     str, Field(min_length=1, max_length=64, examples=["Europe/Paris"]), AfterValidator(_known_zone)
 ]
@@ -82,7 +75,6 @@ Location = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_p
 MeetingId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_plain_text)]
 JoinUrl = Annotated[str, Field(min_length=9, max_length=2000), AfterValidator(_https_link)]
 Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
-UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class Recurrence(RequestModel):
