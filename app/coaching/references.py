@@ -34,11 +34,11 @@ async def mentorship_named(actor: Actor, organization_id: UUID, mentorship_id: U
 
 async def locked_mentorship(organization_id: UUID, mentorship_id: UUID) -> Mentorship | None:
     """The mentorship, read under a row lock until the transaction ends, before a goal or an
-    action item of it is written. A change of status holds the same row FOR UPDATE, so a
-    write checked against `active` cannot land after a concurrent end has committed (it
-    waits, then reads `ended`). FOR NO KEY UPDATE: writers of one mentorship queue behind
-    each other, while the foreign-key checks of rows that point to it (KEY SHARE) do not
-    wait. Take it before any lock on the goal or action item itself: one order, no deadlock."""
+    action item of it is written, or its sessions are booked, moved or cancelled. A change
+    of status holds the same row FOR UPDATE, so a write checked against `active` cannot
+    land after a concurrent end has committed (it waits, then reads `ended`); writers of
+    one mentorship queue behind each other. Take it before any lock on the goal, action
+    item or session itself: one order, no deadlock."""
     return (
         await scoped(Mentorship, organization_id)
         .filter(id=mentorship_id)

@@ -11,7 +11,7 @@ import ipaddress
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.origins import parse_origin
 
@@ -394,6 +394,16 @@ class Settings(_Section):
     docs: DocsSettings = Field(default_factory=DocsSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+
+    @model_validator(mode="after")
+    def _several_processes_share_through_redis(self) -> Settings:
+        """Several server processes share live events, sessions and rate limits through
+        Redis, and only PostgreSQL decides their double bookings (SQLite's one serialized
+        writer is per process): without them, a second process would silently miss events
+        and race the first."""
+        if self.server.workers > 1 and (not self.redis.url or self.database.dialect == "sqlite"):
+            raise ValueError("server.workers > 1 needs redis.url (REDIS_URL) and PostgreSQL (DATABASE_URL)")
+        return self
 
     @property
     def app_origin(self) -> str:

@@ -122,6 +122,9 @@ class InviteService:
                     organization_id=organization_id,
                     changed_fields=["status"],
                 )
+                publish(
+                    work, "invite.replaced", organization_id, public(earlier, now), audience=INVITE_AUDIENCE
+                )
             token = new_token()
             invite = await Invite.create(
                 organization_id=organization_id,
@@ -210,7 +213,9 @@ class InviteService:
                 organization_id=organization_id,
                 changed_fields=["token_hash", "expires_at", "resent_count"],
             )
-        return public(invite, now)
+            resent = public(invite, now)
+            publish(work, "invite.resent", organization_id, resent, audience=INVITE_AUDIENCE)
+        return resent
 
     async def _pending(self, actor: Actor, organization_id: UUID, invite_id: UUID, *, doing: str) -> Invite:
         """The invite, locked; 404 outside the organization, 403 for an invite to a role

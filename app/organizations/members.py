@@ -11,9 +11,11 @@ organization and an unknown id are all the same 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from app.coaching.sessions import cancelling
 from app.core import errors, policy
 from app.core.compiled_query import CompiledList, as_datetime, as_uuid
 from app.core.member_events import member_data, publish_member_event
@@ -193,5 +195,7 @@ async def _end(work: UnitOfWork, member: OrganizationUser) -> None:
     # removed or left, the same event; published before the sessions are refreshed, so
     # that the member's own stream, which ends on hearing of the refresh, finds it first
     publish_member_event(work, "member.removed", organization_id, user_id, member_data(member.user, member))
+    # their sessions to come there would hold their time everywhere, and nobody could free it
+    await cancelling.upcoming_of_member(work, organization_id, user_id, now=datetime.now(UTC), by=None)
     await clear_current_organization(work, organization_id, user_id=user_id)
     refresh_user(work, user_id)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
+from app.coaching.sessions import cancelling
 from app.core import errors, policy
 from app.core.live_events import Audience, publish
 from app.core.membership import NO_SUCH_ORGANIZATION, live_organization
@@ -124,6 +125,11 @@ class OrganizationService:
             organization = await _live(organization_id, for_update=True)
             organization.deleted_at = datetime.now(UTC)
             await organization.save(update_fields=["deleted_at", "updated_at"])
+            # its sessions to come hold their people's time in every organization: freed
+            # (a restore brings the organization back, not those sessions)
+            await cancelling.upcoming_of_organization(
+                work, organization_id, now=organization.deleted_at, by=None
+            )
             # the last event of its streams; published before the members' sessions are
             # refreshed, so that a stream ending on hearing of the refresh finds it first
             deleted = {"id": str(organization_id)}

@@ -135,3 +135,15 @@ def test_settings_read_dotenv_but_environment_wins(tmp_path: Path):
     settings = load_settings(ROOT / "config.toml", environ={"PORT": "7001"}, dotenv_path=dotenv)
     assert settings.security.client_api_keys == ("cak_" + "d" * 40,)
     assert settings.server.port == 7001
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"TANDEM__SERVER__WORKERS": "2"},  # no Redis: events and sessions would stay per process
+        {"TANDEM__SERVER__WORKERS": "2", "REDIS_URL": "redis://127.0.0.1:6379/0"},  # SQLite
+    ],
+)
+def test_several_server_processes_without_redis_and_postgresql_are_refused(environ):
+    with pytest.raises(SettingsError, match="server.workers > 1 needs"):
+        load(GOOD | environ)

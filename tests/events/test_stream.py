@@ -12,7 +12,7 @@ from models import Invite
 from models.coaching import Visibility
 from tests.events.sse import open_stream
 from tests.factories import organization_with, signed_in_user
-from tests.invites.support import invite, invites_path, verified_user
+from tests.invites.support import invite, invites_path, move_time_on, verified_user
 from tests.problems import assert_problem
 
 KNOWN_TOKEN = "k" * 43  # an invite token's shape
@@ -229,3 +229,25 @@ async def test_head_answers_the_headers_of_the_stream_without_holding_it(server)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert server.state.event_streams.open_count == 0
+
+
+async def test_an_invite_replaced_or_sent_again_is_announced(server):
+    admin, organization = await admin_of_new_organization(server)
+    async with open_stream(admin.client) as stream:
+        first = await invite(admin, organization, "again@example.com")
+        await move_time_on("again@example.com", 120)  # past the interval between invite emails
+        second = await invite(admin, organization, "again@example.com")
+        await move_time_on("again@example.com", 120)
+        resent = await admin.client.post(f"{invites_path(organization)}/{second['id']}/resend", json={})
+        assert resent.status_code == 200, resent.text
+
+        events = [await stream.next() for _ in range(4)]
+
+    assert [(event.type, event.data["id"]) for event in events] == [
+        ("invite.created", first["id"]),
+        ("invite.replaced", first["id"]),
+        ("invite.created", second["id"]),
+        ("invite.resent", second["id"]),
+    ]
+    assert events[1].data["status"] == "replaced"
+    assert events[3].data == resent.json()["data"]

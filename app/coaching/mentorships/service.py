@@ -24,7 +24,7 @@ from app.coaching.mentorships.schemas import (
     MentorshipUpdate,
 )
 from app.coaching.participation import mentorship_audience, visible_mentorship
-from app.coaching.sessions.service import cancel_upcoming
+from app.coaching.sessions import cancelling
 from app.core import errors
 from app.core.live_events import publish
 from app.core.pagination import Page, Paginator, given_filters
@@ -148,7 +148,7 @@ class MentorshipService:
             result = public(mentorship)
             publish(work, action, organization_id, result, audience=mentorship_audience(mentorship))
             if new == MentorshipStatus.ENDED:
-                await cancel_upcoming(work, mentorship, now=now, by=actor.user_id)
+                await cancelling.upcoming_of_mentorship(work, mentorship, now=now, by=actor.user_id)
         return result
 
 

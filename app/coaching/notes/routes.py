@@ -8,6 +8,7 @@ from uuid import UUID
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
+from app.coaching.acting import acting_organization
 from app.coaching.notes.schemas import SessionNoteCreate, SessionNotePublic, SessionNoteUpdate
 from app.coaching.notes.service import SessionNoteService
 from app.core import responses
@@ -41,7 +42,7 @@ def blueprint(mount: Mount, *, notes: SessionNoteService) -> Blueprint:
         operation_id="session_notes_create",
     )
     async def create_note(request: TandemRequest, session_id: UUID, body: SessionNoteCreate) -> HTTPResponse:
-        note = await notes.create(request.actor, _organization(request), session_id, body)
+        note = await notes.create(request.actor, acting_organization(request), session_id, body)
         return responses.created(note, location=mount.path(f"/sessions/{session_id}/notes/{note.id}"))
 
     @bp.get(NOTES)
@@ -56,7 +57,9 @@ def blueprint(mount: Mount, *, notes: SessionNoteService) -> Blueprint:
         operation_id="session_notes_list",
     )
     async def list_notes(request: TandemRequest, session_id: UUID, query: PageQuery) -> HTTPResponse:
-        return responses.listing(await notes.list(request.actor, _organization(request), session_id, query))
+        return responses.listing(
+            await notes.list(request.actor, acting_organization(request), session_id, query)
+        )
 
     @bp.get(NOTE)
     @endpoint(
@@ -68,7 +71,7 @@ def blueprint(mount: Mount, *, notes: SessionNoteService) -> Blueprint:
         operation_id="session_notes_get",
     )
     async def get_note(request: TandemRequest, session_id: UUID, note_id: UUID) -> HTTPResponse:
-        return responses.ok(await notes.get(request.actor, _organization(request), session_id, note_id))
+        return responses.ok(await notes.get(request.actor, acting_organization(request), session_id, note_id))
 
     @bp.patch(NOTE)
     @endpoint(
@@ -83,7 +86,7 @@ def blueprint(mount: Mount, *, notes: SessionNoteService) -> Blueprint:
     async def update_note(
         request: TandemRequest, session_id: UUID, note_id: UUID, body: SessionNoteUpdate
     ) -> HTTPResponse:
-        note = await notes.update(request.actor, _organization(request), session_id, note_id, body)
+        note = await notes.update(request.actor, acting_organization(request), session_id, note_id, body)
         return responses.ok(note)
 
     @bp.delete(NOTE)
@@ -95,15 +98,7 @@ def blueprint(mount: Mount, *, notes: SessionNoteService) -> Blueprint:
         operation_id="session_notes_delete",
     )
     async def delete_note(request: TandemRequest, session_id: UUID, note_id: UUID) -> HTTPResponse:
-        await notes.delete(request.actor, _organization(request), session_id, note_id)
+        await notes.delete(request.actor, acting_organization(request), session_id, note_id)
         return responses.success()
 
     return bp
-
-
-def _organization(request: TandemRequest) -> UUID:
-    """Set by the organization link on every ORG_MEMBER route."""
-    organization_id = request.ctx.organization_id
-    if organization_id is None:
-        raise RuntimeError("the organization link did not run for an organization route")
-    return organization_id

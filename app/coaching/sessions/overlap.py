@@ -74,17 +74,15 @@ def turn_key(user_id: UUID) -> int:
 
 async def take_turns(user_ids: Iterable[UUID]) -> None:
     """PostgreSQL: wait until no other booking of these people is under way, until this
-    transaction ends. The locks are taken in key order in one statement (its select list is
-    evaluated left to right), so two bookings sharing people never wait for each other in
-    a cycle. SQLite writes one transaction at a time already."""
+    transaction ends. The locks are taken one statement per person, in key order (the
+    order of a select list's calls is not one PostgreSQL promises), so two bookings
+    sharing people never wait for each other in a cycle. SQLite writes one transaction at
+    a time already."""
     client = connections.get(CONNECTION)
     if client.capabilities.dialect != "postgres":
         return
-    keys = sorted({turn_key(user_id) for user_id in user_ids})
-    locks = ", ".join(
-        f"pg_advisory_xact_lock({TURN_LOCK_CLASS}, ${number})" for number in range(1, len(keys) + 1)
-    )
-    await client.execute_query(f"SELECT {locks}", keys)
+    for key in sorted({turn_key(user_id) for user_id in user_ids}):
+        await client.execute_query(f"SELECT pg_advisory_xact_lock({TURN_LOCK_CLASS}, $1)", [key])
 
 
 async def hold(sessions: Sequence[CoachingSession]) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
+from app.coaching.acting import acting_organization
 from app.coaching.sessions import transitions
 from app.coaching.sessions.schemas import (
     CoachingSessionPublic,
@@ -54,7 +55,7 @@ def blueprint(mount: Mount, *, sessions: SessionService) -> Blueprint:
         "`series_id`). Each occurrence keeps the local time of the first in `timezone`.",
     )
     async def create_session(request: TandemRequest, body: SessionCreate) -> HTTPResponse:
-        session = await sessions.schedule(request.actor, _organization(request), body)
+        session = await sessions.schedule(request.actor, acting_organization(request), body)
         return responses.created(session, location=mount.path(f"/sessions/{session.id}"))
 
     @bp.get(SESSIONS)
@@ -69,7 +70,7 @@ def blueprint(mount: Mount, *, sessions: SessionService) -> Blueprint:
         description="`from`/`to`: sessions overlapping [from, to). Newest first unless `sort`.",
     )
     async def list_sessions(request: TandemRequest, query: SessionQuery) -> HTTPResponse:
-        page = await sessions.list(request.actor, _organization(request), query)
+        page = await sessions.list(request.actor, acting_organization(request), query)
         return responses.listing_rows(page)
 
     @bp.get(SESSION)
@@ -82,7 +83,7 @@ def blueprint(mount: Mount, *, sessions: SessionService) -> Blueprint:
         operation_id="coaching_sessions_get",
     )
     async def get_session(request: TandemRequest, session_id: UUID) -> HTTPResponse:
-        return responses.ok(await sessions.get(request.actor, _organization(request), session_id))
+        return responses.ok(await sessions.get(request.actor, acting_organization(request), session_id))
 
     @bp.patch(SESSION)
     @endpoint(
@@ -101,7 +102,9 @@ def blueprint(mount: Mount, *, sessions: SessionService) -> Blueprint:
         description="Moving only `starts_at` keeps the length. `sequence` rises.",
     )
     async def update_session(request: TandemRequest, session_id: UUID, body: SessionUpdate) -> HTTPResponse:
-        return responses.ok(await sessions.update(request.actor, _organization(request), session_id, body))
+        return responses.ok(
+            await sessions.update(request.actor, acting_organization(request), session_id, body)
+        )
 
     @bp.post(SESSION + "/cancel")
     @endpoint(
@@ -119,7 +122,9 @@ def blueprint(mount: Mount, *, sessions: SessionService) -> Blueprint:
         description="A cancelled session stays readable; its time is free again.",
     )
     async def cancel_session(request: TandemRequest, session_id: UUID, body: SessionCancel) -> HTTPResponse:
-        return responses.ok(await sessions.cancel(request.actor, _organization(request), session_id, body))
+        return responses.ok(
+            await sessions.cancel(request.actor, acting_organization(request), session_id, body)
+        )
 
     def run(transition: transitions.Transition, summary: str) -> None:
         @bp.post(f"{SESSION}/{transition.action}", name=f"{transition.action.replace('-', '_')}_session")
@@ -137,18 +142,10 @@ def blueprint(mount: Mount, *, sessions: SessionService) -> Blueprint:
             operation_id=f"coaching_sessions_{transition.action.replace('-', '_')}",
         )
         async def handler(request: TandemRequest, session_id: UUID, body: NoFields) -> HTTPResponse:
-            session = await sessions.run(request.actor, _organization(request), session_id, transition)
+            session = await sessions.run(request.actor, acting_organization(request), session_id, transition)
             return responses.ok(session)
 
     run(transitions.START, "Start a scheduled session")
     run(transitions.COMPLETE, "Complete a session in progress")
     run(transitions.NO_SHOW, "Mark a session as a no-show")
     return bp
-
-
-def _organization(request: TandemRequest) -> UUID:
-    """The organization the chain chose (organization routes always have one)."""
-    organization_id = request.ctx.organization_id
-    if organization_id is None:  # pragma: no cover - the chain refuses such a request first
-        raise RuntimeError("organization route without an organization")
-    return organization_id

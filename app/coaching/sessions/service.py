@@ -7,15 +7,15 @@ Every change is audited and announced (app.core.live_events) to the session's au
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from app.coaching.participation import session_audience, visible_mentorship, visible_session
+from app.coaching.participation import visible_mentorship, visible_session
 from app.coaching.references import locked_mentorship
+from app.coaching.sessions import cancelling, overlap, scheduling, transitions
 from app.coaching.sessions import changes as change_rules
-from app.coaching.sessions import overlap, scheduling, transitions
 from app.coaching.sessions.booking import booking
 from app.coaching.sessions.listing import SessionLists
 from app.coaching.sessions.scheduling import Slot
@@ -28,17 +28,14 @@ from app.coaching.sessions.schemas import (
     session_public,
 )
 from app.core import errors, policy
-from app.core.live_events import publish
+from app.core.membership import active_member_ids
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
 from app.core.scoping import scoped
 from app.core.settings import CoachingSettings
-from app.core.unit_of_work import UnitOfWork, UnitsOfWork
+from app.core.unit_of_work import UnitsOfWork
 from models import CoachingSession, CoachingSessionSeries, Mentorship, MentorshipStatus
 from models.coaching import CoachingSessionStatus, SeriesFrequency
-
-# the reason kept on sessions cancelled because their mentorship ended
-MENTORSHIP_ENDED = "The mentorship ended"
 
 
 def _utc_now() -> datetime:
@@ -107,6 +104,7 @@ class SessionService:
                 raise errors.BusinessRuleViolated(
                     "Sessions are scheduled in an active mentorship; this one is not"
                 )
+            await _require_members(organization_id, current)
             series_id = None
             if body.recurrence is not None:
                 series = await CoachingSessionSeries.create(
@@ -141,7 +139,9 @@ class SessionService:
             await CoachingSession.bulk_create(sessions)
             await overlap.hold(sessions)
             for session in sessions:
-                _announce(work, "session.scheduled", session, changed_fields=["starts_at", "ends_at"])
+                cancelling.announce(
+                    work, "session.scheduled", session, changed_fields=["starts_at", "ends_at"]
+                )
         return session_public(sessions[0])
 
     def _slots_of(self, body: SessionCreate) -> list[Slot]:
@@ -190,8 +190,20 @@ class SessionService:
         else:
             unit = self.units()
         async with unit as work:
+            seen = session
+            # the mentorship, then the session, locked (every writer of a mentorship's sessions
+            # takes them in this order): an end, a cancel or another move waits or has won
+            await locked_mentorship(organization_id, seen.mentorship_id)
             session = await visible_session(actor, organization_id, session_id, for_update=True)
             transitions.check_changeable(session.status)
+            if moved is not None:
+                await self._check_bookable(organization_id, session)
+                change_rules.check_notice(
+                    self.settings, actor, session, body.reason, now=self.clock(), also=moved.starts_at
+                )
+            if change_rules.moved(session, changes) != moved:
+                # moved meanwhile: the times checked and booked above are not this session's
+                raise errors.Conflict("The session changed while this change was made; read it and try again")
             changed = change_rules.apply(session, changes, moved)
             if body.reason is not None:
                 session.reason, session.reason_by_id = body.reason, actor.user_id
@@ -204,7 +216,7 @@ class SessionService:
                 await overlap.release([session.id])
                 await overlap.hold([session])
             event = "session.rescheduled" if moved is not None else "session.updated"
-            _announce(work, event, session, changed_fields=changed)
+            cancelling.announce(work, event, session, changed_fields=changed)
         return session_public(session)
 
     async def cancel(
@@ -213,6 +225,9 @@ class SessionService:
         """Cancelled sessions stay readable; their time is freed (slots deleted)."""
         now = self.clock()
         async with self.units() as work:
+            seen = await visible_session(actor, organization_id, session_id)
+            # the mentorship first, as its end and every other writer of its sessions do
+            await locked_mentorship(organization_id, seen.mentorship_id)
             session = await visible_session(actor, organization_id, session_id, for_update=True)
             self._may_change(actor, session)
             transitions.check(transitions.CANCEL, session.status)
@@ -235,7 +250,7 @@ class SessionService:
                 # an occurrence may have been moved alone, even into the window: the rules
                 # hold for each session cancelled, not only the one named
                 change_rules.check_notice(self.settings, actor, target, body.reason, now=now)
-            await cancel_sessions(work, targets, now=now, reason=body.reason, by=actor.user_id)
+            await cancelling.cancel(work, targets, now=now, reason=body.reason, by=actor.user_id)
         return session_public(session)
 
     # -- running ---------------------------------------------------------------------
@@ -255,7 +270,7 @@ class SessionService:
                 setattr(session, transition.stamp, self.clock())
                 changed.append(transition.stamp)
             await session.save(update_fields=[*changed, "updated_at"])
-            _announce(work, transition.event, session, changed_fields=changed)
+            cancelling.announce(work, transition.event, session, changed_fields=changed)
         return session_public(session)
 
     # -- rules -------------------------------------------------------------------------
@@ -268,55 +283,18 @@ class SessionService:
             raise errors.BusinessRuleViolated(
                 f"Sessions are moved in an active mentorship; this one is {mentorship.status}"
             )
+        await _require_members(organization_id, mentorship)
 
     def _may_change(self, actor: Actor, session: CoachingSession) -> None:
         if not policy.may_change_session(actor, coach_id=session.coach_id, teacher_id=session.teacher_id):
             raise errors.Forbidden("Only the session's participants or a Manager may change it")
 
 
-async def cancel_sessions(
-    work: UnitOfWork,
-    sessions: Sequence[CoachingSession],
-    *,
-    now: datetime,
-    reason: str | None,
-    by: UUID | None,
-) -> None:
-    """Cancel these sessions (locked by the caller) in `work`: kept, readable and in the
-    calendar as cancelled, their time freed, each audited and announced."""
-    for session in sessions:
-        session.status = CoachingSessionStatus.CANCELLED.value
-        session.cancelled_at = now
-        session.sequence += 1
-        changed = ["status", "cancelled_at"]
-        if reason is not None:
-            session.reason, session.reason_by_id = reason, by
-            changed += ["reason", "reason_by_id"]
-        await session.save(update_fields=[*changed, "sequence", "updated_at"])
-        _announce(work, "session.cancelled", session, changed_fields=changed)
-    await overlap.release(session.id for session in sessions)
-
-
-async def cancel_upcoming(
-    work: UnitOfWork, mentorship: Mentorship, *, now: datetime, by: UUID | None
-) -> None:
-    """When a mentorship ends, its sessions still to come are cancelled: nobody will attend
-    them, and they would go on holding both people's time, reminding them and showing in
-    their calendars as confirmed."""
-    upcoming = await (
-        scoped(CoachingSession, mentorship.organization_id)
-        .filter(mentorship_id=mentorship.id, status=CoachingSessionStatus.SCHEDULED.value, starts_at__gt=now)
-        .order_by("starts_at", "id")
-        .select_for_update()
-    )
-    await cancel_sessions(work, upcoming, now=now, reason=MENTORSHIP_ENDED, by=by)
-
-
-def _announce(work: UnitOfWork, event: str, session: CoachingSession, *, changed_fields: list[str]) -> None:
-    work.audit(
-        event,
-        target=("coaching_session", session.id),
-        organization_id=session.organization_id,
-        changed_fields=changed_fields,
-    )
-    publish(work, event, session.organization_id, session_public(session), audience=session_audience(session))
+async def _require_members(organization_id: UUID, mentorship: Mentorship) -> None:
+    """Time is booked only for people still in the organization: a session of someone who
+    left would hold their time in every organization, and nobody there could free it."""
+    people = [mentorship.coach_id, mentorship.teacher_id]
+    if await active_member_ids(organization_id, people) != set(people):
+        raise errors.BusinessRuleViolated(
+            "The mentorship's coach or teacher is no longer an active member of the organization"
+        )

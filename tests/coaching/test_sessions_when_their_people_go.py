@@ -1,5 +1,7 @@
-"""A mentorship that ends takes its sessions to come with it: they are cancelled (kept,
-as cancelled), their time is freed, and a booking racing the end loses to it."""
+"""Sessions still to come go with what they need: a mentorship that ends, a participant
+who leaves the organization, an organization deleted. They are cancelled (kept, as
+cancelled), their people's time is freed in every organization, and a booking racing the
+end loses to it; nobody books the time of someone who has left."""
 
 from __future__ import annotations
 
@@ -69,4 +71,54 @@ async def test_a_booking_racing_the_end_of_its_mentorship_is_refused(server):
     response = await booking
 
     assert response.status_code == 422, response.text
+    assert not await CoachingSession.filter(mentorship_id=p.mentorship.id).exists()
+
+
+async def test_a_coach_removed_from_the_organization_takes_their_sessions_to_come_and_frees_their_time(
+    server,
+):
+    p = await program(server)
+    first = await scheduled(p.coach, p, hours_from_now(48))
+    second = await scheduled(p.teacher, p, hours_from_now(72))
+
+    removed = await p.manager.client.delete(f"/api/v1/organizations/{p.organization.id}/members/{p.coach.id}")
+
+    assert removed.status_code == 200, removed.text
+    for session in (first, second):
+        row = await CoachingSession.get(id=session["id"])
+        assert (row.status, row.reason) == ("cancelled", "A participant left the organization")
+    assert not await CoachingSessionSlot.filter(user_id=p.coach.id).exists()
+    # elsewhere, the coach's time is theirs again
+    elsewhere = await program(server, coach=p.coach)
+    assert (await schedule(p.coach, elsewhere, hours_from_now(48))).status_code == 201
+
+
+async def test_a_deleted_organizations_sessions_no_longer_hold_anyones_time(server):
+    p = await program(server)
+    admin = await signed_in_user(server)
+    await OrganizationUser.create(
+        organization=p.organization, user_id=admin.id, role_in_organization="OrganizationAdmin"
+    )
+    session = await scheduled(p.coach, p, hours_from_now(48))
+
+    deleted = await admin.client.delete(f"/api/v1/organizations/{p.organization.id}")
+
+    assert deleted.status_code == 200, deleted.text
+    row = await CoachingSession.get(id=session["id"])
+    assert (row.status, row.reason) == ("cancelled", "The organization was deleted")
+    elsewhere = await program(server, coach=p.coach)
+    assert (await schedule(p.coach, elsewhere, hours_from_now(48))).status_code == 201
+
+
+async def test_booking_the_time_of_someone_who_left_is_refused(server):
+    """A Manager cannot fill the calendar of a former member: their time is their own now."""
+    p = await program(server)
+    await OrganizationUser.filter(organization_id=p.organization.id, user_id=p.teacher.id).update(
+        status="removed"
+    )
+
+    response = await schedule(p.manager, p, hours_from_now(48))
+
+    assert response.status_code == 422, response.text
+    assert "no longer an active member" in response.json()["detail"]
     assert not await CoachingSession.filter(mentorship_id=p.mentorship.id).exists()
