@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from app.coaching.sessions import overlap
 from models import AuditEvent, CoachingSession, CoachingSessionSlot
+from tests.coaching.mentorship_support import heard as heard_events
 from tests.coaching.sessions_world import (
     SESSIONS,
     acting_in,
@@ -674,9 +675,7 @@ async def test_every_mutation_is_audited_with_its_changed_fields_and_announced_t
         ("session.cancelled", listed[2]["id"], ["cancelled_at", "status"]),
     ]
     assert audits == sorted(expected)
-    heard = []
-    while not listener.queue.empty():
-        heard.append(listener.queue.get_nowait().event)
+    heard = await heard_events(listener, len(expected))
     assert [event.type for event in heard] == [action for action, _, _ in expected]
     assert all(
         event.audience.participant_ids == {UUID(world.coach.id), UUID(world.teacher.id)} for event in heard
