@@ -32,6 +32,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# run alone, this module is __main__: bench/run.py's `import sse` then finds it rather than
+# importing it a second time (which would import run.py half-built, a circular import)
+sys.modules.setdefault("sse", sys.modules[__name__])
 import run  # bench/run.py, beside this script: servers, config, requests
 import seed  # bench/seed.py
 
