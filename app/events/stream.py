@@ -68,6 +68,21 @@ Connect = Callable[[], Connection | None]
 
 
 class EventStream:
+    # slots: one per open stream, 1,000s per process
+    __slots__ = (
+        "_bus",
+        "_check_actor",
+        "_connection",
+        "_heartbeat_seconds",
+        "_last_event_id",
+        "_position",
+        "_written",
+        "actor",
+        "events_written",
+        "listener",
+        "written_at_once",
+    )
+
     def __init__(
         self,
         *,
@@ -119,8 +134,8 @@ class EventStream:
             if listener.recheck:
                 listener.recheck = False
                 chunk += await self._check()
-            while listener.pending and listener.ended is None:
-                chunk += await self._frame_of(listener.pending.popleft())
+            while listener.ended is None and (delivered := listener.take()) is not None:
+                chunk += await self._frame_of(delivered)
             if loop.time() >= next_beat:
                 chunk += HEARTBEAT
                 next_beat = loop.time() + self._heartbeat_seconds
