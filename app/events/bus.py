@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 import time
 from collections import deque
@@ -25,6 +26,7 @@ import orjson
 from app.core.live_events import LiveEvent
 from app.core.settings import EventSettings
 
+logger = logging.getLogger("tandem.events")
 # what a client may send as Last-Event-ID: an id as this bus writes them, nothing else.
 # ASCII digits only: `\d` (and int()) take any Unicode digit, which Redis refuses as a
 # stream id, and the gateway takes a refused command for Redis down (every live event
@@ -147,8 +149,14 @@ class Listener:
         return delivered
 
     def offer(self, delivered: Delivered) -> None:
-        if self.write_now is not None and self.write_now(delivered):
-            return
+        if self.write_now is not None:
+            try:
+                if self.write_now(delivered):
+                    return
+            except Exception:
+                # one stream's failure must not stop the delivery to the others: its task
+                # takes the event (and fails, if it must, on its own)
+                logger.exception("writing an event at once failed; the stream's task takes it")
         pending = self.pending
         if len(pending) >= self._capacity:
             self.gap = True  # the stream replays what it dropped here

@@ -7,9 +7,13 @@ seen."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from sanic import Request, Sanic
 
+from app.core.live_events import Audience, LiveEvent
+from app.events.bus import Delivered, Listeners
 from app.events.stream import EventStream
 from tests.events.sse import EVENTS, open_stream
 from tests.events.test_stream import admin_of_new_organization, order
@@ -75,3 +79,20 @@ async def test_a_paused_connection_hands_events_to_the_stream_task_without_loss_
     ids = [order(event.id) for event in events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert (stream.events_written, stream.written_at_once) == (6, 2)
+
+
+def test_a_stream_failing_to_write_at_once_costs_no_other_stream_its_event():
+    listeners = Listeners()
+    organization_id = uuid4()
+    failing, other = listeners.add(organization_id), listeners.add(organization_id)
+
+    def broken(delivered: Delivered) -> bool:
+        raise RuntimeError("a bug in one stream")
+
+    failing.write_now = broken
+    delivered = Delivered.of("1-0", LiveEvent("invite.created", organization_id, {"id": "x"}, Audience()))
+    listeners.deliver(delivered)
+
+    # the failing stream's task takes it (woken); the other stream still gets it
+    assert list(failing.pending) == list(other.pending) == [delivered]
+    assert failing.wake.is_set() and failing.write_now is None
