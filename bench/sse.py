@@ -5,8 +5,10 @@ process, changes committed on a second one.
 
 Starts two PostgreSQL- and Redis-backed Tandem processes (`server.py run`, production
 settings, as bench/run.py starts them), opens the streams on A from this process with a
-lean asyncio client (raw sockets: one request written, lines read), then creates invites
-through B one after another. Reports:
+lean client (raw connections on uvloop, one asyncio protocol each: one request written,
+`data:` lines picked out of what arrives; a reader task per stream made this process the
+slowest part of what was measured), then creates invites through B one after another.
+Reports:
 
 - `sse_kib_per_stream`: A's resident memory (VmRSS) with the streams open, less before,
   per stream (after a warm-up of a few streams opened and closed);
@@ -29,9 +31,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# run alone, this module is __main__: bench/run.py's `import sse` then finds it rather than
+# importing it a second time (which would import run.py half-built, a circular import)
+sys.modules.setdefault("sse", sys.modules[__name__])
 import run  # bench/run.py, beside this script: servers, config, requests
 import seed  # bench/seed.py
 
@@ -72,44 +81,57 @@ class Tally:
         return self._streams - self._counts.get(invite_id, 0)
 
 
-class StreamClient:
-    """One SSE stream on a raw connection: the invite ids it has seen, and when."""
+class StreamClient(asyncio.Protocol):
+    """One SSE stream on a raw connection: the invite ids it has seen, and when its bytes
+    were read. A protocol (no reader task, no line reader) on uvloop like the server's:
+    1,000 streams read in this one process should cost the measure as little as they can."""
 
     def __init__(self, tally: Tally) -> None:
         self.arrived: dict[str, float] = {}
         self._tally = tally
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._buffer = b""
+        self._transport: asyncio.Transport | None = None
+        self._status: asyncio.Future[bytes] | None = None
 
     async def open(self, port: int, headers: dict[str, str]) -> None:
-        self._reader, self._writer = await asyncio.open_connection("127.0.0.1", port)
+        loop = asyncio.get_running_loop()
+        self._status = loop.create_future()
+        transport, _ = await loop.create_connection(lambda: self, "127.0.0.1", port)
         lines = ["GET /api/v1/events HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: text/event-stream"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
-        status = await self._reader.readline()
+        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        status = await self._status
         if b" 200 " not in status:
             raise SystemExit(f"bench: GET /events answered {status!r}")
-        while await self._reader.readline() not in (b"\r\n", b""):
-            pass  # the response's headers
-        self._task = asyncio.create_task(self._read())
 
-    async def _read(self) -> None:
-        reader = self._reader
-        assert reader is not None
-        while line := await reader.readline():
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        self._buffer += data
+        assert self._status is not None
+        if not self._status.done():
+            head, found, self._buffer = self._buffer.partition(b"\r\n\r\n")
+            if not found:
+                self._buffer = head
+                return
+            self._status.set_result(head.partition(b"\r\n")[0])
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
             # chunked framing lines are not `data:` lines; an event's data is one line
             if line.startswith(b"data: "):
-                now = time.time()
-                invite_id = json.loads(line[6:])["id"]
+                invite_id = orjson.loads(line[6:])["id"]
                 self.arrived[invite_id] = now
                 self._tally.count(invite_id)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._status is not None and not self._status.done():
+            self._status.set_result(b"connection lost")
+
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-        if self._writer is not None:
-            self._writer.close()
+        if self._transport is not None:
+            self._transport.close()
 
 
 async def open_streams(count: int, port: int, headers: dict[str, str]) -> tuple[list[StreamClient], Tally]:
@@ -145,6 +167,15 @@ async def fan_out(
         delays += [(stream.arrived[invite_id] - answered) * 1000 for stream in streams]
         await asyncio.sleep(0.05)  # one change at a time
     return delays
+
+
+def run_on_uvloop(coroutine: Coroutine[Any, Any, dict[str, float]]) -> dict[str, float]:
+    """The server's event loop (Sanic runs on uvloop where it is installed)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -205,7 +236,7 @@ def measure(
             "Authorization": f"Bearer {signed['data']['access_token']}",
             "X-Organization-Id": organization_id,
         }
-        return asyncio.run(
+        return run_on_uvloop(
             _measure(servers["a"].pid, ports["a"], b_url, organization_id, headers, streams, changes)
         )
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -46,8 +47,14 @@ class Actor:
 
 def level_of(*, global_role: str | None, organization_role: str | None) -> int:
     """The higher of the global level and the level in the organization (0: none)."""
-    levels = [LEVELS[Role(role)] for role in (global_role, organization_role) if role]
-    return max(levels, default=0)
+    return max(_level_of_name(global_role), _level_of_name(organization_role))
+
+
+@cache
+def _level_of_name(role: str | None) -> int:
+    # remembered by name (a ValueError for an unknown one is not): each live event is
+    # judged for every open stream, and Role(name) was most of may_receive's cost
+    return LEVELS[Role(role)] if role else 0
 
 
 def meets_min_role(actor: Actor, min_role: Role) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 import time
 from collections import deque
@@ -25,6 +26,7 @@ import orjson
 from app.core.live_events import LiveEvent
 from app.core.settings import EventSettings
 
+logger = logging.getLogger("tandem.events")
 # what a client may send as Last-Event-ID: an id as this bus writes them, nothing else.
 # ASCII digits only: `\d` (and int()) take any Unicode digit, which Redis refuses as a
 # stream id, and the gateway takes a refused command for Redis down (every live event
@@ -53,58 +55,130 @@ def valid_event_id(event_id: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
-    """An event as published: its id, and its SSE frame, built once for every stream."""
+    """An event as published: its id, and its SSE frame and place in the order, both made
+    once for every stream."""
 
     id: str
     event: LiveEvent
     frame: bytes = field(repr=False)
+    order: tuple[int, int] = field(repr=False)
 
     @classmethod
     def of(cls, event_id: str, event: LiveEvent) -> Delivered:
         # one line of JSON (orjson never writes a newline); the type is a constant of ours
         data = orjson.dumps(event.data)
         frame = b"id: %b\nevent: %b\ndata: %b\n\n" % (event_id.encode(), event.type.encode(), data)
-        return cls(event_id, event, frame)
+        return cls(event_id, event, frame, event_order(event_id))
 
-    @property
-    def order(self) -> tuple[int, int]:
-        return event_order(self.id)
+
+class Wake:
+    """asyncio.Event for one waiter (a stream's task): the same set, clear, is_set and
+    wait, without the Event's deque of waiters (760 bytes, for each of 1,000 streams)."""
+
+    __slots__ = ("_set", "_waiter")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def clear(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        if self._set:
+            return
+        self._set = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def wait(self) -> None:
+        if self._set:
+            return
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
 
 
 class Listener:
     """One stream's inbox for one organization's events, and what else it must notice:
     a gap (events may have been missed: replay from the last id), a reason to check its
-    session and role again, or the end. One asyncio.Event wakes the stream for any."""
+    session and role again, or the end. One `Wake` wakes the stream for any.
 
-    __slots__ = ("_capacity", "ended", "gap", "organization_id", "pending", "recheck", "wake")
+    While its stream waits with nothing to do, `write_now` (the stream's) may take an
+    event at once instead: written straight to the connection, without waking the
+    stream's task (1,000 streams woken for one event cost more than the writes). It
+    answers False when the event needs the task (the connection is paused, or the event
+    needs an await); the event is then queued, and anything queued, a gap, a check or
+    the end turns `write_now` off until the stream waits again, so that nothing
+    overtakes what is queued."""
+
+    __slots__ = ("_capacity", "_pending", "ended", "gap", "organization_id", "recheck", "wake", "write_now")
 
     def __init__(self, organization_id: UUID, *, capacity: int = LISTENER_CAPACITY) -> None:
         self.organization_id = organization_id
-        self.pending: deque[Delivered] = deque()
-        self.wake = asyncio.Event()
+        # made when an event is queued, dropped once emptied: most streams queue nothing
+        # most of the time, and an empty deque is 760 bytes
+        self._pending: deque[Delivered] | None = None
+        self.wake = Wake()
         self.gap = False
         self.recheck = False
         self.ended: str | None = None  # why, once ended
+        self.write_now: Callable[[Delivered], bool] | None = None
         self._capacity = capacity
 
+    @property
+    def pending(self) -> deque[Delivered]:
+        """The events queued for the stream, oldest first."""
+        if self._pending is None:
+            self._pending = deque()
+        return self._pending
+
+    def take(self) -> Delivered | None:
+        """The oldest event queued, if any (what the stream's task calls)."""
+        pending = self._pending
+        if not pending:
+            return None
+        delivered = pending.popleft()
+        if not pending:
+            self._pending = None
+        return delivered
+
     def offer(self, delivered: Delivered) -> None:
-        if len(self.pending) >= self._capacity:
+        if self.write_now is not None:
+            try:
+                if self.write_now(delivered):
+                    return
+            except Exception:
+                # one stream's failure must not stop the delivery to the others: its task
+                # takes the event (and fails, if it must, on its own)
+                logger.exception("writing an event at once failed; the stream's task takes it")
+        pending = self.pending
+        if len(pending) >= self._capacity:
             self.gap = True  # the stream replays what it dropped here
         else:
-            self.pending.append(delivered)
-        self.wake.set()
+            pending.append(delivered)
+        self._wake()
 
     def tell_of_gap(self) -> None:
         self.gap = True
-        self.wake.set()
+        self._wake()
 
     def check_again(self) -> None:
         self.recheck = True
-        self.wake.set()
+        self._wake()
 
     def end(self, reason: str) -> None:
         if self.ended is None:
             self.ended = reason
+        self._wake()
+
+    def _wake(self) -> None:
+        self.write_now = None  # the task handles what follows, in order, until it waits again
         self.wake.set()
 
 

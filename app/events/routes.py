@@ -11,6 +11,7 @@ from app.core.endpoint import endpoint
 from app.core.mount import Mount
 from app.core.request import TandemRequest
 from app.events.bus import valid_event_id
+from app.events.connection import ChunkedConnection
 from app.events.schemas import EventsQuery
 from app.events.service import EventStreams
 
@@ -52,7 +53,8 @@ def blueprint(mount: Mount, *, streams: EventStreams) -> Blueprint:
             # the connection closes with the stream: a server stopping waits for none
             request.stream.keep_alive = False  # type: ignore[union-attr]
             response = await request.respond(headers=STREAM_HEADERS, content_type=CONTENT_TYPE)
-            async for chunk in stream.frames():
+            # while the stream waits, its events are written straight to the connection
+            async for chunk in stream.frames(connect=lambda: ChunkedConnection.of(request)):
                 await response.send(chunk)
             await response.eof()
         return None

@@ -17,7 +17,7 @@ from app.core.metrics import Metrics
 from app.core.policy import Actor
 from app.core.principal import Principal
 from app.core.settings import EventSettings
-from app.events.bus import EventBus, Listener
+from app.events.bus import EventBus
 from app.events.stream import Ended, EventStream
 
 logger = logging.getLogger("tandem.events")
@@ -34,13 +34,16 @@ class EventStreams:
         self._sessions = sessions
         self._metrics = metrics
         self._per_user: dict[UUID, int] = {}
-        self._by_session: dict[str, set[Listener]] = {}
+        self._by_session: dict[str, set[EventStream]] = {}
         self._stopping = False
         sessions.watch_evictions(self._session_evicted)
 
     @property
     def open_count(self) -> int:
         return sum(self._per_user.values())
+
+    def open_streams(self) -> list[EventStream]:
+        return [stream for streams in self._by_session.values() for stream in streams]
 
     @asynccontextmanager
     async def open(
@@ -58,7 +61,6 @@ class EventStreams:
             )
         self._per_user[user_id] = held + 1
         listener = self._bus.listen(organization_id)  # before any replay: nothing slips between
-        self._by_session.setdefault(principal.token_hash, set()).add(listener)
         self._metrics.event_streams(1)
         stream = EventStream(
             bus=self._bus,
@@ -68,15 +70,16 @@ class EventStreams:
             heartbeat_seconds=self.settings.heartbeat_seconds,
             last_event_id=last_event_id,
         )
+        self._by_session.setdefault(principal.token_hash, set()).add(stream)
         opened = time.monotonic()
         try:
             yield stream
         finally:
             self._bus.forget(listener)
-            listeners = self._by_session.get(principal.token_hash)
-            if listeners is not None:
-                listeners.discard(listener)
-                if not listeners:
+            streams = self._by_session.get(principal.token_hash)
+            if streams is not None:
+                streams.discard(stream)
+                if not streams:
                     del self._by_session[principal.token_hash]
             remaining = self._per_user[user_id] - 1
             if remaining:
@@ -85,28 +88,27 @@ class EventStreams:
                 del self._per_user[user_id]
             self._metrics.event_streams(-1)
             logger.info(
-                "event stream closed after %.1f s, %d events: %s",
+                "event stream closed after %.1f s, %d events (%d written at once): %s",
                 time.monotonic() - opened,
                 stream.events_written,
+                stream.written_at_once,
                 listener.ended or "client went away",
             )
 
     def stop(self) -> None:
         """End every stream (the server is stopping: its shut-down waits for open responses)."""
         self._stopping = True
-        for listeners in tuple(self._by_session.values()):
-            for listener in tuple(listeners):
-                listener.end("server stopping")
+        for stream in self.open_streams():
+            stream.listener.end("server stopping")
 
     def _session_evicted(self, token_hash: str | None) -> None:
         """A session's snapshot was evicted (None: all of them): its streams check again."""
         if token_hash is None:
-            groups = tuple(self._by_session.values())
+            streams = self.open_streams()
         else:
-            groups = (self._by_session.get(token_hash, set()),)
-        for listeners in groups:
-            for listener in tuple(listeners):
-                listener.check_again()
+            streams = list(self._by_session.get(token_hash, ()))
+        for stream in streams:
+            stream.listener.check_again()
 
     async def _actor_now(self, token_hash: str, organization_id: UUID) -> Actor | Ended:
         """The user with their role in the organization as of now, else what has ended:
