@@ -21,13 +21,22 @@ same for every app of the process (no connection, no data).
 A slot given as None is left out of the shape (`shape` names the slots given), so one
 compiled query serves its optional filters. Rows come back as the driver gives them:
 `as_uuid` and `as_datetime` read the column types the same on PostgreSQL and SQLite.
+
+Several built queries can make one statement (one round trip): `build` returns a
+`Combine(template, *queries)`, whose template places each query's SQL (`{0}`, `{1}`, …)
+and, where SQL of its own needs a value, a slot's parameter (`{limit}`). Each place is
+numbered in turn, so PostgreSQL's `$k` of a later query are renumbered and SQLite's `?`
+stay in order (app.core.counted_list builds a page and its count this way).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
+import string
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,7 +46,22 @@ from tortoise.queryset import AwaitableQuery
 
 from app.core.unit_of_work import CONNECTION
 
-Build = Callable[[Any, frozenset[str]], AwaitableQuery[Any]]
+
+@dataclass(frozen=True, init=False)
+class Combine:
+    """One statement made of built queries: `template` holds `{0}`, `{1}`… (or `{}` in
+    turn) where each query's SQL goes, and `{slot}` where a slot's value is a parameter."""
+
+    template: str
+    queries: tuple[AwaitableQuery[Any], ...]
+
+    def __init__(self, template: str, *queries: AwaitableQuery[Any]) -> None:
+        object.__setattr__(self, "template", template)
+        object.__setattr__(self, "queries", queries)
+
+
+Build = Callable[[Any, frozenset[str]], "AwaitableQuery[Any] | Combine"]
+_POSTGRES_PARAMETER = re.compile(r"\$(\d+)")
 
 
 class _Slots:
@@ -94,7 +118,7 @@ class CompiledQuery:
         dialect = client.capabilities.dialect
         compiled = self._compiled.get((dialect, shape))
         if compiled is None:
-            compiled = self._compiled[(dialect, shape)] = self._compile(shape)
+            compiled = self._compiled[(dialect, shape)] = self._compile(shape, dialect)
         parameters = compiled.parameters(given)
         if dialect == "postgres":
             # asyncpg's records straight from the pooled (or the transaction's) connection:
@@ -103,28 +127,59 @@ class CompiledQuery:
                 return await connection.fetch(compiled.sql, *parameters)  # type: ignore[no-any-return]
         return await client.execute_query_dict(compiled.sql, parameters)
 
-    def _compile(self, shape: frozenset[str]) -> _Compiled:
+    def _compile(self, shape: frozenset[str], dialect: str) -> _Compiled:
         slots = _Slots({name: kind for name, kind in self._slot_types.items() if name in shape})
-        query = self._build(slots, shape)
-        query._choose_db_if_not_chosen()
-        query._make_query()
-        sql, parameters = query.query.get_parameterized_sql()
-        by_value = {value: name for name, value in slots.values.items()}
-        by_text = {str(value): name for name, value in slots.values.items()}
-        positions = []
-        for parameter in parameters:
-            if parameter in by_value and type(parameter) is type(slots.values[by_value[parameter]]):
-                positions.append((by_value[parameter], False))
-            elif isinstance(parameter, str) and parameter in by_text:
-                positions.append((by_text[parameter], True))
+        built = self._build(slots, shape)
+        combined = built if isinstance(built, Combine) else Combine(self._wrap, built)
+        parts = [_parameterized(query, slots) for query in combined.queries]
+        text: list[str] = []
+        positions: list[tuple[str, bool]] = []
+        automatic = iter(range(len(parts)))
+        for literal, field, _, _ in string.Formatter().parse(combined.template):
+            text.append(literal)
+            if field is None:
+                continue
+            if field == "" or field.isdigit():
+                sql, taken = parts[next(automatic) if field == "" else int(field)]
+                if dialect == "postgres" and positions:
+                    sql = _renumbered(sql, after=len(positions))
+                text.append(sql)
+                positions.extend(taken)
+            elif field in slots.values:
+                positions.append((field, False))
+                text.append(f"${len(positions)}" if dialect == "postgres" else "?")
             else:
-                # a constant of the query itself would be frozen into every run: refuse
-                raise ValueError(f"CompiledQuery: parameter {parameter!r} is not a slot; make it one")
+                raise ValueError(f"CompiledQuery: {{{field}}} names no slot of this shape")
         missing = set(slots.values) - {name for name, _ in positions}
         if missing:
             # written into the SQL text rather than passed: every run would reuse the stand-in
             raise ValueError(f"CompiledQuery: slots {sorted(missing)} are not parameters of the SQL")
-        return _Compiled(self._wrap.format(sql), positions)
+        return _Compiled("".join(text), positions)
+
+
+def _renumbered(sql: str, *, after: int) -> str:
+    """PostgreSQL SQL whose $1… follow `after` parameters placed before it (Tortoise passes
+    every value as a parameter, so a `$` is never part of a literal here)."""
+    return _POSTGRES_PARAMETER.sub(lambda number: f"${int(number[1]) + after}", sql)
+
+
+def _parameterized(query: AwaitableQuery[Any], slots: _Slots) -> tuple[str, list[tuple[str, bool]]]:
+    """A built query's SQL, and per parameter the slot it takes and whether as text."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, parameters = query.query.get_parameterized_sql()
+    by_value = {value: name for name, value in slots.values.items()}
+    by_text = {str(value): name for name, value in slots.values.items()}
+    positions = []
+    for parameter in parameters:
+        if parameter in by_value and type(parameter) is type(slots.values[by_value[parameter]]):
+            positions.append((by_value[parameter], False))
+        elif isinstance(parameter, str) and parameter in by_text:
+            positions.append((by_text[parameter], True))
+        else:
+            # a constant of the query itself would be frozen into every run: refuse
+            raise ValueError(f"CompiledQuery: parameter {parameter!r} is not a slot; make it one")
+    return sql, positions
 
 
 def as_uuid(value: Any) -> uuid.UUID:

@@ -56,17 +56,28 @@ class ListTotals:
     ) -> int:
         """The total of the list `key` names (its query and values, nothing less), from the
         cache or by counting."""
-        now = time.monotonic()
+        cached = self.cached(key)
+        if cached is not None:
+            return cached
+        return await self.settle(key, await bounded_count(), full_count)
+
+    def cached(self, key: Hashable) -> int | None:
+        """The list's full count while it is cached (a long list), else None: the caller
+        counts, bounded, and settles."""
         cached = self._cached.get(key)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        counted = await bounded_count()
+        return None
+
+    async def settle(self, key: Hashable, counted: int, full_count: Callable[[], Awaitable[int]]) -> int:
+        """The total from a bounded count just taken (counting no further than `bound`):
+        exact when within the limit, else the full count, counted now and cached."""
         if counted <= self._exact_limit:
             self._cached.pop(key, None)
             return counted
         total = await full_count()
         if self._size and self._ttl:
-            self._cached[key] = (now + self._ttl, total)
+            self._cached[key] = (time.monotonic() + self._ttl, total)
             self._cached.move_to_end(key)
             while len(self._cached) > self._size:
                 self._cached.popitem(last=False)

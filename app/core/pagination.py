@@ -20,6 +20,7 @@ from tortoise.queryset import QuerySet
 
 from app.core import errors
 from app.core.compiled_query import CompiledList, as_datetime, as_uuid
+from app.core.counted_list import TOTAL, CountedList, page_rows
 from app.core.list_totals import ListTotals
 from app.core.schemas import RequestModel
 from app.core.settings import PaginationSettings
@@ -90,7 +91,7 @@ class Paginator:
 
     async def paginate_compiled(
         self,
-        query: CompiledList,
+        query: CompiledList | CountedList,
         page: PageQuery,
         *,
         scope: str,
@@ -103,17 +104,14 @@ class Paginator:
         list's slots; the query and they key its cached total (`scope` names the list for
         its cursors). `cursor_column`: the time column a list ordered otherwise than by
         `created_at` is ordered by (its cursor is that column and the id; the query's
-        `cursor_created_at` slot receives it)."""
+        `cursor_created_at` slot receives it). A `CountedList` brings its bounded count
+        with the page: one statement (app.core.counted_list)."""
         limit = self._limit(page)
         key = (id(query), tuple(sorted(values.items())))
-
-        async def bounded_count() -> int:
-            return _first_value(await query.bounded_count.fetch(**values, bound=self._totals.bound))
 
         async def full_count() -> int:
             return _first_value(await query.full_count.fetch(**values))
 
-        total_count = await self._totals.count_by_key(key, bounded_count, full_count)
         cursor_created_at = cursor_id = offset = None
         if page.cursor is not None:
             cursor_created_at, cursor_id = self._decode(page.cursor, scope)
@@ -121,13 +119,29 @@ class Paginator:
             offset = page.offset
         # the offset is the database's to skip: rows skipped here would all be fetched
         # first (a page at offset 1,000,000 would read a million rows into the process)
-        rows = await query.page.fetch(
-            **values,
-            limit=limit + 1,
-            offset=offset,
-            cursor_created_at=cursor_created_at,
-            cursor_id=cursor_id,
-        )
+        window = {
+            "limit": limit + 1,
+            "offset": offset,
+            "cursor_created_at": cursor_created_at,
+            "cursor_id": cursor_id,
+        }
+        if isinstance(query, CountedList):
+            cached = self._totals.cached(key)
+            bound = None if cached is not None else self._totals.bound
+            rows = await query.page.fetch(**values, **window, bound=bound)
+            if cached is None:
+                counted = int(rows[0][TOTAL]) if rows else 0
+                rows = page_rows(rows)
+                total_count = await self._totals.settle(key, counted, full_count)
+            else:
+                total_count = cached
+        else:
+
+            async def bounded_count() -> int:
+                return _first_value(await query.bounded_count.fetch(**values, bound=self._totals.bound))
+
+            total_count = await self._totals.count_by_key(key, bounded_count, full_count)
+            rows = await query.page.fetch(**values, **window)
         has_more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = None

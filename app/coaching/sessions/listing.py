@@ -6,12 +6,14 @@ shared with that user). Every query carries the organization.
 
 A participant's sessions are those where they are the coach OR the teacher. PostgreSQL
 cannot walk one index in order for an OR of two columns (it would read every one of the
-person's sessions and sort them), so the list is two compiled queries, one per role, each
-an index range scan of `(organization_id, coach_id | teacher_id, created_at, id)` that
-stops after a page, merged here: a page costs two short scans, the same at 1,000 or
-100,000 sessions, and its total the sum of two bounded counts. An `offset` page (offered
-for short lists) runs one OR query instead, so the database skips the rows, not this
-process. Nobody is the coach and the teacher of one session, so the halves never share a row.
+person's sessions and sort them), so the page is two halves, one per role, each an index
+range scan of `(organization_id, coach_id | teacher_id, created_at, id)` that stops after
+a page, merged by the database in the same statement as the sum of the halves' bounded
+counts (app.core.counted_list): a page is one statement, the same at 1,000 or 100,000
+sessions (a long list's full count aside, cached: app.core.list_totals). An `offset` page
+(offered for short lists) reads one OR query instead, so the database skips the rows, not
+this process. Nobody is the coach and the teacher of one session, so the halves never
+share a row.
 
 `sort=starts_at|-starts_at` orders by start time (cursor on (starts_at, id)); it is served
 by the same filters without a dedicated index: fine for a person's or a mentorship's
@@ -20,9 +22,7 @@ calendar, not meant for paging a whole large organization.
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -31,7 +31,8 @@ from tortoise.expressions import Q
 
 from app.coaching.sessions.schemas import PUBLIC_FIELDS, SessionQuery
 from app.core import policy
-from app.core.compiled_query import Build, CompiledQuery, as_datetime, as_uuid
+from app.core.compiled_query import Build, as_datetime, as_uuid
+from app.core.counted_list import TOTAL, CountedList
 from app.core.pagination import Page, Paginator
 from app.core.policy import Actor
 from app.core.scoping import scoped
@@ -82,97 +83,60 @@ def _either(slot: Any, shape: frozenset[str]) -> Any:
     return query
 
 
-class Ordered:
-    """One base query's page, bounded count and full count, in one order. The cursor slots
-    are named as app.core.pagination passes them (`cursor_created_at` holds the value of
-    the order column, whichever it is)."""
+def _ordered(base: Build, column: str, descending: bool) -> Any:
+    """`base`'s page in the order of (`column`, id), from the cursor on."""
+    sign, before = ("-", "lt") if descending else ("", "gt")
 
-    def __init__(self, base: Build, *, column: str, descending: bool) -> None:
-        self.column, self.descending = column, descending
-        self.page = CompiledQuery(
-            self._page(base),
-            **SLOTS,
-            limit=int,
-            offset=int,
-            cursor_created_at=datetime,
-            cursor_id=UUID,
-        )
-        self.bounded_count = CompiledQuery(
-            lambda slot, shape: base(slot, shape).limit(slot.bound).values("id"),
-            wrap="SELECT COUNT(*) AS n FROM ({}) AS bounded",
-            **SLOTS,
-            bound=int,
-        )
-        self.full_count = CompiledQuery(lambda slot, shape: base(slot, shape).count(), **SLOTS)
+    def build(slot: Any, shape: frozenset[str]) -> Any:
+        query = base(slot, shape)
+        if "cursor_id" in shape:
+            # the redundant bound lets the index range scan start at the cursor
+            at = slot.cursor_created_at
+            query = query.filter(
+                Q(**{f"{column}__{before}e": at}),
+                Q(**{f"{column}__{before}": at}) | Q(**{column: at, f"id__{before}": slot.cursor_id}),
+            )
+        query = query.order_by(f"{sign}{column}", f"{sign}id").limit(slot.limit)
+        if "offset" in shape:
+            query = query.offset(slot.offset)
+        return query.values(*PUBLIC_FIELDS)
 
-    def _page(self, base: Build) -> Build:
-        column, descending = self.column, self.descending
-        sign, before = ("-", "lt") if descending else ("", "gt")
-
-        def build(slot: Any, shape: frozenset[str]) -> Any:
-            query = base(slot, shape)
-            if "cursor_id" in shape:
-                # the redundant bound lets the index range scan start at the cursor
-                at = slot.cursor_created_at
-                query = query.filter(
-                    Q(**{f"{column}__{before}e": at}),
-                    Q(**{f"{column}__{before}": at}) | Q(**{column: at, f"id__{before}": slot.cursor_id}),
-                )
-            query = query.order_by(f"{sign}{column}", f"{sign}id").limit(slot.limit)
-            if "offset" in shape:
-                query = query.offset(slot.offset)
-            return query.values(*PUBLIC_FIELDS)
-
-        return build
-
-    def key(self, row: Mapping[str, Any]) -> tuple[datetime, UUID]:
-        return as_datetime(row[self.column]), as_uuid(row["id"])
+    return build
 
 
-class _Fetch:
-    def __init__(self, fetch: Any) -> None:
-        self.fetch = fetch
-
-
-class Merged:
-    """A participant's list as app.core.pagination.Paginator.paginate_compiled reads a
-    CompiledList: the two halves' pages merged, their counts summed."""
-
-    def __init__(self, halves: tuple[Ordered, Ordered], either: Ordered) -> None:
-        self.halves, self.either = halves, either
-        self.page = _Fetch(self._page)
-        self.bounded_count = _Fetch(lambda **values: self._sum("bounded_count", values))
-        self.full_count = _Fetch(lambda **values: self._sum("full_count", values))
-
-    async def _page(self, **values: Any) -> Sequence[Mapping[str, Any]]:
-        if values.get("offset"):
-            return await self.either.page.fetch(**values)
-        pages = [await half.page.fetch(**values) for half in self.halves]
-        first = self.halves[0]
-        merged = heapq.merge(*pages, key=first.key, reverse=first.descending)
-        return list(itertools.islice(merged, values["limit"]))
-
-    async def _sum(self, count: str, values: dict[str, Any]) -> list[dict[str, int]]:
-        total = 0
-        for half in self.halves:
-            rows = await getattr(half, count).fetch(**values)
-            total += int(next(iter(rows[0].values()))) if rows else 0
-        return [{"n": total}]
-
-
-def _lists(column: str, descending: bool) -> tuple[Ordered, Merged]:
-    organization = Ordered(_filtered(), column=column, descending=descending)
-    halves = (
-        Ordered(_party("coach", "teacher"), column=column, descending=descending),
-        Ordered(_party("teacher", "coach"), column=column, descending=descending),
+def _lists(column: str, descending: bool) -> tuple[CountedList, CountedList]:
+    """The organization's list and a participant's, in one order."""
+    order = ((column, descending), ("id", descending))
+    organization_page = _ordered(_filtered(), column, descending)
+    organization = CountedList(
+        lambda slot, shape: (organization_page(slot, shape),),
+        lambda slot, shape: (_filtered()(slot, shape),),
+        order=order,
+        **SLOTS,
     )
-    return organization, Merged(halves, Ordered(_either, column=column, descending=descending))
+    halves = (_party("coach", "teacher"), _party("teacher", "coach"))
+    half_pages = tuple(_ordered(half, column, descending) for half in halves)
+    either_page = _ordered(_either, column, descending)
+
+    def participant_pages(slot: Any, shape: frozenset[str]) -> tuple[Any, ...]:
+        if "offset" in shape:
+            # the database skips the rows of the one OR query (halves cannot skip alone)
+            return (either_page(slot, shape),)
+        return tuple(page(slot, shape) for page in half_pages)
+
+    participant = CountedList(
+        participant_pages,
+        lambda slot, shape: tuple(half(slot, shape) for half in halves),
+        order=order,
+        **SLOTS,
+    )
+    return organization, participant
 
 
 ORDERS = {
-    "-created_at": _lists("created_at", True),
-    "starts_at": _lists("starts_at", False),
-    "-starts_at": _lists("starts_at", True),
+    "-created_at": ("created_at", *_lists("created_at", True)),
+    "starts_at": ("starts_at", *_lists("starts_at", False)),
+    "-starts_at": ("starts_at", *_lists("starts_at", True)),
 }
 
 
@@ -181,7 +145,7 @@ class SessionLists:
         self.paginator = paginator
 
     async def page(self, actor: Actor, organization_id: UUID, query: SessionQuery) -> Page[dict[str, Any]]:
-        organization, merged = ORDERS[query.sort]
+        column, organization, participant = ORDERS[query.sort]
         values: dict[str, Any] = {name: getattr(query, name) for name in FILTERS}
         values["organization_id"] = organization_id
         if policy.may_list_all_sessions(actor):
@@ -190,10 +154,8 @@ class SessionLists:
             party = actor.user_id
             other = query.participant_id if query.participant_id != actor.user_id else None
         values |= {"party": party, "other": other}
-        compiled = organization if party is None else merged
-        column = compiled.halves[0].column if isinstance(compiled, Merged) else compiled.column
         return await self.paginator.paginate_compiled(
-            compiled,  # type: ignore[arg-type]
+            organization if party is None else participant,
             query,
             scope=f"sessions:{organization_id}:{actor.user_id}:{query.sort}",
             values=values,
@@ -202,10 +164,23 @@ class SessionLists:
         )
 
 
+ID_FIELDS = tuple(name for name in PUBLIC_FIELDS if name in IDS)
+
+
 def _row(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row as CoachingSessionPublic serializes (listing_rows writes it with orjson)."""
+    if not isinstance(row, dict):
+        # asyncpg's record (PostgreSQL): times are aware UTC datetimes already; its own UUID
+        # type orjson does not take, so as text. A quarter of the per-row loop below.
+        item = dict(zip(row.keys(), row, strict=True))  # faster than dict(row), by name
+        item.pop(TOTAL, None)  # the page's total (app.core.counted_list), not the session's
+        for name in ID_FIELDS:
+            value = item[name]
+            if value is not None:
+                item[name] = str(value)
+        return item
     item = {}
-    for name in PUBLIC_FIELDS:
+    for name in PUBLIC_FIELDS:  # SQLite's text
         value = row[name]
         if value is not None and name in TIMES:
             value = as_datetime(value)
