@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from app.coaching.session_display import plain_join_url, zone_of
 from app.core.membership import active_member_ids
 from app.core.scoping import scoped, unscoped
 from app.core.settings import CoachingSettings, Settings
@@ -46,7 +45,6 @@ logger = logging.getLogger("tandem.reminders")
 TEMPLATE = "session_reminder"
 # sessions read at once, soonest first; a sweep reads batch after batch until none is left
 SWEEP_BATCH = 500
-_PLAIN_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 
 
 def due_offset(session: CoachingSession, offsets: list[int], now: datetime) -> int | None:
@@ -180,10 +178,7 @@ class ReminderSweeper:
 
 
 def _context(session: CoachingSession, offset: int, other: User | None) -> dict[str, str]:
-    try:
-        zone = ZoneInfo(session.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_of(session)
     local = session.starts_at.astimezone(zone)
     return {
         # chosen by one person, read by another in an email from us: never a link
@@ -192,7 +187,7 @@ def _context(session: CoachingSession, offset: int, other: User | None) -> dict[
         "with_name": unlinkable(other.name) if other is not None else "",
         "starts_local": f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone.key})",
         "starts_in": _duration(offset),
-        "join_url": _join_link(session),
+        "join_url": plain_join_url(session) or "",
         "location": unlinkable(session.location) if session.location else "",
     }
 
@@ -206,12 +201,6 @@ def _duration(seconds: int) -> str:
     else:
         count, unit = max(1, round(seconds / 60)), "minute"
     return f"{count} {unit}{'s' if count != 1 else ''}"
-
-
-def _join_link(session: CoachingSession) -> str:
-    """The session's join link when it is a plain web address, else nothing."""
-    url = session.join_url or ""
-    return url if _PLAIN_URL.match(url) else ""
 
 
 def reminder_sweeper(settings: Settings, *, units: UnitsOfWork) -> ReminderSweeper:

@@ -10,37 +10,26 @@ location) are escaped by the library: a line break in a title cannot start a pro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import UTC, date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event
 
+from app.coaching.session_display import plain_join_url, zone_of
 from models import CoachingSession
 from models.coaching import CoachingSessionStatus
 
 PRODUCT_ID = "-//Tandem//Coaching sessions//EN"
 UID_DOMAIN = "tandem"
 CALENDAR_NAME = "Tandem coaching sessions"
-# a join link goes in URL only when it is a plain http(s) address (the library refuses
-# a URI holding a line break: such a value would otherwise be a 500)
-_PLAIN_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 
 
 def session_uid(session: CoachingSession) -> str:
     return f"{session.id}@{UID_DOMAIN}"
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")  # a zone the database no longer knows: the time is still right
-
-
 def _event(session: CoachingSession) -> Event:
-    zone = _zone(session.timezone)
+    zone = zone_of(session)
     event = Event()
     event.add("uid", session_uid(session))
     event.add("sequence", session.sequence)
@@ -59,7 +48,9 @@ def _event(session: CoachingSession) -> Event:
     if session.location:
         event.add("location", session.location)
     if session.join_url:
-        if _PLAIN_URL.match(session.join_url):
+        # in URL only as a plain http(s) address: the library refuses a URI holding a
+        # line break, which would otherwise be a 500
+        if plain_join_url(session) is not None:
             event.add("url", session.join_url)
         event.add("description", f"Join: {session.join_url}")
         if not session.location:
