@@ -14,6 +14,8 @@ a request is counted against every one of them, refused when any is spent:
   address, under `auth_account`: a bound on mail to one mailbox;
 - `token`: the client IP, and a digest of the token or challenge presented (in the
   body, or in the query string of a GET);
+- `calendar_feed`: a digest of the feed token in the query string, and the client IP
+  under the looser `calendar_feed_ip` (calendar services fetch many feeds from one address);
 - `refresh`: the client IP;
 - the others: the user (the client IP when anonymous); org-scoped routes also count
   against the organization's `tenant` allowance.
@@ -91,6 +93,11 @@ class RateLimitLink(Link):
             token = self.presented_token(request)
             if token is not None:
                 checks.append(Check("token", token, policies.token))
+        elif policy_name == "calendar_feed":
+            checks = [Check("calendar_feed_ip", ip, policies.calendar_feed_ip)]
+            token = self.presented_token(request)
+            if token is not None:
+                checks.append(Check("calendar_feed", token, policies.calendar_feed))
         elif policy_name == "refresh":
             checks = [Check("refresh", ip, policies.refresh)]
         else:

@@ -18,7 +18,7 @@ from app.core.roles import Role
 
 # what a route names (middleware.rate_limit turns it into subjects); `auth_ip`,
 # `auth_account` and `tenant` are counted alongside, never named by a route
-RatePolicyName = Literal["auth", "token", "refresh", "general", "admin", "webhooks"]
+RatePolicyName = Literal["auth", "token", "calendar_feed", "refresh", "general", "admin", "webhooks"]
 ACCESS_ATTRIBUTE = "__tandem_access__"
 
 
@@ -70,9 +70,13 @@ BY_EMAILED_TOKEN = Access(authenticated=False, rate_policy="token", token_field=
 # the same for a signed-in user presenting an emailed token (accepting an invite)
 AUTHENTICATED_BY_EMAILED_TOKEN = Access(authenticated=True, rate_policy="token", token_field="token")
 # the calendar feed (GET /sessions/calendar.ics?token=…), read by calendar apps, which send
-# neither X-Client-Key nor a session: the token in the query string is the credential,
-# limited per client IP and per token like an emailed one
-BY_FEED_TOKEN = Access(authenticated=False, client_key=False, rate_policy="token", token_field="token")
+# neither X-Client-Key nor a session: the token in the query string is the credential.
+# Limited by its own policy, per token and (more loosely) per client IP: the big calendar
+# services fetch many people's feeds from a few addresses, which must neither be refused
+# nor spend those addresses' allowance for emailed tokens
+BY_FEED_TOKEN = Access(
+    authenticated=False, client_key=False, rate_policy="calendar_feed", token_field="token"
+)
 BY_MFA_CHALLENGE = Access(authenticated=False, rate_policy="token", token_field="mfa_token")
 # "refresh": per client IP, apart from sign-in (apps refresh often, and unattended)
 REFRESH = Access(authenticated=False, rate_policy="refresh")

@@ -315,6 +315,10 @@ class RateLimitSettings(_Section):
     admin: RatePolicy = _policy(50)
     tenant: RatePolicy = _policy(2000)
     webhooks: RatePolicy = _policy(600)
+    # the calendar feed: per token (one person's calendar apps), and per client IP (a
+    # calendar service fetching many people's feeds from one address)
+    calendar_feed: RatePolicy = _policy(30)
+    calendar_feed_ip: RatePolicy = _policy(1200)
 
 
 class PaginationSettings(_Section):

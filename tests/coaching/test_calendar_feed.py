@@ -253,7 +253,7 @@ async def test_guessing_feed_tokens_is_limited_per_token_across_addresses(
 ):
     settings = make_settings(
         database={"url": migrated_database},
-        rate_limits={"token": {"limit": 2, "period_seconds": 60}},
+        rate_limits={"calendar_feed": {"limit": 2, "period_seconds": 60}},
         server={"trusted_proxies": ["127.0.0.1/32"]},
     )
     async with start_app(settings) as live:
@@ -264,9 +264,32 @@ async def test_guessing_feed_tokens_is_limited_per_token_across_addresses(
         ]
         another_token = await read_feed(live, new_token(), **{"X-Forwarded-For": "203.0.113.9"})
 
-    # each address spent one of its own two: the third refusal is the token's own limit
+    # the third read of one token is refused, from whichever address
     assert answers == [404, 404, 429]
     assert another_token.status_code == 404
+
+
+async def test_a_calendar_service_fetching_many_feeds_from_one_address_is_not_refused(
+    make_settings, migrated_database, start_app
+):
+    """Google or Outlook fetch thousands of people's feeds from a few addresses: that is
+    bounded per address far more loosely, and spends nothing of the address's allowance
+    for emailed tokens (verify-email, reset-password, MFA)."""
+    settings = make_settings(
+        database={"url": migrated_database},
+        rate_limits={
+            "token": {"limit": 2, "period_seconds": 60},
+            "calendar_feed_ip": {"limit": 5, "period_seconds": 60},
+        },
+    )
+    async with start_app(settings) as live:
+        feeds = [(await read_feed(live, new_token())).status_code for _ in range(5)]
+        over = await read_feed(live, new_token())
+        emailed = await live.client.post("/api/v1/auth/verify-email", json={"token": new_token()})
+
+    assert feeds == [404] * 5  # five different feeds from one address, under its allowance
+    assert over.status_code == 429 and "calendar_feed_ip" in over.headers["ratelimit-policy"]
+    assert emailed.status_code != 429  # the token allowance of that address is untouched
 
 
 # -- attacks (red team) -------------------------------------------------------------------
