@@ -9,12 +9,11 @@ from uuid import UUID
 from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from app.coaching.content_fields import Description, Title
+from app.coaching.content_fields import Description, Title, VisibilityName
 from app.core.pagination import PageQuery
 from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
 
 GoalStatusName = Literal["active", "achieved", "archived"]
-VisibilityName = Literal["private", "participants", "organization"]
 
 
 class GoalCreate(RequestModel):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import AfterValidator, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from app.coaching.content_fields import VisibilityName
 from app.core.schemas import RequestModel, ResponseModel, omit_default, refuse_null
 
 NOTE_MAX_CHARS = 20_000
-VisibilityName = Literal["private", "participants", "organization"]
 VISIBILITY_HELP = (
     "`private`: its author alone; `participants`: the coach and coachee of the mentorship "
     "(while it is open) and the author; `organization`: Managers and above too"

@@ -17,9 +17,9 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from app.coaching.content_fields import Title, one_line
 from app.core.pagination import PageQuery
 from app.core.schemas import RequestModel, ResponseModel, UtcTime, omit_default, refuse_null
-from app.core.text import NAME_RULE, unsafe_character
 from models import CoachingSession
 
 SessionStatusName = Literal["scheduled", "in_progress", "completed", "cancelled", "no_show"]
@@ -45,14 +45,6 @@ def _known_zone(value: str) -> str:
     return value
 
 
-def _plain_text(value: str) -> str:
-    if unsafe_character(value) is not None:
-        raise ValueError(NAME_RULE)
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
 def _https_link(value: str) -> str:
     """A link another person will open: https only (no javascript:, data:, http:), with a
     host, no credentials in it, and no characters that could break out of where it is shown."""
@@ -70,11 +62,10 @@ def _https_link(value: str) -> str:
 TimeZoneName = Annotated[
     str, Field(min_length=1, max_length=64, examples=["Europe/Paris"]), AfterValidator(_known_zone)
 ]
-Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
-Location = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
-MeetingId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_plain_text)]
+Location = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(one_line)]
+MeetingId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(one_line)]
 JoinUrl = Annotated[str, Field(min_length=9, max_length=2000), AfterValidator(_https_link)]
-Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
+Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(one_line)]
 
 
 class Recurrence(RequestModel):
