@@ -74,6 +74,16 @@ async def item_of(author: SignedInUser, mentorship: dict[str, Any], **fields: An
     return response.json()["data"]
 
 
+async def listening(server, organization_id: UUID) -> Listener:  # type: ignore[no-untyped-def]
+    """A listener to the organization's events from now on: what earlier requests
+    published may still be on its way through Redis, so a moment is let pass and
+    whatever arrived in it is dropped."""
+    listener = server.state.events.listen(organization_id)
+    await asyncio.sleep(0.2)
+    listener.pending.clear()
+    return listener
+
+
 async def heard(listener: Listener, count: int) -> list[LiveEvent]:
     """The `count` events the listener holds once they arrived (through Redis they come
     after the request's answer), oldest first; a moment more shows that no more came."""

@@ -16,6 +16,7 @@ from tests.coaching.mentorship_support import (
     Program,
     goal_of,
     heard,
+    listening,
     mentorship_of,
     person_in,
     program,
@@ -68,7 +69,7 @@ async def test_a_participant_adds_an_action_item_audited_and_announced(server):
     mentorship = await mentorship_of(p)
     session_id = await session_in(p.organization.id, mentorship)
     goal = await goal_of(p.teacher, mentorship)
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     response = await p.coach.client.post(
         ACTION_ITEMS,
@@ -163,7 +164,7 @@ async def test_done_cancelled_and_reassigned(server):
     p = await program(server)
     item = await item_of(p.coach, await mentorship_of(p))
     path = f"{ACTION_ITEMS}/{item['id']}"
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     done = (await p.teacher.client.patch(path, json={"status": "done"})).json()["data"]
     reopened = (await p.teacher.client.patch(path, json={"status": "open", "assignee_id": p.coach.id})).json()

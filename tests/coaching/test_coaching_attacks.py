@@ -17,6 +17,7 @@ from tests.coaching.mentorship_support import (
     goal_of,
     heard,
     item_of,
+    listening,
     mentorship_of,
     person_in,
     program,
@@ -318,7 +319,7 @@ async def test_events_do_not_reach_people_who_may_not_see_the_object(server):
     other_coach = await person_in(server, p.organization, "Coach")
     other_teacher = await person_in(server, p.organization, "Teacher")
     goal = await goal_of(p.teacher, mentorship, visibility="organization")
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     await p.teacher.client.patch(f"{GOALS}/{goal['id']}", json={"visibility": "private", "progress": 10})
     await p.coach.client.post(GOALS, json={"mentorship_id": mentorship["id"], "title": "shared"})

@@ -13,6 +13,7 @@ from tests.coaching.mentorship_support import (
     MENTORSHIPS,
     goal_of,
     heard,
+    listening,
     mentorship_of,
     person_in,
     program,
@@ -33,7 +34,7 @@ def ids(response) -> set[str]:  # type: ignore[no-untyped-def]
 async def test_the_teacher_sets_a_goal_they_own_audited_and_announced(server):
     p = await program(server)
     mentorship = await mentorship_of(p)
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     response = await p.teacher.client.post(
         GOALS,
@@ -143,7 +144,7 @@ async def test_participants_edit_and_only_the_owner_changes_the_visibility(serve
     mentorship = await mentorship_of(p)
     goal = await goal_of(p.coach, mentorship, description="To clear")
     path = f"{GOALS}/{goal['id']}"
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     edited = await p.coach.client.patch(path, json={"title": "Sharper", "progress": 40, "description": None})
     by_coach = await p.coach.client.patch(path, json={"visibility": "organization"})
@@ -183,7 +184,7 @@ async def test_deleting_a_goal_archives_it(server):
     p = await program(server)
     goal = await goal_of(p.teacher, await mentorship_of(p))
     path = f"{GOALS}/{goal['id']}"
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     archived = await p.coach.client.delete(path)
     again = await p.coach.client.delete(path)
@@ -202,7 +203,7 @@ async def test_deleting_a_goal_archives_it(server):
 async def test_a_manager_who_is_not_a_participant_cannot_read_a_participants_goal(server):
     p = await program(server)
     mentorship = await mentorship_of(p)
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
     hidden = await goal_of(p.teacher, mentorship)
     shown = await goal_of(p.teacher, mentorship, visibility="organization")
     hidden_event, shown_event = await heard(listener, 2)

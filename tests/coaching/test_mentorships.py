@@ -15,6 +15,7 @@ from tests.coaching.mentorship_support import (
     MENTORSHIPS,
     goal_of,
     heard,
+    listening,
     mentorship_of,
     person_in,
     program,
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.many_sign_ins
 
 async def test_a_manager_creates_an_active_mentorship_audited_and_announced(server):
     p = await program(server)
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
 
     response = await p.manager.client.post(
         MENTORSHIPS, json={"coach_id": p.coach.id, "teacher_id": p.teacher.id}
@@ -61,7 +62,7 @@ async def test_a_manager_creates_an_active_mentorship_audited_and_announced(serv
 
 async def test_a_coach_proposes_and_the_teacher_accepts(server):
     p = await program(server)
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
     response = await p.coach.client.post(
         MENTORSHIPS, json={"coach_id": p.coach.id, "teacher_id": p.teacher.id}
     )
@@ -202,7 +203,7 @@ async def test_concurrent_creates_of_one_pair_make_one_mentorship(server):
 
 async def test_the_status_machine_pauses_resumes_and_ends(server):
     p = await program(server)
-    listener = server.state.events.listen(p.organization.id)
+    listener = await listening(server, p.organization.id)
     path = f"{MENTORSHIPS}/{(await mentorship_of(p))['id']}"
 
     paused = await p.teacher.client.patch(path, json={"status": "paused"})
